@@ -1,0 +1,126 @@
+"""HTTP routes of the talent-grading platform. Each route: parse, authorize, one service call.
+
+Domain rules live in chalicelib/services; errors are shaped in chalicelib/web.handled.
+"""
+import os
+
+from chalice import AuthResponse, Chalice, CORSConfig
+
+from chalicelib import aws, config, identity
+from chalicelib.errors import AppError
+from chalicelib.schemas import accounts as account_schemas
+from chalicelib.services import people, units
+from chalicelib.web import body, caller, created, expected_version, handled
+
+app = Chalice(app_name=config.APP_NAME)
+app.api.binary_types = []
+aws.tracing_enabled()
+
+cors = CORSConfig(allow_origin=os.environ.get("CORS_ALLOW_ORIGIN", "*"),
+                  allow_headers=["Authorization", "Content-Type", "If-Match"],
+                  expose_headers=["ETag"], max_age=600)
+
+
+@app.authorizer(ttl_seconds=300)
+def jwt_auth(auth_request):
+    """Verify the JWT. Refusals pass a reason in the context, so the route answers 401 in the
+    platform's error shape; a policy for the whole API keeps API Gateway's cache safe (#1619)."""
+    try:
+        principal = identity.authorize(auth_request.token)
+    except AppError as err:
+        return AuthResponse(routes=["*"], principal_id="anonymous",
+                            context={"error": err.code, "error_message": err.message})
+    return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
+
+
+def route(path, methods=("GET",), public=False):
+    """app.route with the authorizer, CORS and the error translation every route shares."""
+    def decorate(view):
+        wrapped = handled(app)(view)
+        app.route(path, methods=list(methods), cors=cors,
+                  authorizer=None if public else jwt_auth)(wrapped)
+        return view
+    return decorate
+
+
+def me():
+    return caller(app.current_request)
+
+
+@route("/health", public=True)
+def health():
+    return {"status": "ok", "stage": config.STAGE}
+
+
+if config.is_local():
+    # The development identity endpoint exists only in the local stage (not even as a route).
+    @route("/dev/token", methods=("POST",), public=True)
+    def dev_token():
+        from chalicelib.web import json_body
+
+        data = json_body(app.current_request)
+        login = data.get("login") if isinstance(data, dict) else None
+        if not isinstance(login, str) or not login:
+            from chalicelib.errors import BadRequest
+
+            raise BadRequest("请选择演示账号", code="LOGIN_REQUIRED")
+        return identity.issue_dev_token(login)
+
+    @route("/dev/logins", public=True)
+    def dev_logins():
+        return {"items": identity.list_dev_logins()}
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+@route("/me")
+def whoami():
+    principal = me()
+    return {"subject": principal.subject, "role": principal.role, "name": principal.name,
+            "unit_code": principal.unit_code or None, "is_legal": principal.is_legal}
+
+
+@route("/persons/me")
+def get_person():
+    return people.get_profile(me())
+
+
+@route("/persons/me", methods=("PUT",))
+def put_person():
+    principal = me()
+    return people.save_profile(principal, body(app.current_request, account_schemas.PersonProfileIn))
+
+
+@route("/units/me")
+def get_unit():
+    return units.get_my_unit(me())
+
+
+@route("/units/me", methods=("PUT",))
+def put_unit():
+    principal = me()
+    request = app.current_request
+    return units.save_my_unit(principal, body(request, account_schemas.UnitProfileIn),
+                              expected_version(request))
+
+
+@route("/units/lookup/{credit_code}")
+def lookup_unit(credit_code):
+    return units.lookup(me(), credit_code)
+
+
+@route("/units/me/agents")
+def list_agents():
+    return {"items": units.list_agents(me())}
+
+
+@route("/units/me/agents", methods=("POST",))
+def add_agent():
+    principal = me()
+    return created(units.add_agent(principal, body(app.current_request, account_schemas.AgentIn)))
+
+
+@route("/units/me/agents/{agent_id}", methods=("PATCH",))
+def patch_agent(agent_id):
+    principal = me()
+    return units.update_agent(principal, agent_id, body(app.current_request, account_schemas.AgentPatch))

@@ -1,0 +1,55 @@
+"""AWS clients, created lazily on first use and reused across invocations.
+
+boto3 itself is imported here only when a client is first needed, so importing the app costs no
+more than pynamodb's botocore. Endpoints come from AWS_ENDPOINT_URL (the moto server locally).
+"""
+import functools
+import os
+
+from chalicelib import config
+
+
+def _client(service: str):
+    import boto3  # deferred: cold start (DESIGN.md §5)
+    from botocore.config import Config
+
+    tracing_enabled()
+    return boto3.session.Session().client(
+        service,
+        region_name=config.AWS_REGION,
+        config=Config(retries={"max_attempts": 3, "mode": "standard"},
+                      signature_version="s3v4" if service == "s3" else None,
+                      s3={"addressing_style": "path"} if service == "s3" else None),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def s3():
+    return _client("s3")
+
+
+@functools.lru_cache(maxsize=None)
+def sqs():
+    return _client("sqs")
+
+
+@functools.lru_cache(maxsize=None)
+def stepfunctions():
+    return _client("stepfunctions")
+
+
+@functools.lru_cache(maxsize=None)
+def tracing_enabled() -> bool:
+    """Patch boto3/botocore for X-Ray only in AWS stages; a no-op locally and in tests."""
+    if not config.XRAY_ENABLED or not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return False
+    from aws_xray_sdk.core import patch  # deferred: only where tracing is on
+
+    patch(["boto3", "botocore"])
+    return True
+
+
+def reset_clients():
+    """Forget cached clients (tests switch endpoints between mocks)."""
+    for getter in (s3, sqs, stepfunctions, tracing_enabled):
+        getter.cache_clear()

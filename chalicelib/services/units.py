@@ -1,0 +1,143 @@
+"""Units (法人单位), their profile and reporting info, lookup by credit code, and agents (经办人)."""
+import uuid
+
+from chalicelib import identifiers as ids
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.identity import UNIT_ROLES, Principal
+from chalicelib.models.accounts import Agent, ReportingInfo, Unit
+from chalicelib.models.audit import AuditRecord
+from chalicelib.models.base import db_errors, now_iso, transaction
+from chalicelib.schemas.accounts import AgentIn, AgentPatch, UnitProfileIn
+
+UNIT_MISSING = NotFound("该统一社会信用代码对应的单位未在系统中注册", code="UNIT_NOT_REGISTERED")
+AGENT_MISSING = NotFound("经办人不存在", code="AGENT_NOT_FOUND")
+REPORTING_FIELDS = ("contact_name", "contact_phone", "contact_post", "office_address",
+                    "personnel_authority")
+
+
+def reporting_complete(info: ReportingInfo | None) -> bool:
+    """Members may declare only when every reporting field is filled (manual 004)."""
+    return bool(info) and all(getattr(info, f, None) for f in REPORTING_FIELDS)
+
+
+def load(credit_code: str) -> Unit:
+    if not ids.is_valid_credit_code(credit_code):
+        raise ValidationFailed("统一社会信用代码校验不通过，请核对", code="INVALID_CREDIT_CODE")
+    with db_errors(not_found=UNIT_MISSING):
+        return Unit.get(*Unit.key(credit_code))
+
+
+def view(unit: Unit) -> dict:
+    info = unit.reporting_info.as_dict() if unit.reporting_info else {}
+    return {
+        "credit_code": unit.credit_code, "name": unit.name, "kind": unit.kind,
+        "region_code": unit.region_code, "unit_type": unit.unit_type, "industry": unit.industry,
+        "address": unit.address, "email": unit.email,
+        "superior_code": unit.superior_code, "superior_name": unit.superior_name,
+        "reporting_info": {f: info.get(f) for f in REPORTING_FIELDS},
+        "reporting_complete": bool(unit.reporting_complete),
+        "region_in_province": unit.region_code.startswith("22"),
+        "version": unit.version,
+    }
+
+
+def public_view(unit: Unit) -> dict:
+    """What anyone looking a unit up by credit code may see."""
+    return {"credit_code": unit.credit_code, "name": unit.name, "kind": unit.kind,
+            "region_code": unit.region_code}
+
+
+def lookup(principal: Principal, credit_code: str) -> dict:
+    return public_view(load(credit_code.strip().upper()))
+
+
+def get_my_unit(principal: Principal) -> dict:
+    principal.require(*UNIT_ROLES)
+    return view(load(principal.unit_code))
+
+
+def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: int | None) -> dict:
+    """Register (first save) or edit the caller's unit. Only the legal-person account may."""
+    principal.require_legal()
+    if not ids.is_valid_credit_code(principal.unit_code):
+        raise ValidationFailed("统一社会信用代码校验不通过，请核对", code="INVALID_CREDIT_CODE")
+    now = now_iso()
+    info = ReportingInfo(**data.reporting_info.model_dump()) if data.reporting_info else None
+    fields = dict(name=data.name, region_code=data.region_code, unit_type=data.unit_type,
+                  industry=data.industry, address=data.address, email=data.email,
+                  reporting_info=info, reporting_complete=reporting_complete(info), updated_at=now)
+    try:
+        unit = Unit.get(*Unit.key(principal.unit_code))
+    except Unit.DoesNotExist:
+        unit = None
+    if unit is None:
+        pk, sk = Unit.key(principal.unit_code)
+        unit = Unit(pk=pk, sk=sk, credit_code=principal.unit_code, created_at=now, **fields)
+        with db_errors(conflict=Conflict("单位已注册", code="UNIT_EXISTS")):
+            unit.save(condition=Unit.pk.does_not_exist())
+        return view(unit)
+    if expected_version is not None and expected_version != unit.version:
+        raise Conflict("单位信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT",
+                       details={"current_version": unit.version})
+    for key, value in fields.items():
+        setattr(unit, key, value)
+    with db_errors(conflict=Conflict("单位信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction() as tx:
+            tx.save(unit)  # pynamodb adds the version condition
+            tx.save(AuditRecord.new(f"UNIT#{unit.credit_code}", "unit.update", principal),
+                    condition=AuditRecord.pk.does_not_exist())
+    unit.version = (unit.version or 0) + 1  # TransactWrite does not refresh the model (#983)
+    return view(unit)
+
+
+def agent_view(agent: Agent) -> dict:
+    return {"agent_id": agent.agent_id, "name": agent.name, "phone": ids.mask_phone(agent.phone),
+            "is_legal": agent.is_legal, "active": agent.active, "version": agent.version}
+
+
+def list_agents(principal: Principal) -> list:
+    principal.require_legal()
+    pk, _ = Unit.key(principal.unit_code)
+    with db_errors():
+        return [agent_view(a) for a in Agent.query(pk, Agent.sk.startswith("AGENT#"))]
+
+
+def add_agent(principal: Principal, data: AgentIn) -> dict:
+    principal.require_legal()
+    load(principal.unit_code)
+    now = now_iso()
+    agent_id = uuid.uuid4().hex
+    pk, sk = Agent.key(principal.unit_code, agent_id)
+    agent = Agent(pk=pk, sk=sk, unit_code=principal.unit_code, agent_id=agent_id, name=data.name,
+                  phone=data.phone, is_legal=False, active=True, created_by=principal.subject,
+                  created_at=now, updated_at=now)
+    with db_errors():
+        with transaction() as tx:
+            tx.save(agent, condition=Agent.pk.does_not_exist())
+            tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.add", principal,
+                                    detail={"agent_id": agent_id}),
+                    condition=AuditRecord.pk.does_not_exist())
+    agent.version = 1
+    return agent_view(agent)
+
+
+def update_agent(principal: Principal, agent_id: str, data: AgentPatch) -> dict:
+    principal.require_legal()
+    with db_errors(not_found=AGENT_MISSING):
+        agent = Agent.get(*Agent.key(principal.unit_code, agent_id))
+    if agent.is_legal and data.active is False:
+        raise Forbidden("不能停用法人账号", code="LEGAL_ACCOUNT_LOCKED")
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        raise ValidationFailed("没有需要修改的内容", code="NOTHING_TO_UPDATE")
+    for key, value in changes.items():
+        setattr(agent, key, value)
+    agent.updated_at = now_iso()
+    with db_errors(conflict=Conflict("经办人信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction() as tx:
+            tx.save(agent)
+            tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.update", principal,
+                                    detail={"agent_id": agent_id, "fields": sorted(changes)}),
+                    condition=AuditRecord.pk.does_not_exist())
+    agent.version = (agent.version or 0) + 1
+    return agent_view(agent)

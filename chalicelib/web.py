@@ -1,0 +1,86 @@
+"""HTTP plumbing shared by the routes in app.py: the caller, the body, errors, responses.
+
+This is the only chalicelib module that knows Chalice; services never import it.
+"""
+import functools
+import time
+
+from chalice import Response
+
+from chalicelib.errors import AppError, Unauthorized
+from chalicelib.identity import Principal
+from chalicelib.logs import get_logger, set_request_id
+from chalicelib.validation import decode_json, parse
+
+log = get_logger("talent.api")
+
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+INTERNAL = {"Code": "INTERNAL_ERROR", "Message": "系统内部错误，请稍后重试"}
+
+
+def error_response(err: AppError) -> Response:
+    headers = dict(JSON_HEADERS)
+    if err.status == 503:
+        headers["Retry-After"] = "2"
+    return Response(body=err.body(), status_code=err.status, headers=headers)
+
+
+def caller(request) -> Principal:
+    """The principal the authorizer put in the context; expired cached results are refused."""
+    ctx = (request.context or {}).get("authorizer") or {}
+    principal = Principal.from_context(ctx)
+    exp = ctx.get("exp")
+    if exp and int(exp) < time.time():
+        raise Unauthorized()
+    return principal
+
+
+def body(request, schema):
+    return parse(schema, decode_json(request.raw_body))
+
+
+def json_body(request):
+    return decode_json(request.raw_body)
+
+
+def expected_version(request) -> int | None:
+    """Optimistic concurrency: the client sends the version it edited as If-Match."""
+    value = (request.headers or {}).get("if-match")
+    if value is None:
+        return None
+    value = value.strip().strip('"').removeprefix("W/").strip('"')
+    if not value.isdigit():
+        from chalicelib.errors import BadRequest
+
+        raise BadRequest("If-Match应为版本号", code="BAD_VERSION")
+    return int(value)
+
+
+def handled(app):
+    """Wrap a view: request id for logs, domain errors to the one error shape, no leaks."""
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            request = app.current_request
+            set_request_id((request.context or {}).get("requestId") if request else None)
+            try:
+                result = view(*args, **kwargs)
+            except AppError as err:
+                log.info("request refused", extra={"fields": {"code": err.code, "status": err.status}})
+                return error_response(err)
+            except Exception:  # the one place that turns a bug into a 500 without internals
+                log.exception("unhandled error")
+                return Response(body=INTERNAL, status_code=500, headers=JSON_HEADERS)
+            if isinstance(result, Response):
+                return result
+            return Response(body=result, status_code=200, headers=JSON_HEADERS)
+        return wrapper
+    return decorate
+
+
+def created(payload) -> Response:
+    return Response(body=payload, status_code=201, headers=JSON_HEADERS)
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204, headers={"Cache-Control": "no-store"})
