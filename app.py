@@ -9,8 +9,9 @@ from chalice import AuthResponse, Chalice, CORSConfig
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
 from chalicelib.schemas import accounts as account_schemas
-from chalicelib.services import people, units
-from chalicelib.web import body, caller, created, expected_version, handled
+from chalicelib.schemas import notices as notice_schemas
+from chalicelib.services import bindings, notices, people, units, workbench
+from chalicelib.web import body, caller, created, expected_version, handled, query_param
 
 app = Chalice(app_name=config.APP_NAME)
 app.api.binary_types = []
@@ -124,3 +125,108 @@ def add_agent():
 def patch_agent(agent_id):
     principal = me()
     return units.update_agent(principal, agent_id, body(app.current_request, account_schemas.AgentPatch))
+
+
+# --- binding: person → recommending unit, unit → superior unit ------------------------------------
+
+@route("/bindings/me")
+def my_binding():
+    return bindings.my_binding(me())
+
+
+@route("/bindings/me", methods=("POST",))
+def request_binding():
+    principal = me()
+    data = body(app.current_request, notice_schemas.BindingRequestIn)
+    return created(bindings.request_person_binding(principal, data.credit_code))
+
+
+@route("/bindings/me", methods=("DELETE",))
+def unbind():
+    return bindings.unbind_person(me())
+
+
+@route("/units/me/superior", methods=("POST",))
+def request_superior():
+    principal = me()
+    data = body(app.current_request, notice_schemas.BindingRequestIn)
+    return created(bindings.request_superior(principal, data.credit_code))
+
+
+@route("/units/me/superior", methods=("DELETE",))
+def unbind_superior():
+    return bindings.unbind_superior(me())
+
+
+@route("/binding-requests")
+def list_binding_requests():
+    principal = me()
+    return bindings.list_requests(principal, query_param(app, "kind", "person"),
+                                  query_param(app, "state", "pending"),
+                                  query_param(app, "cursor"), query_param(app, "limit"))
+
+
+@route("/binding-requests/{request_id}")
+def get_binding_request(request_id):
+    return bindings.get_request(me(), request_id)
+
+
+@route("/binding-requests/{request_id}/decision", methods=("POST",))
+def decide_binding(request_id):
+    principal = me()
+    data = body(app.current_request, notice_schemas.BindingDecisionIn)
+    return bindings.decide(principal, request_id, data.decision, data.opinion)
+
+
+# --- notices ------------------------------------------------------------------------------------
+
+@route("/notices")
+def list_notices():
+    principal = me()
+    return notices.list_published(principal, query_param(app, "matter_type", "TALENT_GRADING"),
+                                  query_param(app, "year"), query_param(app, "cursor"),
+                                  query_param(app, "limit"))
+
+
+@route("/notices/{notice_id}")
+def read_notice(notice_id):
+    return notices.read(me(), notice_id)
+
+
+@route("/admin/notices")
+def admin_list_notices():
+    principal = me()
+    return notices.list_all(principal, query_param(app, "cursor"), query_param(app, "limit"))
+
+
+@route("/admin/notices", methods=("POST",))
+def create_notice():
+    principal = me()
+    return created(notices.create(principal, body(app.current_request, notice_schemas.NoticeIn)))
+
+
+@route("/admin/notices/{notice_id}", methods=("PUT",))
+def update_notice(notice_id):
+    principal = me()
+    request = app.current_request
+    return notices.update(principal, notice_id, body(request, notice_schemas.NoticeIn),
+                          expected_version(request))
+
+
+@route("/admin/notices/{notice_id}/publish", methods=("POST",))
+def publish_notice(notice_id):
+    principal = me()
+    return notices.publish(principal, notice_id, expected_version(app.current_request))
+
+
+@route("/admin/notices/{notice_id}/withdraw", methods=("POST",))
+def withdraw_notice(notice_id):
+    principal = me()
+    return notices.withdraw(principal, notice_id, expected_version(app.current_request))
+
+
+# --- workbench ----------------------------------------------------------------------------------
+
+@route("/workbench")
+def workbench_counts():
+    return workbench.counts(me(), query_param(app, "year"))

@@ -43,6 +43,12 @@ def json_body(request):
     return decode_json(request.raw_body)
 
 
+def query_param(app, name: str, default=None):
+    params = app.current_request.query_params or {}
+    value = params.get(name)
+    return default if value in (None, "") else value
+
+
 def expected_version(request) -> int | None:
     """Optimistic concurrency: the client sends the version it edited as If-Match."""
     value = (request.headers or {}).get("if-match")

@@ -62,6 +62,8 @@ class Unit(Entity, discriminator="Unit"):
     email = UnicodeAttribute(null=True)
     superior_code = UnicodeAttribute(null=True)
     superior_name = UnicodeAttribute(null=True)
+    superior_status = UnicodeAttribute(null=True)     # pending | approved (None: not bound)
+    superior_request = UnicodeAttribute(null=True)    # id of the pending/approved request
     reporting_info = ReportingInfo(null=True)
     reporting_complete = BooleanAttribute(default=False)
     created_at = UnicodeAttribute()

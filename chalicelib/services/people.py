@@ -67,7 +67,6 @@ def save_profile(principal: Principal, data: PersonProfileIn) -> dict:
                 tx.save(claim, condition=PersonIdNumber.pk.does_not_exist())
                 tx.save(AuditRecord.new(f"PERSON#{principal.subject}", "person.create", principal),
                         condition=AuditRecord.pk.does_not_exist())
-        person.version = 1
         return view(person)
     if (current.id_type, current.id_number) != (data.id_type, data.id_number):
         raise Forbidden("证件类型和证件号码不能修改", code="ID_NUMBER_IMMUTABLE")

@@ -86,7 +86,6 @@ def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: in
             tx.save(unit)  # pynamodb adds the version condition
             tx.save(AuditRecord.new(f"UNIT#{unit.credit_code}", "unit.update", principal),
                     condition=AuditRecord.pk.does_not_exist())
-    unit.version = (unit.version or 0) + 1  # TransactWrite does not refresh the model (#983)
     return view(unit)
 
 
@@ -117,7 +116,6 @@ def add_agent(principal: Principal, data: AgentIn) -> dict:
             tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.add", principal,
                                     detail={"agent_id": agent_id}),
                     condition=AuditRecord.pk.does_not_exist())
-    agent.version = 1
     return agent_view(agent)
 
 
@@ -139,5 +137,4 @@ def update_agent(principal: Principal, agent_id: str, data: AgentPatch) -> dict:
             tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.update", principal,
                                     detail={"agent_id": agent_id, "fields": sorted(changes)}),
                     condition=AuditRecord.pk.does_not_exist())
-    agent.version = (agent.version or 0) + 1
     return agent_view(agent)

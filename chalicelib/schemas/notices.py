@@ -1,0 +1,43 @@
+"""Request schemas for notices and binding actions."""
+import datetime as dt
+from typing import List, Literal, Optional
+
+from pydantic import Field, model_validator
+
+from chalicelib.matters import MATTER_CODES
+from chalicelib.validation import Schema
+
+
+class NoticeFileIn(Schema):
+    name: str = Field(title="附件名称", min_length=1, max_length=200)
+    key: Optional[str] = Field(None, title="附件", max_length=300)
+
+
+class NoticeIn(Schema):
+    title: str = Field(title="通知标题", min_length=1, max_length=200)
+    matter_type: str = Field(title="事项类型", max_length=50)
+    year: int = Field(title="年度", ge=2000, le=2100)
+    source: str = Field(title="发布来源", min_length=1, max_length=100)
+    body: str = Field(title="通知内容", min_length=1, max_length=20000)
+    files: List[NoticeFileIn] = Field(default_factory=list, title="附件", max_length=10)
+    opens_at: dt.datetime = Field(title="申报开始时间")
+    closes_at: dt.datetime = Field(title="申报截止时间")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.matter_type not in MATTER_CODES:
+            raise ValueError("事项类型不存在")
+        if self.opens_at.tzinfo is None or self.closes_at.tzinfo is None:
+            raise ValueError("申报起止时间须带时区，例如2026-12-01T00:00:00+08:00")
+        if self.closes_at <= self.opens_at:
+            raise ValueError("申报截止时间应晚于开始时间")
+        return self
+
+
+class BindingRequestIn(Schema):
+    credit_code: str = Field(title="统一社会信用代码", min_length=18, max_length=18)
+
+
+class BindingDecisionIn(Schema):
+    decision: Literal["approve", "end"] = Field(title="审核结果")
+    opinion: Optional[str] = Field(None, title="审核意见", max_length=500)

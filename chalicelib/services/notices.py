@@ -1,0 +1,156 @@
+"""申报通知: the provincial office drafts, edits, publishes and withdraws; applicants read."""
+import datetime as dt
+import uuid
+
+from chalicelib import clock
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity import ROLE_PROVINCE, Principal
+from chalicelib.models.audit import AuditRecord
+from chalicelib.models.base import db_errors, now_iso, transaction
+from chalicelib.models.notices import (NOTICE_DRAFT, NOTICE_PUBLISHED, NOTICE_WITHDRAWN, Notice,
+                                       NoticeFile)
+from chalicelib.pagination import decode, page_size, query_page
+from chalicelib.schemas.notices import NoticeIn
+
+NOTICE_MISSING = NotFound("申报通知不存在", code="NOTICE_NOT_FOUND")
+STATUS_LABELS = {NOTICE_DRAFT: "未发布", NOTICE_PUBLISHED: "已发布", NOTICE_WITHDRAWN: "已撤回"}
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _parse(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def is_open(notice: Notice, at: dt.datetime | None = None) -> bool:
+    at = at or clock.now()
+    return notice.status == NOTICE_PUBLISHED and _parse(notice.opens_at) <= at < _parse(notice.closes_at)
+
+
+def view(notice: Notice, full: bool = True) -> dict:
+    data = {"notice_id": notice.notice_id, "title": notice.title, "matter_type": notice.matter_type,
+            "year": notice.year, "source": notice.source, "publish_date": notice.publish_date,
+            "opens_at": notice.opens_at, "closes_at": notice.closes_at, "status": notice.status,
+            "status_label": STATUS_LABELS[notice.status], "window_open": is_open(notice),
+            "version": notice.version}
+    if full:
+        data["body"] = notice.body
+        data["files"] = [{"name": f.name, "key": f.key} for f in notice.files or []]
+    return data
+
+
+def load(notice_id: str) -> Notice:
+    with db_errors(not_found=NOTICE_MISSING):
+        return Notice.get(*Notice.key(notice_id))
+
+
+def _apply(notice: Notice, data: NoticeIn) -> None:
+    notice.title, notice.matter_type, notice.year = data.title, data.matter_type, str(data.year)
+    notice.source, notice.body = data.source, data.body
+    notice.files = [NoticeFile(name=f.name, key=f.key) for f in data.files]
+    notice.opens_at, notice.closes_at = _iso(data.opens_at), _iso(data.closes_at)
+
+
+def create(principal: Principal, data: NoticeIn) -> dict:
+    principal.require(ROLE_PROVINCE)
+    now = now_iso()
+    notice_id = uuid.uuid4().hex
+    pk, sk = Notice.key(notice_id)
+    notice = Notice(pk=pk, sk=sk, notice_id=notice_id, status=NOTICE_DRAFT, created_at=now,
+                    updated_at=now, gsi2pk="NOTICES#ALL", gsi2sk=f"{now}#{notice_id}")
+    _apply(notice, data)
+    with db_errors():
+        with transaction() as tx:
+            tx.save(notice)
+            tx.save(AuditRecord.new(f"NOTICE#{notice_id}", "notice.create", principal),
+                    condition=AuditRecord.pk.does_not_exist())
+    return view(notice)
+
+
+def _change(principal: Principal, notice: Notice, action: str) -> dict:
+    notice.updated_at = now_iso()
+    with db_errors(conflict=Conflict("通知已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction() as tx:
+            tx.save(notice)  # version-guarded
+            tx.save(AuditRecord.new(f"NOTICE#{notice.notice_id}", action, principal),
+                    condition=AuditRecord.pk.does_not_exist())
+    return view(notice)
+
+
+def _checked(notice: Notice, expected_version: int | None) -> Notice:
+    if expected_version is not None and expected_version != notice.version:
+        raise Conflict("通知已被他人修改，请刷新后重试", code="VERSION_CONFLICT",
+                       details={"current_version": notice.version})
+    return notice
+
+
+def update(principal: Principal, notice_id: str, data: NoticeIn, expected_version: int | None) -> dict:
+    principal.require(ROLE_PROVINCE)
+    notice = _checked(load(notice_id), expected_version)
+    _apply(notice, data)
+    if notice.status == NOTICE_PUBLISHED:
+        notice.gsi1pk = Notice.list_key(notice.matter_type, notice.year)
+    return _change(principal, notice, "notice.update")
+
+
+def publish(principal: Principal, notice_id: str, expected_version: int | None) -> dict:
+    principal.require(ROLE_PROVINCE)
+    notice = _checked(load(notice_id), expected_version)
+    if notice.status == NOTICE_PUBLISHED:
+        raise Conflict("通知已发布", code="ALREADY_PUBLISHED")
+    notice.status = NOTICE_PUBLISHED
+    notice.publish_date = clock.today_local().isoformat()
+    notice.gsi1pk = Notice.list_key(notice.matter_type, notice.year)
+    notice.gsi1sk = f"{notice.publish_date}#{notice.updated_at}#{notice.notice_id}"
+    return _change(principal, notice, "notice.publish")
+
+
+def withdraw(principal: Principal, notice_id: str, expected_version: int | None) -> dict:
+    principal.require(ROLE_PROVINCE)
+    notice = _checked(load(notice_id), expected_version)
+    if notice.status != NOTICE_PUBLISHED:
+        raise Conflict("只有已发布的通知可以撤回", code="NOT_PUBLISHED")
+    notice.status, notice.gsi1pk, notice.gsi1sk = NOTICE_WITHDRAWN, None, None
+    return _change(principal, notice, "notice.withdraw")
+
+
+def list_published(principal: Principal, matter_type: str, year: str | None, cursor, limit) -> dict:
+    """Applicants (and everyone signed in): the year's published notices, newest first."""
+    year = year or str(clock.today_local().year)
+    if not year.isdigit():
+        raise ValidationFailed("年度应为数字", code="BAD_YEAR")
+    list_pk = Notice.list_key(matter_type, year)
+    start = decode(cursor, "GSI1PK", list_pk)
+    with db_errors():
+        return query_page(lambda **kw: Notice.gsi1.query(list_pk, scan_index_forward=False, **kw),
+                          page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"),
+                          lambda n: view(n, full=False))
+
+
+def list_all(principal: Principal, cursor, limit) -> dict:
+    """The office's own list: drafts and withdrawn ones too."""
+    principal.require(ROLE_PROVINCE)
+    start = decode(cursor, "GSI2PK", "NOTICES#ALL")
+    with db_errors():
+        return query_page(lambda **kw: Notice.gsi2.query("NOTICES#ALL", scan_index_forward=False, **kw),
+                          page_size(limit), start, ("PK", "SK", "GSI2PK", "GSI2SK"),
+                          lambda n: view(n, full=False))
+
+
+def read(principal: Principal, notice_id: str) -> dict:
+    notice = load(notice_id)
+    if notice.status != NOTICE_PUBLISHED and principal.role != ROLE_PROVINCE:
+        raise NOTICE_MISSING
+    return view(notice)
+
+
+def require_open(notice_id: str) -> Notice:
+    """A declaration can start only from a published notice whose window is open."""
+    notice = load(notice_id)
+    if notice.status != NOTICE_PUBLISHED:
+        raise NOTICE_MISSING
+    if not is_open(notice):
+        raise Conflict("不在申报时间内，不能申报", code="WINDOW_CLOSED")
+    return notice
