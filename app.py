@@ -8,8 +8,6 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.schemas import accounts as account_schemas
-from chalicelib.schemas import notices as notice_schemas
 from chalicelib.services import bindings, notices, people, units, workbench
 from chalicelib.web import body, caller, created, expected_version, handled, query_param
 
@@ -89,7 +87,7 @@ def get_person():
 @route("/persons/me", methods=("PUT",))
 def put_person():
     principal = me()
-    return people.save_profile(principal, body(app.current_request, account_schemas.PersonProfileIn))
+    return people.save_profile(principal, body(app.current_request, "accounts.PersonProfileIn"))
 
 
 @route("/units/me")
@@ -101,7 +99,7 @@ def get_unit():
 def put_unit():
     principal = me()
     request = app.current_request
-    return units.save_my_unit(principal, body(request, account_schemas.UnitProfileIn),
+    return units.save_my_unit(principal, body(request, "accounts.UnitProfileIn"),
                               expected_version(request))
 
 
@@ -118,13 +116,13 @@ def list_agents():
 @route("/units/me/agents", methods=("POST",))
 def add_agent():
     principal = me()
-    return created(units.add_agent(principal, body(app.current_request, account_schemas.AgentIn)))
+    return created(units.add_agent(principal, body(app.current_request, "accounts.AgentIn")))
 
 
 @route("/units/me/agents/{agent_id}", methods=("PATCH",))
 def patch_agent(agent_id):
     principal = me()
-    return units.update_agent(principal, agent_id, body(app.current_request, account_schemas.AgentPatch))
+    return units.update_agent(principal, agent_id, body(app.current_request, "accounts.AgentPatch"))
 
 
 # --- binding: person → recommending unit, unit → superior unit ------------------------------------
@@ -137,7 +135,7 @@ def my_binding():
 @route("/bindings/me", methods=("POST",))
 def request_binding():
     principal = me()
-    data = body(app.current_request, notice_schemas.BindingRequestIn)
+    data = body(app.current_request, "notices.BindingRequestIn")
     return created(bindings.request_person_binding(principal, data.credit_code))
 
 
@@ -149,7 +147,7 @@ def unbind():
 @route("/units/me/superior", methods=("POST",))
 def request_superior():
     principal = me()
-    data = body(app.current_request, notice_schemas.BindingRequestIn)
+    data = body(app.current_request, "notices.BindingRequestIn")
     return created(bindings.request_superior(principal, data.credit_code))
 
 
@@ -174,7 +172,7 @@ def get_binding_request(request_id):
 @route("/binding-requests/{request_id}/decision", methods=("POST",))
 def decide_binding(request_id):
     principal = me()
-    data = body(app.current_request, notice_schemas.BindingDecisionIn)
+    data = body(app.current_request, "notices.BindingDecisionIn")
     return bindings.decide(principal, request_id, data.decision, data.opinion)
 
 
@@ -202,14 +200,14 @@ def admin_list_notices():
 @route("/admin/notices", methods=("POST",))
 def create_notice():
     principal = me()
-    return created(notices.create(principal, body(app.current_request, notice_schemas.NoticeIn)))
+    return created(notices.create(principal, body(app.current_request, "notices.NoticeIn")))
 
 
 @route("/admin/notices/{notice_id}", methods=("PUT",))
 def update_notice(notice_id):
     principal = me()
     request = app.current_request
-    return notices.update(principal, notice_id, body(request, notice_schemas.NoticeIn),
+    return notices.update(principal, notice_id, body(request, "notices.NoticeIn"),
                           expected_version(request))
 
 

@@ -10,7 +10,6 @@ from chalice import Response
 from chalicelib.errors import AppError, Unauthorized
 from chalicelib.identity import Principal
 from chalicelib.logs import get_logger, set_request_id
-from chalicelib.validation import decode_json, parse
 
 log = get_logger("talent.api")
 
@@ -35,11 +34,24 @@ def caller(request) -> Principal:
     return principal
 
 
-def body(request, schema):
-    return parse(schema, decode_json(request.raw_body))
+def body(request, schema: str):
+    """Validate the JSON body against a schema named "<module>.<Class>" in chalicelib.schemas.
+
+    Schemas (and pydantic) are imported on first use, so a cold start that serves reads never
+    pays for building them.
+    """
+    import importlib
+
+    from chalicelib.validation import decode_json, parse
+
+    module, name = schema.split(".")
+    model = getattr(importlib.import_module(f"chalicelib.schemas.{module}"), name)
+    return parse(model, decode_json(request.raw_body))
 
 
 def json_body(request):
+    from chalicelib.validation import decode_json
+
     return decode_json(request.raw_body)
 
 

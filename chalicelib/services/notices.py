@@ -1,6 +1,9 @@
 """申报通知: the provincial office drafts, edits, publishes and withdraws; applicants read."""
+from __future__ import annotations
+
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from chalicelib import clock
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -10,7 +13,9 @@ from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models.notices import (NOTICE_DRAFT, NOTICE_PUBLISHED, NOTICE_WITHDRAWN, Notice,
                                        NoticeFile)
 from chalicelib.pagination import decode, page_size, query_page
-from chalicelib.schemas.notices import NoticeIn
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.notices import NoticeIn
 
 NOTICE_MISSING = NotFound("申报通知不存在", code="NOTICE_NOT_FOUND")
 STATUS_LABELS = {NOTICE_DRAFT: "未发布", NOTICE_PUBLISHED: "已发布", NOTICE_WITHDRAWN: "已撤回"}

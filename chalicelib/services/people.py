@@ -1,7 +1,10 @@
 """Person profiles (自然人): ID type + number identify a person; age and sex derive from it."""
+from __future__ import annotations
+
 import hashlib
 import hmac
 import os
+from typing import TYPE_CHECKING
 
 from chalicelib import identifiers as ids
 from chalicelib.clock import today_local
@@ -10,7 +13,9 @@ from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.models.accounts import Person, PersonIdNumber
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
-from chalicelib.schemas.accounts import PersonProfileIn
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.accounts import PersonProfileIn
 
 PROFILE_MISSING = NotFound("请先完善个人基本信息", code="PROFILE_NOT_FOUND")
 

@@ -1,5 +1,8 @@
 """Units (法人单位), their profile and reporting info, lookup by credit code, and agents (经办人)."""
+from __future__ import annotations
+
 import uuid
+from typing import TYPE_CHECKING
 
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -7,7 +10,9 @@ from chalicelib.identity import UNIT_ROLES, Principal
 from chalicelib.models.accounts import Agent, ReportingInfo, Unit
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
-from chalicelib.schemas.accounts import AgentIn, AgentPatch, UnitProfileIn
+
+if TYPE_CHECKING:
+    from chalicelib.schemas.accounts import AgentIn, AgentPatch, UnitProfileIn
 
 UNIT_MISSING = NotFound("该统一社会信用代码对应的单位未在系统中注册", code="UNIT_NOT_REGISTERED")
 AGENT_MISSING = NotFound("经办人不存在", code="AGENT_NOT_FOUND")
