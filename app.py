@@ -8,8 +8,8 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.services import bindings, notices, people, units, workbench
-from chalicelib.web import body, caller, created, expected_version, handled, query_param
+from chalicelib.services import bindings, declarations, notices, people, units, workbench
+from chalicelib.web import body, caller, created, expected_version, handled, no_content, query_param
 
 app = Chalice(app_name=config.APP_NAME)
 app.api.binary_types = []
@@ -228,3 +228,82 @@ def withdraw_notice(notice_id):
 @route("/workbench")
 def workbench_counts():
     return workbench.counts(me(), query_param(app, "year"))
+
+
+# --- declarations (人才分类定级评定) ----------------------------------------------------------------
+
+@route("/matters/{matter_type}/definition")
+def matter_definition(matter_type):
+    me()
+    from chalicelib.matters import definition
+
+    return definition.public_view(definition.get(matter_type))
+
+
+@route("/declarations", methods=("POST",))
+def start_declaration():
+    principal = me()
+    data = body(app.current_request, "declarations.DeclarationStartIn")
+    return created(declarations.start(principal, data.notice_id))
+
+
+@route("/declarations")
+def list_declarations():
+    principal = me()
+    return declarations.list_mine(principal, query_param(app, "cursor"), query_param(app, "limit"))
+
+
+@route("/declarations/{decl_id}")
+def get_declaration(decl_id):
+    return declarations.get(me(), decl_id)
+
+
+@route("/declarations/{decl_id}", methods=("DELETE",))
+def delete_declaration(decl_id):
+    declarations.delete_draft(me(), decl_id)
+    return no_content()
+
+
+@route("/declarations/{decl_id}/modules/{module}", methods=("PUT",))
+def save_module(decl_id, module):
+    principal = me()
+    request = app.current_request
+    data = body(request, "declarations.ModuleContentIn")
+    return declarations.save_module(principal, decl_id, module, data.content, expected_version(request))
+
+
+@route("/declarations/{decl_id}/modules/{module}/entries", methods=("POST",))
+def add_entry(decl_id, module):
+    principal = me()
+    request = app.current_request
+    data = body(request, "declarations.EntryIn")
+    return created(declarations.change_entries(principal, decl_id, module, "add", None, data.entry,
+                                               expected_version(request)))
+
+
+@route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("PUT",))
+def edit_entry(decl_id, module, entry_id):
+    principal = me()
+    request = app.current_request
+    data = body(request, "declarations.EntryIn")
+    return declarations.change_entries(principal, decl_id, module, "edit", entry_id, data.entry,
+                                       expected_version(request))
+
+
+@route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("DELETE",))
+def remove_entry(decl_id, module, entry_id):
+    principal = me()
+    return declarations.change_entries(principal, decl_id, module, "remove", entry_id, None,
+                                       expected_version(app.current_request))
+
+
+@route("/declarations/{decl_id}/validation")
+def validate_declaration(decl_id):
+    return declarations.validation_report(me(), decl_id)
+
+
+@route("/declarations/{decl_id}/pledge", methods=("POST",))
+def pledge(decl_id):
+    principal = me()
+    data = body(app.current_request, "declarations.PledgeIn")
+    return declarations.accept_pledge(principal, decl_id, data.accepted)

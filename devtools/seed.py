@@ -79,7 +79,7 @@ def seed_demo(env: dict | None = None) -> list:
             unit = Unit.get(*Unit.key(code))
             unit.kind = kind
             unit.save()
-        if kind == "city_bureau":
+        if kind != "unit":   # HR bureaus are reached by region; the province by 220000
             rpk, rsk = RegionBureau.key(region)
             RegionBureau(pk=rpk, sk=rsk, credit_code=code, name=name).save()
         logins.append(dict(login=f"{login}-legal", role=roles[kind], subject=legal_id,

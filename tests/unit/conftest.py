@@ -137,3 +137,19 @@ class Response:
 
     def __repr__(self):
         return f"<{self.status} {self.body[:300]!r}>"
+
+
+@pytest.fixture
+def aws_calls(monkeypatch):
+    """Records every AWS API call (operation names) made through botocore."""
+    import botocore.client
+
+    calls = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        calls.append(operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls

@@ -1,0 +1,100 @@
+"""Declarations: one partition per declaration, so reading it whole is one Query.
+
+Key formats
+    Declaration        PK=DECL#<id>   SK=META
+                       GSI1PK=PERSON#<person_id>#DECL   GSI1SK=<created_at>#<id>  (my declarations)
+    DeclarationModule  PK=DECL#<id>   SK=MOD#<module>   (content, editable flag, own version)
+    Attachment         PK=DECL#<id>   SK=ATT#<category>#<attachment_id>
+    LiveDeclaration    PK=PERSON#<person_id>   SK=LIVE#<notice_id>   (one live per notice)
+
+Each module has its own version, so two devices saving different modules both succeed while
+the same module conflicts; the META version guards status changes.
+"""
+from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute,
+                                 UnicodeAttribute, VersionAttribute)
+
+from chalicelib.models.base import Entity
+
+DRAFT = "draft"
+SUBMITTED = "submitted"
+RETURNED = "returned"
+TERMINATED = "terminated"
+APPROVED = "approved"
+
+STATUS_LABELS = {DRAFT: "未提交", SUBMITTED: "已申报", RETURNED: "被退回",
+                 TERMINATED: "审核不通过终止审核", APPROVED: "终审通过"}
+EDITABLE_STATUSES = (DRAFT, RETURNED)
+
+
+class Declaration(Entity, discriminator="Declaration"):
+    decl_id = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    person_name = UnicodeAttribute()
+    id_number = UnicodeAttribute()
+    notice_id = UnicodeAttribute()
+    notice_title = UnicodeAttribute()
+    matter_type = UnicodeAttribute()
+    year = UnicodeAttribute()
+    status = UnicodeAttribute()
+    round = NumberAttribute(default=0)
+    unit_code = UnicodeAttribute()
+    unit_name = UnicodeAttribute()
+    route = JSONAttribute()                       # [{level, unit_code, unit_name, role}]
+    editable_modules = ListAttribute(of=UnicodeAttribute, null=True)
+    pledge_accepted_at = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(decl_id: str):
+        return f"DECL#{decl_id}", "META"
+
+    @staticmethod
+    def owner_key(person_id: str) -> str:
+        return f"PERSON#{person_id}#DECL"
+
+
+class DeclarationModule(Entity, discriminator="DeclarationModule"):
+    decl_id = UnicodeAttribute()
+    module = UnicodeAttribute()
+    person_id = UnicodeAttribute()
+    content = JSONAttribute(null=True)
+    editable = BooleanAttribute(default=True)
+    saved_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(decl_id: str, module: str):
+        return f"DECL#{decl_id}", f"MOD#{module}"
+
+
+class Attachment(Entity, discriminator="Attachment"):
+    decl_id = UnicodeAttribute()
+    attachment_id = UnicodeAttribute()
+    category = UnicodeAttribute()
+    entry_id = UnicodeAttribute(null=True)
+    slot = UnicodeAttribute(null=True)
+    file_name = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    declared_size = NumberAttribute()
+    size = NumberAttribute(null=True)
+    s3_key = UnicodeAttribute()
+    thumbnail_key = UnicodeAttribute(null=True)
+    state = UnicodeAttribute()                    # pending | verified | rejected
+    reason = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    verified_at = UnicodeAttribute(null=True)
+
+    @staticmethod
+    def key(decl_id: str, category: str, attachment_id: str):
+        return f"DECL#{decl_id}", f"ATT#{category}#{attachment_id}"
+
+
+class LiveDeclaration(Entity, discriminator="LiveDeclaration"):
+    decl_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(person_id: str, notice_id: str):
+        return f"PERSON#{person_id}", f"LIVE#{notice_id}"

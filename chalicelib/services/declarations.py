@@ -1,0 +1,336 @@
+"""人才分类定级评定 declarations: start, fill modules (信息填报), validate, pledge, list, delete.
+
+Editability lives on each module item (`editable`), set by the status transitions in the same
+transactions, so a module save is one conditional UpdateItem that checks owner, editability and
+the module's version together.
+"""
+import uuid
+
+from chalicelib import identifiers as ids
+from chalicelib.clock import today_local
+from chalicelib.errors import AppError, Conflict, NotFound, ValidationFailed
+from chalicelib.identity import ROLE_APPLICANT, Principal
+from chalicelib.matters import definition as matter_def
+from chalicelib.models.audit import AuditRecord
+from chalicelib.models.base import Entity, db_errors, now_iso, transaction
+from chalicelib.models.bindings import STATUS_APPROVED
+from chalicelib.models.declarations import (DRAFT, EDITABLE_STATUSES, STATUS_LABELS, Attachment,
+                                            Declaration, DeclarationModule, LiveDeclaration)
+from chalicelib.pagination import decode, page_size, query_page
+from chalicelib.services import bindings, notices, people, routing, units
+
+DECL_MISSING = NotFound("申报记录不存在", code="DECLARATION_NOT_FOUND")
+PRECONDITION = "DECLARATION_PRECONDITION"
+
+
+class Partition:
+    """Everything stored under one declaration's key: META, modules, attachments."""
+
+    def __init__(self, items):
+        self.meta = None
+        self.modules = {}
+        self.attachments = []
+        for item in items:
+            if isinstance(item, Declaration):
+                self.meta = item
+            elif isinstance(item, DeclarationModule):
+                self.modules[item.module] = item
+            elif isinstance(item, Attachment):
+                self.attachments.append(item)
+        if self.meta is None:
+            raise DECL_MISSING
+
+    @property
+    def definition(self):
+        return matter_def.get(self.meta.matter_type)
+
+    def verified(self, category: str, entry_id: str | None = None) -> list:
+        return [a for a in self.attachments if a.category == category and a.state == "verified"
+                and (entry_id is None or a.entry_id == entry_id)]
+
+
+def load_partition(decl_id: str) -> Partition:
+    """One Query for the whole declaration."""
+    if not decl_id or len(decl_id) > 64:
+        raise DECL_MISSING
+    with db_errors():
+        return Partition(list(Entity.query(f"DECL#{decl_id}")))
+
+
+def _own(principal: Principal, decl_id: str) -> Partition:
+    principal.require(ROLE_APPLICANT)
+    part = load_partition(decl_id)
+    if part.meta.person_id != principal.subject:
+        raise DECL_MISSING   # never reveal another applicant's declaration exists
+    return part
+
+
+# --- views --------------------------------------------------------------------------------------
+
+def _basic_with_identity(content: dict, meta: Declaration, mask: bool) -> dict:
+    """ID type/number come from the person's verified profile (on META), never from the form;
+    sex and age derive from the number."""
+    number = meta.id_number
+    return {**content, "id_type": ids.ID_TYPE_RESIDENT,
+            "id_number": ids.mask_id_number(number) if mask else number,
+            "sex": ids.sex_from_id(number), "age": ids.age_from_id(number, today_local())}
+
+
+def module_view(module: DeclarationModule, meta: Declaration | None = None, mask: bool = False) -> dict:
+    content = module.content
+    if module.module == "basic" and isinstance(content, dict) and meta is not None:
+        content = _basic_with_identity(content, meta, mask)
+    return {"module": module.module, "content": content, "editable": bool(module.editable),
+            "saved_at": module.saved_at, "version": module.version}
+
+
+def attachment_view(att: Attachment) -> dict:
+    return {"attachment_id": att.attachment_id, "category": att.category, "entry_id": att.entry_id,
+            "slot": att.slot, "file_name": att.file_name, "content_type": att.content_type,
+            "size": att.size if att.size is not None else att.declared_size, "state": att.state,
+            "reason": att.reason, "created_at": att.created_at}
+
+
+def summary_view(meta: Declaration) -> dict:
+    return {"decl_id": meta.decl_id, "notice_id": meta.notice_id, "notice_title": meta.notice_title,
+            "matter_type": meta.matter_type, "year": meta.year, "status": meta.status,
+            "status_label": STATUS_LABELS[meta.status], "round": meta.round,
+            "unit_code": meta.unit_code, "unit_name": meta.unit_name,
+            "person_name": meta.person_name, "id_number": ids.mask_id_number(meta.id_number),
+            "created_at": meta.created_at, "updated_at": meta.updated_at,
+            "submitted_at": meta.submitted_at}
+
+
+def full_view(part: Partition, mask: bool = False) -> dict:
+    meta = part.meta
+    data = summary_view(meta)
+    data.update({
+        "id_number": ids.mask_id_number(meta.id_number) if mask else meta.id_number,
+        "route": meta.route, "editable_modules": list(meta.editable_modules or []),
+        "pledge_accepted_at": meta.pledge_accepted_at, "version": meta.version,
+        "modules": {key: module_view(m, meta, mask) for key, m in part.modules.items()},
+        "attachments": [attachment_view(a) for a in part.attachments],
+    })
+    return data
+
+
+# --- start ---------------------------------------------------------------------------------------
+
+def start(principal: Principal, notice_id: str) -> dict:
+    """确定开始申报: each precondition refuses with its own message."""
+    principal.require(ROLE_APPLICANT)
+    notice = notices.require_open(notice_id)
+    person = people.load(principal.subject)
+    binding = bindings.load_person_binding(principal.subject)
+    if binding is None or binding.status != STATUS_APPROVED:
+        raise Conflict("请先绑定推荐单位，推荐单位审核通过后才能申报", code="NOT_BOUND")
+    unit = units.load(binding.unit_code)
+    if not unit.reporting_complete:
+        raise Conflict("推荐单位尚未完善人才分类定级报送信息，暂不能申报，请联系推荐单位",
+                       code="UNIT_REPORTING_INCOMPLETE")
+    route = routing.build_route(unit)
+    definition = matter_def.get(notice.matter_type)
+    now = now_iso()
+    decl_id = uuid.uuid4().hex
+    pk, sk = Declaration.key(decl_id)
+    meta = Declaration(
+        pk=pk, sk=sk, decl_id=decl_id, person_id=person.person_id, person_name=person.name,
+        id_number=person.id_number, notice_id=notice.notice_id, notice_title=notice.title,
+        matter_type=notice.matter_type, year=notice.year, status=DRAFT, round=0,
+        unit_code=unit.credit_code, unit_name=unit.name, route=route, created_at=now,
+        updated_at=now, gsi1pk=Declaration.owner_key(person.person_id), gsi1sk=f"{now}#{decl_id}")
+    basic = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
+    lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
+    exists = Conflict("您已有该通知下的申报，请在“查看历史申报信息”中继续填报", code="DECLARATION_EXISTS")
+    with db_errors(conflict=exists):
+        with transaction() as tx:
+            tx.save(meta)
+            tx.save(LiveDeclaration(pk=lpk, sk=lsk, decl_id=decl_id),
+                    condition=LiveDeclaration.pk.does_not_exist())
+            for key in definition.module_keys:
+                mpk, msk = DeclarationModule.key(decl_id, key)
+                content = {k: v for k, v in basic.items() if v} if key == "basic" else definition.empty(key)
+                tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
+                                          person_id=person.person_id, content=content, editable=True))
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.start", principal,
+                                    detail={"notice_id": notice.notice_id, "unit": unit.credit_code}),
+                    condition=AuditRecord.pk.does_not_exist())
+    return get(principal, decl_id)
+
+
+# --- read ----------------------------------------------------------------------------------------
+
+def get(principal: Principal, decl_id: str) -> dict:
+    return full_view(_own(principal, decl_id))
+
+
+def list_mine(principal: Principal, cursor, limit) -> dict:
+    principal.require(ROLE_APPLICANT)
+    owner_pk = Declaration.owner_key(principal.subject)
+    start_key = decode(cursor, "GSI1PK", owner_pk)
+    with db_errors():
+        return query_page(lambda **kw: Declaration.gsi1.query(owner_pk, scan_index_forward=False, **kw),
+                          page_size(limit), start_key, ("PK", "SK", "GSI1PK", "GSI1SK"), summary_view)
+
+
+# --- save ----------------------------------------------------------------------------------------
+
+def _locked_reason(module: DeclarationModule | None, principal: Principal, expected: int) -> AppError:
+    """Why a conditional save failed, from the item as it is now (read only on failure)."""
+    if module is None or module.person_id != principal.subject:
+        return DECL_MISSING
+    if not module.editable:
+        return Conflict("该模块当前不可修改（申报已提交，或未被审核人员退回修改）",
+                        code="DECLARATION_LOCKED")
+    return Conflict("该模块已在其他设备上修改，请刷新后重试", code="VERSION_CONFLICT",
+                    details={"current_version": module.version, "your_version": expected})
+
+
+def save_module(principal: Principal, decl_id: str, module_key: str, content,
+                expected_version: int | None) -> dict:
+    """One conditional UpdateItem: owner, editable and version are checked by DynamoDB."""
+    principal.require(ROLE_APPLICANT)
+    if expected_version is None:
+        raise ValidationFailed("保存时须携带模块版本号（If-Match）", code="VERSION_REQUIRED")
+    if module_key == "attachments":
+        raise NotFound("申报模块不存在", code="MODULE_NOT_FOUND")
+    definition = _definition_for(decl_id)
+    clean = matter_def.validate_content(definition, module_key, content)
+    return _write_module(principal, decl_id, module_key, clean, expected_version)
+
+
+def _definition_for(decl_id: str):
+    # Only 人才分类定级评定 ships; with more matter types the id would carry the type.
+    return matter_def.get("TALENT_GRADING")
+
+
+def _write_module(principal, decl_id, module_key, clean, expected_version) -> dict:
+    pk, sk = DeclarationModule.key(decl_id, module_key)
+    module = DeclarationModule(pk=pk, sk=sk)
+    module.version = expected_version   # pynamodb turns this into the version condition
+    now = now_iso()
+    try:
+        with db_errors():
+            module.update(actions=[DeclarationModule.content.set(clean),
+                                   DeclarationModule.saved_at.set(now)],
+                          condition=(DeclarationModule.person_id == principal.subject) &
+                                    (DeclarationModule.editable == True))  # noqa: E712
+    except Conflict:
+        try:
+            current_module = DeclarationModule.get(pk, sk)
+        except DeclarationModule.DoesNotExist:
+            current_module = None
+        raise _locked_reason(current_module, principal, expected_version)
+    return module_view(module)
+
+
+def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
+                   entry_id: str | None, entry, expected_version: int | None) -> dict:
+    """Add, edit or remove one entry of a list module (read, change, conditional write)."""
+    principal.require(ROLE_APPLICANT)
+    definition = _definition_for(decl_id)
+    if definition.module(module_key)["kind"] != "list":
+        raise ValidationFailed("该模块不是列表", code="NOT_A_LIST")
+    with db_errors(not_found=DECL_MISSING):
+        module = DeclarationModule.get(*DeclarationModule.key(decl_id, module_key))
+    if module.person_id != principal.subject:
+        raise DECL_MISSING
+    if expected_version is not None and expected_version != module.version:
+        raise _locked_reason(module, principal, expected_version)
+    entries = list(module.content or [])
+    index = next((i for i, e in enumerate(entries) if e.get("id") == entry_id), None)
+    if op != "add" and index is None:
+        raise NotFound("条目不存在", code="ENTRY_NOT_FOUND")
+    if op == "add":
+        entries.append({k: v for k, v in (entry or {}).items() if k != "id"} if isinstance(entry, dict) else entry)
+    elif op == "edit":
+        entries[index] = {**entry, "id": entry_id} if isinstance(entry, dict) else entry
+    else:
+        entries.pop(index)
+    clean = matter_def.validate_content(definition, module_key, entries)
+    return _write_module(principal, decl_id, module_key, clean, module.version)
+
+
+# --- delete, pledge, validation --------------------------------------------------------------
+
+def delete_draft(principal: Principal, decl_id: str) -> None:
+    part = _own(principal, decl_id)
+    meta = part.meta
+    if meta.status != DRAFT:
+        raise Conflict("只有未提交的申报可以删除", code="DECLARATION_LOCKED")
+    lpk, lsk = LiveDeclaration.key(meta.person_id, meta.notice_id)
+    with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction() as tx:
+            tx.delete(meta, condition=Declaration.status == DRAFT)
+            for module in part.modules.values():
+                tx.delete(module, add_version_condition=False)
+            for att in part.attachments:
+                tx.delete(att)
+            tx.delete(LiveDeclaration(pk=lpk, sk=lsk))
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.delete", principal),
+                    condition=AuditRecord.pk.does_not_exist())
+    if part.attachments:
+        from chalicelib.services import attachments_cleanup
+
+        attachments_cleanup.delete_objects([a.s3_key for a in part.attachments] +
+                                           [a.thumbnail_key for a in part.attachments if a.thumbnail_key])
+
+
+def accept_pledge(principal: Principal, decl_id: str, accepted) -> dict:
+    if accepted is not True:
+        raise ValidationFailed("请勾选诚信承诺", code="PLEDGE_REQUIRED")
+    part = _own(principal, decl_id)
+    meta = part.meta
+    if meta.status not in EDITABLE_STATUSES:
+        raise Conflict("申报已提交，不能修改", code="DECLARATION_LOCKED")
+    meta.pledge_accepted_at = now_iso()
+    meta.updated_at = meta.pledge_accepted_at
+    with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction() as tx:
+            tx.save(meta)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.pledge", principal),
+                    condition=AuditRecord.pk.does_not_exist())
+    return {"pledge": part.definition.raw["pledge"], "accepted_at": meta.pledge_accepted_at}
+
+
+def validation_report(principal: Principal, decl_id: str) -> dict:
+    part = _own(principal, decl_id)
+    items = problems(part)
+    return {"ok": not items, "items": items}
+
+
+def problems(part: Partition) -> list:
+    """数据验证信息: every unmet requirement, in the manuals' wording."""
+    definition = part.definition
+    out = []
+
+    def add(module, text):
+        out.append({"module": module, "message": definition.message(text)})
+
+    for key, module in definition.modules.items():
+        stored = part.modules.get(key)
+        content = stored.content if stored else None
+        kind = module["kind"]
+        if kind == "form":
+            required = [f["key"] for f in module["fields"] if f.get("required")]
+            if not stored or not stored.saved_at or any(not (content or {}).get(f) for f in required):
+                add(key, module["missing"])
+            if module.get("photo") and not part.verified(module["photo"]["category"]):
+                add(key, module["photo"]["missing"])
+        elif kind == "text":
+            text = content or ""
+            if module.get("required") and not text.strip():
+                add(key, module["missing"])
+            elif len(text) > module["max_chars"]:
+                add(key, module["too_long"])
+        else:
+            entries = content or []
+            if len(entries) < module.get("min_items", 0):
+                add(key, module["missing"])
+            flag = module.get("single_flag")
+            if flag and entries and not any(e.get(flag["field"]) is True for e in entries):
+                add(key, flag["missing"])
+    for category, rule in definition.attachments.items():
+        if rule.get("min_count") and len(part.verified(category)) < rule["min_count"]:
+            add("attachments", rule["missing"])
+    return out
