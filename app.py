@@ -8,7 +8,8 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.services import bindings, declarations, notices, people, units, workbench
+from chalicelib.services import (bindings, declarations, notices, people, units, uploads,
+                                 workbench)
 from chalicelib.web import body, caller, created, expected_version, handled, no_content, query_param
 
 app = Chalice(app_name=config.APP_NAME)
@@ -307,3 +308,34 @@ def pledge(decl_id):
     principal = me()
     data = body(app.current_request, "declarations.PledgeIn")
     return declarations.accept_pledge(principal, decl_id, data.accepted)
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+@route("/declarations/{decl_id}/attachments", methods=("POST",))
+def request_upload(decl_id):
+    principal = me()
+    data = body(app.current_request, "declarations.UploadSlotIn")
+    return created(uploads.request_slot(principal, decl_id, data.category, data.entry_id, data.slot,
+                                        data.file_name, data.content_type, data.size))
+
+
+@route("/declarations/{decl_id}/attachments/{attachment_id}/complete", methods=("POST",))
+def complete_upload(decl_id, attachment_id):
+    return uploads.complete(me(), decl_id, attachment_id)
+
+
+@route("/declarations/{decl_id}/attachments/{attachment_id}/parts")
+def resume_upload(decl_id, attachment_id):
+    return uploads.resume_parts(me(), decl_id, attachment_id)
+
+
+@route("/declarations/{decl_id}/attachments/{attachment_id}", methods=("DELETE",))
+def delete_upload(decl_id, attachment_id):
+    uploads.delete(me(), decl_id, attachment_id)
+    return no_content()
+
+
+@route("/declarations/{decl_id}/attachments/{attachment_id}/download")
+def download_upload(decl_id, attachment_id):
+    return uploads.download_link(me(), decl_id, attachment_id, query_param(app, "thumbnail") == "1")

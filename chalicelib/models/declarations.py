@@ -5,6 +5,7 @@ Key formats
                        GSI1PK=PERSON#<person_id>#DECL   GSI1SK=<created_at>#<id>  (my declarations)
     DeclarationModule  PK=DECL#<id>   SK=MOD#<module>   (content, editable flag, own version)
     Attachment         PK=DECL#<id>   SK=ATT#<category>#<attachment_id>
+    AttachmentCount    PK=DECL#<id>   SK=ATTCOUNT#<category>#<entry_id or ->
     LiveDeclaration    PK=PERSON#<person_id>   SK=LIVE#<notice_id>   (one live per notice)
 
 Each module has its own version, so two devices saving different modules both succeed while
@@ -80,16 +81,28 @@ class Attachment(Entity, discriminator="Attachment"):
     content_type = UnicodeAttribute()
     declared_size = NumberAttribute()
     size = NumberAttribute(null=True)
-    s3_key = UnicodeAttribute()
+    incoming_key = UnicodeAttribute()             # where the client uploads (expires if unverified)
+    s3_key = UnicodeAttribute()                   # where the verified file lives
     thumbnail_key = UnicodeAttribute(null=True)
-    state = UnicodeAttribute()                    # pending | verified | rejected
+    state = UnicodeAttribute()                    # pending | verifying | verified | rejected
     reason = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
+    multipart_upload_id = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     verified_at = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(decl_id: str, category: str, attachment_id: str):
         return f"DECL#{decl_id}", f"ATT#{category}#{attachment_id}"
+
+
+class AttachmentCount(Entity, discriminator="AttachmentCount"):
+    """Verified files of one category (and entry): the race-free guard of the count limit."""
+    n = NumberAttribute(default=0)
+
+    @staticmethod
+    def key(decl_id: str, category: str, entry_id: str | None):
+        return f"DECL#{decl_id}", f"ATTCOUNT#{category}#{entry_id or '-'}"
 
 
 class LiveDeclaration(Entity, discriminator="LiveDeclaration"):

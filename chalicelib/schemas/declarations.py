@@ -1,6 +1,6 @@
 """Request schemas for declarations. Module content is validated against the matter
 definition (chalicelib/matters), not here, because its shape is data."""
-from typing import Any, Literal
+from typing import Any, Literal, Optional
 
 from pydantic import Field
 
@@ -21,3 +21,12 @@ class EntryIn(Schema):
 
 class PledgeIn(Schema):
     accepted: Literal[True] = Field(title="诚信承诺")
+
+
+class UploadSlotIn(Schema):
+    category: str = Field(title="附件类别", min_length=1, max_length=40)
+    entry_id: Optional[str] = Field(None, title="所属条目", max_length=40)
+    slot: Optional[str] = Field(None, title="附件位置", max_length=10)
+    file_name: str = Field(title="文件名", min_length=1, max_length=200)
+    content_type: str = Field(title="文件类型", min_length=1, max_length=100)
+    size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)

@@ -65,6 +65,22 @@ def _own(principal: Principal, decl_id: str) -> Partition:
     return part
 
 
+def readable(principal: Principal, decl_id: str) -> Partition:
+    """The owner, or a unit on the declaration's route once it has been submitted to it."""
+    part = load_partition(decl_id)
+    meta = part.meta
+    if principal.is_applicant:
+        if meta.person_id != principal.subject:
+            raise DECL_MISSING
+        return part
+    reached = int(getattr(meta, "reached_level", 0) or 0)
+    on_route = any(lvl["unit_code"] == principal.unit_code and lvl["level"] <= reached
+                   for lvl in meta.route or [])
+    if not on_route or not meta.round:
+        raise DECL_MISSING
+    return part
+
+
 # --- views --------------------------------------------------------------------------------------
 
 def _basic_with_identity(content: dict, meta: Declaration, mask: bool) -> dict:

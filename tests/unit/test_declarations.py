@@ -220,7 +220,7 @@ def fill(client, world, draft, login="applicant1"):
             pk, sk = Attachment.key(d["decl_id"], category, f"{category}{i}")
             Attachment(pk=pk, sk=sk, decl_id=d["decl_id"], attachment_id=f"{category}{i}", category=category,
                        file_name="x.png", content_type="image/png", declared_size=100, size=100,
-                       s3_key=f"decl/{d['decl_id']}/{category}{i}", state="verified", created_at=now).save()
+                       s3_key=f"decl/{d['decl_id']}/{category}{i}", incoming_key="incoming/x", state="verified", created_at=now).save()
 
 
 def test_pledge_is_recorded_with_time(client, world, draft):

@@ -1,0 +1,242 @@
+"""Photo and attachment uploads: slots (presigned POST), verification, listing, download, delete.
+
+Files never pass through Lambda. The client gets a presigned POST for a key it cannot choose,
+posts the file to S3 under incoming/, and the file counts only after verification by content,
+run from the S3 event (functions/verify_upload.py) and from the client's "complete" call: the
+same idempotent code. A claim (pending → verifying) makes sure only one runner verifies.
+"""
+import datetime as dt
+import uuid
+
+from pynamodb.expressions.operand import Path
+
+from chalicelib import aws, config
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.identity import ROLE_APPLICANT, Principal
+from chalicelib.logs import get_logger
+from chalicelib.models.audit import AuditRecord
+from chalicelib.models.base import db_errors, now_iso, transaction
+from chalicelib.models.declarations import Attachment, AttachmentCount, DeclarationModule
+from chalicelib.services import attachments_cleanup, declarations
+
+log = get_logger("talent.uploads")
+
+POST_EXPIRES = 600          # seconds a presigned POST stays valid
+GET_EXPIRES = 300           # seconds a download link stays valid
+CLAIM_STALE = dt.timedelta(minutes=3)
+TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/x-ms-bmp": "image/bmp", "image/x-bmp": "image/bmp"}
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/bmp": "bmp", "application/pdf": "pdf"}
+ATTACHMENT_MISSING = NotFound("附件不存在", code="ATTACHMENT_NOT_FOUND")
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
+PART_SIZE = 8 * 1024 * 1024
+
+
+def _module_of(rule: dict) -> str:
+    return rule["module"]
+
+
+def _editable_module(part, rule: dict) -> DeclarationModule:
+    module = part.modules.get(_module_of(rule))
+    if module is None or not module.editable:
+        raise Conflict("该模块当前不可修改，不能上传或删除附件", code="DECLARATION_LOCKED")
+    return module
+
+
+def _kb(n: int) -> str:
+    return f"{n}KB"
+
+
+def request_slot(principal: Principal, decl_id: str, category: str, entry_id: str | None,
+                 slot: str | None, file_name: str, content_type: str, size: int) -> dict:
+    """Refuse what breaks a rule before any upload; otherwise a presigned POST (or multipart)."""
+    part = declarations._own(principal, decl_id)
+    rule = part.definition.attachment(category)
+    content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
+    if content_type not in rule["types"]:
+        allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
+        raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
+    max_bytes = rule["max_kb"] * 1024
+    if size > max_bytes:
+        raise ValidationFailed(f"上传的文件不能超过{_kb(rule['max_kb'])}", code="TOO_LARGE")
+    module = _editable_module(part, rule)
+    if category == "photo" and not module.saved_at:
+        raise Conflict("请先保存基本信息，再上传近期照片", code="BASIC_NOT_SAVED")
+    if rule.get("per_entry"):
+        if not any(e.get("id") == entry_id for e in module.content or []):
+            raise ValidationFailed("请先保存该条信息，再上传附件", code="ENTRY_NOT_SAVED")
+    else:
+        entry_id = None
+    if slot is not None and slot not in rule.get("slots", []):
+        raise ValidationFailed("附件位置不正确", code="BAD_SLOT")
+    live = [a for a in part.attachments if a.category == category and a.entry_id == entry_id
+            and a.state in ("pending", "verifying", "verified")]
+    if len(live) >= rule["max_count"]:
+        raise Conflict(f"数量要求：最多上传{rule['max_count']}个", code="COUNT_LIMIT")
+    attachment_id = uuid.uuid4().hex
+    ext = EXTENSIONS[content_type]
+    incoming = f"incoming/{decl_id}/{category}/{attachment_id}.{ext}"
+    final = f"decl/{decl_id}/{category}/{attachment_id}.{ext}"
+    pk, sk = Attachment.key(decl_id, category, attachment_id)
+    att = Attachment(pk=pk, sk=sk, decl_id=decl_id, attachment_id=attachment_id, category=category,
+                     entry_id=entry_id, slot=slot, file_name=file_name, content_type=content_type,
+                     declared_size=size, incoming_key=incoming, s3_key=final, state="pending",
+                     thumbnail_key=f"decl/{decl_id}/{category}/{attachment_id}.thumb.jpg"
+                     if rule.get("thumbnail") else None, created_at=now_iso())
+    upload = None
+    if size > MULTIPART_THRESHOLD:
+        created = aws.s3().create_multipart_upload(Bucket=config.ATTACHMENTS_BUCKET, Key=incoming,
+                                                   ContentType=content_type)
+        att.multipart_upload_id = created["UploadId"]
+    with db_errors():
+        att.save(condition=Attachment.pk.does_not_exist())
+    if att.multipart_upload_id:
+        upload = {"method": "multipart", "upload_id": att.multipart_upload_id, "part_size": PART_SIZE,
+                  "parts": part_urls(att, range(1, -(-size // PART_SIZE) + 1))}
+    else:
+        post = aws.s3().generate_presigned_post(
+            Bucket=config.ATTACHMENTS_BUCKET, Key=incoming,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=POST_EXPIRES)
+        upload = {"method": "post", "url": post["url"], "fields": post["fields"]}
+    return {"attachment": declarations.attachment_view(att), "upload": upload,
+            "expires_in": POST_EXPIRES, "max_bytes": max_bytes}
+
+
+def part_urls(att: Attachment, numbers) -> list:
+    """Presigned PUT URLs for multipart parts: a phone on a mobile network resumes by part."""
+    return [{"part_number": n, "url": aws.s3().generate_presigned_url(
+        "upload_part", Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": att.incoming_key,
+                               "UploadId": att.multipart_upload_id, "PartNumber": n},
+        ExpiresIn=POST_EXPIRES)} for n in numbers]
+
+
+def _load(decl_id: str, attachment_id: str) -> Attachment:
+    part = declarations.load_partition(decl_id)
+    att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
+    if att is None:
+        raise ATTACHMENT_MISSING
+    return att
+
+
+def _owned(principal: Principal, decl_id: str, attachment_id: str):
+    part = declarations._own(principal, decl_id)
+    att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
+    if att is None:
+        raise ATTACHMENT_MISSING
+    return part, att
+
+
+def resume_parts(principal: Principal, decl_id: str, attachment_id: str) -> dict:
+    """Which parts S3 already has, and fresh URLs for the rest."""
+    _, att = _owned(principal, decl_id, attachment_id)
+    if not att.multipart_upload_id or att.state != "pending":
+        raise Conflict("该附件不是分片上传或已完成", code="NOT_MULTIPART")
+    done = aws.s3().list_parts(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
+                               UploadId=att.multipart_upload_id).get("Parts", [])
+    have = {p["PartNumber"] for p in done}
+    total = -(-att.declared_size // PART_SIZE)
+    return {"uploaded": sorted(have),
+            "parts": part_urls(att, [n for n in range(1, total + 1) if n not in have])}
+
+
+def complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
+    """The client's "complete" call: finish a multipart upload if any, then verify."""
+    _, att = _owned(principal, decl_id, attachment_id)
+    if att.multipart_upload_id and att.state == "pending":
+        s3 = aws.s3()
+        parts = s3.list_parts(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
+                              UploadId=att.multipart_upload_id).get("Parts", [])
+        if not parts:
+            raise Conflict("文件尚未上传完成", code="UPLOAD_INCOMPLETE")
+        s3.complete_multipart_upload(
+            Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key, UploadId=att.multipart_upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]})
+    return declarations.attachment_view(verify(decl_id, attachment_id))
+
+
+def verify(decl_id: str, attachment_id: str) -> Attachment:
+    """Idempotent verification shared by the S3 event and the complete call."""
+    att = _load(decl_id, attachment_id)
+    if att.state in ("verified", "rejected"):
+        return att
+    now = dt.datetime.now(dt.timezone.utc)
+    stale = (now - CLAIM_STALE).isoformat()
+    claim_time = now.isoformat()
+    try:
+        with db_errors():
+            att.update(actions=[Attachment.state.set("verifying"), Attachment.claimed_at.set(claim_time)],
+                       condition=(Attachment.state == "pending") |
+                                 ((Attachment.state == "verifying") & (Attachment.claimed_at < stale)))
+    except Conflict:
+        return _load(decl_id, attachment_id)      # someone else is verifying (or finished)
+    from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
+
+    rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
+    verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
+                            declared_type=att.content_type, allowed_types=frozenset(rule["types"]),
+                            max_bytes=rule["max_kb"] * 1024, dest_key=att.s3_key,
+                            thumbnail_key=att.thumbnail_key)
+    if verdict.ok:
+        return _accept(att, rule, verdict, claim_time)
+    return _reject(att, verdict.code, verdict.message, claim_time)
+
+
+def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment:
+    count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
+    try:
+        with db_errors():
+            with transaction() as tx:
+                tx.update(att, actions=[Attachment.state.set("verified"), Attachment.size.set(verdict.size),
+                                        Attachment.verified_at.set(now_iso()), Attachment.reason.remove()],
+                          condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
+                tx.update(count, actions=[AttachmentCount.n.add(1), Path("type").set("AttachmentCount")],
+                          condition=AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"]))
+    except Conflict:
+        current = _load(att.decl_id, att.attachment_id)
+        if current.state == "verifying" and current.claimed_at == claim_time:
+            attachments_cleanup.delete_objects([att.s3_key, att.thumbnail_key])
+            return _reject(current, "COUNT_LIMIT", f"数量要求：最多上传{rule['max_count']}个", claim_time)
+        return current
+    return _load(att.decl_id, att.attachment_id)
+
+
+def _reject(att: Attachment, code: str, message: str, claim_time: str) -> Attachment:
+    log.info("upload rejected", extra={"fields": {"decl": att.decl_id, "category": att.category,
+                                                  "code": code}})
+    try:
+        with db_errors():
+            att.update(actions=[Attachment.state.set("rejected"), Attachment.reason.set(message)],
+                       condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
+    except Conflict:
+        pass
+    return _load(att.decl_id, att.attachment_id)
+
+
+def delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
+    part, att = _owned(principal, decl_id, attachment_id)
+    _editable_module(part, part.definition.attachment(att.category))
+    with db_errors(conflict=Conflict("附件状态已变化，请刷新后重试", code="ATTACHMENT_CHANGED")):
+        with transaction() as tx:
+            tx.delete(att, condition=Attachment.state == att.state)
+            if att.state == "verified":
+                count = AttachmentCount(*AttachmentCount.key(decl_id, att.category, att.entry_id))
+                tx.update(count, actions=[AttachmentCount.n.add(-1)], condition=AttachmentCount.n > 0)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "attachment.delete", principal,
+                                    detail={"category": att.category, "attachment_id": attachment_id}),
+                    condition=AuditRecord.pk.does_not_exist())
+    attachments_cleanup.delete_objects([att.incoming_key, att.s3_key, att.thumbnail_key])
+
+
+def download_link(principal: Principal, decl_id: str, attachment_id: str, thumbnail: bool = False) -> dict:
+    """A short-lived presigned GET, for the owner and for reviewers on the declaration's route."""
+    part = declarations.readable(principal, decl_id)
+    att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
+    if att is None or att.state != "verified":
+        raise ATTACHMENT_MISSING
+    key = att.thumbnail_key if thumbnail and att.thumbnail_key else att.s3_key
+    url = aws.s3().generate_presigned_url(
+        "get_object", ExpiresIn=GET_EXPIRES,
+        Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": key,
+                "ResponseContentType": "image/jpeg" if key == att.thumbnail_key else att.content_type})
+    return {"url": url, "expires_in": GET_EXPIRES, "file_name": att.file_name}

@@ -1,0 +1,1 @@
+"""Non-HTTP Lambda handlers. Each is thin: unpack the event, call a chalicelib service."""

@@ -1,0 +1,30 @@
+"""S3 ObjectCreated → verify the uploaded file (the same code as the client's "complete" call).
+
+Keys look like incoming/<decl_id>/<category>/<attachment_id>.<ext>; anything else is ignored.
+"""
+import urllib.parse
+
+from chalicelib.logs import get_logger
+
+log = get_logger("talent.fn.verify_upload")
+
+
+def handler(event, context):
+    from chalicelib.errors import NotFound
+    from chalicelib.services import uploads
+
+    results = []
+    for record in event.get("Records", []):
+        key = urllib.parse.unquote_plus(record.get("s3", {}).get("object", {}).get("key", ""))
+        parts = key.split("/")
+        if len(parts) != 4 or parts[0] != "incoming":
+            log.info("ignored object", extra={"fields": {"key_prefix": parts[0] if parts else ""}})
+            continue
+        decl_id, attachment_id = parts[1], parts[3].split(".", 1)[0]
+        try:
+            att = uploads.verify(decl_id, attachment_id)
+            results.append({"attachment_id": attachment_id, "state": att.state})
+        except NotFound:
+            # The record was deleted (draft removed) before the event arrived: nothing to do.
+            results.append({"attachment_id": attachment_id, "state": "gone"})
+    return {"results": results}
