@@ -8,7 +8,7 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.services import (bindings, declarations, notices, people, units, uploads,
+from chalicelib.services import (bindings, declarations, notices, people, review, units, uploads,
                                  workbench)
 from chalicelib.web import body, caller, created, expected_version, handled, no_content, query_param
 
@@ -339,3 +339,76 @@ def delete_upload(decl_id, attachment_id):
 @route("/declarations/{decl_id}/attachments/{attachment_id}/download")
 def download_upload(decl_id, attachment_id):
     return uploads.download_link(me(), decl_id, attachment_id, query_param(app, "thumbnail") == "1")
+
+
+# --- review chain -------------------------------------------------------------------------------
+
+@route("/declarations/{decl_id}/submit", methods=("POST",))
+def submit_declaration(decl_id):
+    return review.submit(me(), decl_id)
+
+
+@route("/declarations/{decl_id}/withdraw", methods=("POST",))
+def withdraw_declaration(decl_id):
+    return review.withdraw(me(), decl_id)
+
+
+@route("/declarations/{decl_id}/progress")
+def declaration_progress(decl_id):
+    return review.progress(me(), decl_id)
+
+
+@route("/reviews")
+def list_reviews():
+    principal = me()
+    return review.list_tasks(principal, query_param(app, "bucket", "pending"),
+                             query_param(app, "matter_type", "TALENT_GRADING"), query_param(app, "year"),
+                             query_param(app, "name"), query_param(app, "id_number"),
+                             query_param(app, "cursor"), query_param(app, "limit"))
+
+
+@route("/reviews/{decl_id}")
+def review_detail(decl_id):
+    return review.detail(me(), decl_id)
+
+
+@route("/reviews/{decl_id}/decision", methods=("POST",))
+def review_decision(decl_id):
+    principal = me()
+    return review.decide(principal, decl_id, body(app.current_request, "declarations.DecisionIn"))
+
+
+@route("/reviews/send", methods=("POST",))
+def review_send():
+    principal = me()
+    return review.send(principal, body(app.current_request, "declarations.SendIn").decl_ids)
+
+
+@route("/reviews/{decl_id}/urge", methods=("POST",))
+def review_urge(decl_id):
+    return review.urge(me(), decl_id)
+
+
+@route("/reviews/{decl_id}/result", methods=("POST",))
+def review_result(decl_id):
+    principal = me()
+    data = body(app.current_request, "declarations.ResultIn")
+    return review.record_result(principal, decl_id, data.result, data.level)
+
+
+@route("/reviews/{decl_id}/report", methods=("POST",))
+def review_report_slot(decl_id):
+    principal = me()
+    data = body(app.current_request, "declarations.ReportSlotIn")
+    return created(review.report_slot(principal, decl_id, data.file_name, data.content_type, data.size))
+
+
+@route("/reviews/{decl_id}/report/{attachment_id}/complete", methods=("POST",))
+def review_report_complete(decl_id, attachment_id):
+    return review.report_complete(me(), decl_id, attachment_id)
+
+
+@route("/reviews/{decl_id}/report/{attachment_id}", methods=("DELETE",))
+def review_report_delete(decl_id, attachment_id):
+    review.report_delete(me(), decl_id, attachment_id)
+    return no_content()

@@ -123,3 +123,11 @@ def transaction(client_request_token: str | None = None):
     from pynamodb.transactions import TransactWrite
 
     return TransactWrite(connection=connection(), client_request_token=client_request_token)
+
+
+def request_token(*parts) -> str:
+    """A ClientRequestToken (≤ 36 chars) derived from the operation, so a retried transaction
+    within DynamoDB's 10-minute window is applied once."""
+    import hashlib
+
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:36]

@@ -44,6 +44,13 @@ class Declaration(Entity, discriminator="Declaration"):
     editable_modules = ListAttribute(of=UnicodeAttribute, null=True)
     pledge_accepted_at = UnicodeAttribute(null=True)
     submitted_at = UnicodeAttribute(null=True)
+    reached_level = NumberAttribute(default=0)    # highest route level the current round reached
+    execution_arn = UnicodeAttribute(null=True)
+    returned_by = UnicodeAttribute(null=True)     # unit name that returned it (被退回)
+    return_opinion = UnicodeAttribute(null=True)
+    result = UnicodeAttribute(null=True)          # 评定状态: 未认定 | 通过 | 未通过
+    result_level = UnicodeAttribute(null=True)    # 评审后评定级别
+    result_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     version = VersionAttribute()

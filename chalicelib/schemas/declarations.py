@@ -1,6 +1,6 @@
 """Request schemas for declarations. Module content is validated against the matter
 definition (chalicelib/matters), not here, because its shape is data."""
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from pydantic import Field
 
@@ -27,6 +27,33 @@ class UploadSlotIn(Schema):
     category: str = Field(title="附件类别", min_length=1, max_length=40)
     entry_id: Optional[str] = Field(None, title="所属条目", max_length=40)
     slot: Optional[str] = Field(None, title="附件位置", max_length=10)
+    file_name: str = Field(title="文件名", min_length=1, max_length=200)
+    content_type: str = Field(title="文件类型", min_length=1, max_length=100)
+    size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)
+
+
+class DecisionIn(Schema):
+    outcome: Literal["pass", "return", "terminate"] = Field(title="审核结果")
+    marks: dict[str, Literal["correct", "wrong"]] = Field(title="信息是否有误")
+    problem_modules: Optional[list[str]] = Field(None, title="问题模块", max_length=20)
+    return_to: Optional[Union[Literal["applicant"], int]] = Field(None, title="退回目标")
+    opinion: Optional[str] = Field(None, title="审核意见", max_length=500)
+
+
+class SendIn(Schema):
+    decl_ids: list[str] = Field(title="送审申报", min_length=1, max_length=100)
+
+
+class ResultIn(Schema):
+    result: Literal["通过", "未通过"] = Field(title="评定状态")
+    level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
+
+
+class OpinionIn(Schema):
+    text: str = Field(title="常用意见", min_length=1, max_length=500)
+
+
+class ReportSlotIn(Schema):
     file_name: str = Field(title="文件名", min_length=1, max_length=200)
     content_type: str = Field(title="文件类型", min_length=1, max_length=100)
     size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)

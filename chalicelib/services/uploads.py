@@ -46,18 +46,24 @@ def _kb(n: int) -> str:
     return f"{n}KB"
 
 
+def _check_file(rule: dict, content_type: str, size: int) -> str:
+    content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
+    if content_type not in rule["types"]:
+        allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
+        raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
+    if size > rule["max_kb"] * 1024:
+        raise ValidationFailed(f"上传的文件不能超过{_kb(rule['max_kb'])}", code="TOO_LARGE")
+    return content_type
+
+
 def request_slot(principal: Principal, decl_id: str, category: str, entry_id: str | None,
                  slot: str | None, file_name: str, content_type: str, size: int) -> dict:
     """Refuse what breaks a rule before any upload; otherwise a presigned POST (or multipart)."""
     part = declarations._own(principal, decl_id)
     rule = part.definition.attachment(category)
-    content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
-    if content_type not in rule["types"]:
-        allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
-        raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
-    max_bytes = rule["max_kb"] * 1024
-    if size > max_bytes:
-        raise ValidationFailed(f"上传的文件不能超过{_kb(rule['max_kb'])}", code="TOO_LARGE")
+    if rule.get("reviewer"):
+        raise NotFound("附件类别不存在", code="ATTACHMENT_CATEGORY_NOT_FOUND")
+    content_type = _check_file(rule, content_type, size)
     module = _editable_module(part, rule)
     if category == "photo" and not module.saved_at:
         raise Conflict("请先保存基本信息，再上传近期照片", code="BASIC_NOT_SAVED")
@@ -68,10 +74,16 @@ def request_slot(principal: Principal, decl_id: str, category: str, entry_id: st
         entry_id = None
     if slot is not None and slot not in rule.get("slots", []):
         raise ValidationFailed("附件位置不正确", code="BAD_SLOT")
+    return create_slot(part, rule, entry_id, slot, file_name, content_type, size)
+
+
+def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: str, size: int) -> dict:
+    decl_id, category = part.meta.decl_id, rule["category"]
     live = [a for a in part.attachments if a.category == category and a.entry_id == entry_id
             and a.state in ("pending", "verifying", "verified")]
     if len(live) >= rule["max_count"]:
         raise Conflict(f"数量要求：最多上传{rule['max_count']}个", code="COUNT_LIMIT")
+    max_bytes = rule["max_kb"] * 1024
     attachment_id = uuid.uuid4().hex
     ext = EXTENSIONS[content_type]
     incoming = f"incoming/{decl_id}/{category}/{attachment_id}.{ext}"
@@ -82,7 +94,6 @@ def request_slot(principal: Principal, decl_id: str, category: str, entry_id: st
                      declared_size=size, incoming_key=incoming, s3_key=final, state="pending",
                      thumbnail_key=f"decl/{decl_id}/{category}/{attachment_id}.thumb.jpg"
                      if rule.get("thumbnail") else None, created_at=now_iso())
-    upload = None
     if size > MULTIPART_THRESHOLD:
         created = aws.s3().create_multipart_upload(Bucket=config.ATTACHMENTS_BUCKET, Key=incoming,
                                                    ContentType=content_type)
@@ -173,6 +184,7 @@ def verify(decl_id: str, attachment_id: str) -> Attachment:
     from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
 
     rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
+    # Reviewers' reports count per task (entry T<round>-<level>), like per-entry attachments.
     verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
                             declared_type=att.content_type, allowed_types=frozenset(rule["types"]),
                             max_bytes=rule["max_kb"] * 1024, dest_key=att.s3_key,
@@ -216,14 +228,19 @@ def _reject(att: Attachment, code: str, message: str, claim_time: str) -> Attach
 def delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
     part, att = _owned(principal, decl_id, attachment_id)
     _editable_module(part, part.definition.attachment(att.category))
+    remove(att, principal)
+
+
+def remove(att: Attachment, principal: Principal) -> None:
+    """Delete the record (and its count) in one transaction, then the objects."""
     with db_errors(conflict=Conflict("附件状态已变化，请刷新后重试", code="ATTACHMENT_CHANGED")):
         with transaction() as tx:
             tx.delete(att, condition=Attachment.state == att.state)
             if att.state == "verified":
-                count = AttachmentCount(*AttachmentCount.key(decl_id, att.category, att.entry_id))
+                count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
                 tx.update(count, actions=[AttachmentCount.n.add(-1)], condition=AttachmentCount.n > 0)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "attachment.delete", principal,
-                                    detail={"category": att.category, "attachment_id": attachment_id}),
+            tx.save(AuditRecord.new(f"DECL#{att.decl_id}", "attachment.delete", principal,
+                                    detail={"category": att.category, "attachment_id": att.attachment_id}),
                     condition=AuditRecord.pk.does_not_exist())
     attachments_cleanup.delete_objects([att.incoming_key, att.s3_key, att.thumbnail_key])
 

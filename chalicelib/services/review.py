@@ -1,0 +1,674 @@
+"""The review chain: submit, review tasks opened by the state machine, decisions, 送审, withdraw.
+
+The chain itself is the Step Functions state machine (infra/statemachine/review.asl.json): one
+execution per declaration round, named <decl_id>-r<round>. Each level is a
+sqs:sendMessage.waitForTaskToken task; functions/review_tasks.py opens the reviewer's task here
+with its token. A decision is recorded in one transaction guarded on the task being open
+(task + declaration + counters + audit), then delivered with SendTaskSuccess carrying where the
+machine goes next. Undelivered decisions stay in the OUTBOX index until a sweep delivers them.
+"""
+import datetime as dt
+import json
+
+from chalicelib import aws, clock, config
+from chalicelib import identifiers as ids
+from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, UNIT_ROLES, Principal
+from chalicelib.logs import get_logger
+from chalicelib.models.audit import AuditRecord
+from chalicelib.models.base import Entity, db_errors, now_iso, request_token, transaction
+from chalicelib.models.bindings import PersonBinding
+from chalicelib.models.declarations import (APPROVED, DRAFT, RETURNED, STATUS_LABELS, SUBMITTED,
+                                            TERMINATED, Declaration, DeclarationModule)
+from chalicelib.models.reviews import (BUCKET_OF_STATE, DONE, OPEN, TO_SEND, ReturnedMark,
+                                       ReviewTask)
+from chalicelib.pagination import decode, page_size, query_page
+from chalicelib.services import counters, declarations
+
+log = get_logger("talent.review")
+
+TASK_MISSING = NotFound("审核任务不存在或不属于本单位", code="TASK_NOT_FOUND")
+DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_DECIDED")
+OUTBOX = "OUTBOX"
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _rules(matter_type: str) -> dict:
+    return declarations.matter_def.get(matter_type).raw["review"]
+
+
+def execution_name(decl_id: str, round_: int) -> str:
+    return f"{decl_id}-r{round_}"
+
+
+# --- submit, withdraw --------------------------------------------------------------------------
+
+def submit(principal: Principal, decl_id: str) -> dict:
+    """提交: one transaction, then StartExecution named after the round (a retry finds it)."""
+    part = declarations._own(principal, decl_id)
+    meta = part.meta
+    if meta.status == SUBMITTED:
+        _start_execution(meta)          # idempotent: same name + input returns the running one
+        return declarations.summary_view(meta)
+    if meta.status not in (DRAFT, RETURNED):
+        raise Conflict(f"申报状态为“{STATUS_LABELS[meta.status]}”，不能提交", code="DECLARATION_LOCKED")
+    problems = declarations.problems(part)
+    if problems:
+        raise ValidationFailed("数据验证未通过，请根据数据验证信息补充修改",
+                               code="VALIDATION_NOT_CLEAN", details=problems)
+    if not meta.pledge_accepted_at:
+        raise ValidationFailed("请勾选诚信承诺后提交", code="PLEDGE_REQUIRED")
+    previous_status, returned_by = meta.status, meta.returned_by
+    now = now_iso()
+    meta.status, meta.round, meta.submitted_at, meta.updated_at = SUBMITTED, meta.round + 1, now, now
+    meta.reached_level, meta.editable_modules = 0, None
+    meta.returned_by = meta.return_opinion = None
+    token = request_token("submit", decl_id, meta.round)
+    with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction(client_request_token=token) as tx:
+            tx.save(meta)   # version-guarded: a double tap commits once
+            for module in part.modules.values():
+                tx.update(module, actions=[DeclarationModule.editable.set(False)],
+                          add_version_condition=False)
+            binding = PersonBinding(*PersonBinding.key(meta.person_id))
+            tx.update(binding, actions=[PersonBinding.locked_by.set(f"DECL#{decl_id}")],
+                      condition=PersonBinding.unit_code == meta.unit_code, add_version_condition=False)
+            if previous_status == RETURNED and returned_by:
+                tx.delete(ReturnedMark(*ReturnedMark.key(decl_id, returned_by)))
+                counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.submit", principal,
+                                    detail={"round": meta.round}),
+                    condition=AuditRecord.pk.does_not_exist())
+    _start_execution(meta)
+    return declarations.summary_view(meta)
+
+
+def _execution_input(meta: Declaration, level: int = 0) -> dict:
+    rules = _rules(meta.matter_type)
+    deadline = rules["deadline_days"] * 86400
+    return {"decl_id": meta.decl_id, "round": meta.round, "matter_type": meta.matter_type,
+            "level": level, "levels": len(meta.route),
+            "backstop_seconds": deadline * rules["backstop_factor"]}
+
+
+def _start_execution(meta: Declaration) -> None:
+    from botocore.exceptions import ClientError
+
+    try:
+        resp = aws.stepfunctions().start_execution(
+            stateMachineArn=config.REVIEW_STATE_MACHINE_ARN,
+            name=execution_name(meta.decl_id, meta.round),
+            input=json.dumps(_execution_input(meta), sort_keys=True))
+    except ClientError as exc:
+        code = exc.response["Error"]["Code"]
+        if code == "ExecutionAlreadyExists":
+            return    # this round's execution exists (and may have moved on): nothing to start
+        log.warning("start execution failed", extra={"fields": {"code": code}})
+        from chalicelib.errors import Unavailable
+
+        raise Unavailable("申报已保存，审核流程启动繁忙，请稍后再次点击提交", code="WORKFLOW_BUSY")
+    if meta.execution_arn != resp["executionArn"]:
+        with db_errors():
+            meta.update(actions=[Declaration.execution_arn.set(resp["executionArn"])],
+                        add_version_condition=False)
+
+
+def withdraw(principal: Principal, decl_id: str) -> dict:
+    """撤销流程: a returned declaration goes back to draft (all modules editable) to declare anew."""
+    part = declarations._own(principal, decl_id)
+    meta = part.meta
+    if meta.status != RETURNED:
+        raise Conflict("只有被退回的申报可以撤销流程", code="NOT_RETURNED")
+    returned_by = meta.returned_by
+    meta.status, meta.editable_modules, meta.updated_at = DRAFT, None, now_iso()
+    meta.returned_by = meta.return_opinion = None
+    with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
+        with transaction() as tx:
+            tx.save(meta)
+            for module in part.modules.values():
+                tx.update(module, actions=[DeclarationModule.editable.set(True)], add_version_condition=False)
+            binding = PersonBinding(*PersonBinding.key(meta.person_id))
+            tx.update(binding, actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
+            if returned_by:
+                tx.delete(ReturnedMark(*ReturnedMark.key(decl_id, returned_by)))
+                counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.withdraw", principal),
+                    condition=AuditRecord.pk.does_not_exist())
+    _stop_execution(meta)
+    return declarations.summary_view(meta)
+
+
+def _stop_execution(meta: Declaration) -> None:
+    if not meta.execution_arn:
+        return
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.stepfunctions().stop_execution(executionArn=meta.execution_arn, cause="撤销流程")
+    except ClientError:
+        pass   # already ended (a return to the applicant ends the execution)
+
+
+# --- tasks opened by the state machine -------------------------------------------------------
+
+def open_task(message: dict) -> str:
+    """Called by functions/review_tasks.py for each queue message. Idempotent by token."""
+    kind = message.get("type")
+    decl_id, round_ = message["decl_id"], int(message["round"])
+    with db_errors(not_found=NotFound()):
+        meta = Declaration.get(*Declaration.key(decl_id))
+    if meta.round != round_ or meta.status != SUBMITTED:
+        _send_failure(message.get("task_token"), "STALE_ROUND")
+        return "stale"
+    level = len(meta.route) if kind == "committee" else int(message["level"])
+    if kind == "escalate":
+        return _flag_overdue(meta, round_, int(message["level"]))
+    if level < len(meta.route):
+        route_level = meta.route[level]
+    else:   # the committee result, recorded by the provincial office
+        route_level = {**meta.route[-1], "role": ROLE_PROVINCE, "committee": True}
+    pk, sk = ReviewTask.key(decl_id, round_, level)
+    now = clock.now()
+    rules = _rules(meta.matter_type)
+    due = None if level >= len(meta.route) else _iso(now + dt.timedelta(days=rules["deadline_days"]))
+    try:
+        task = ReviewTask.get(pk, sk)
+    except ReviewTask.DoesNotExist:
+        task = None
+    if task is not None and task.token == message["task_token"]:
+        return "duplicate"
+    bucket_key = ReviewTask.list_key(route_level["unit_code"], meta.matter_type, meta.year, "pending")
+    stamp = _iso(now)
+    if task is None:
+        task = ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=round_, level=level,
+                          unit_code=route_level["unit_code"], unit_name=route_level["unit_name"],
+                          role=route_level["role"], matter_type=meta.matter_type, year=meta.year,
+                          person_name=meta.person_name, id_number=meta.id_number, state=OPEN,
+                          token=message["task_token"], opened_at=stamp, due_at=due, updated_at=stamp)
+    else:   # a lower level the chain came back to: re-arm deadline and reminders
+        task.state, task.token, task.opened_at, task.due_at, task.updated_at = (
+            OPEN, message["task_token"], stamp, due, stamp)
+        task.overdue = task.reminded = False
+        task.visits = (task.visits or 1) + 1
+        task.outcome = task.output = task.opinion = task.decided_at = None
+        task.decided_by = task.decided_by_name = task.sent_at = None
+        task.delivered = False
+    task.gsi1pk, task.gsi1sk = bucket_key, f"{stamp}#{decl_id}"
+    task.gsi2pk = f"DUE#{due[:10]}" if due else None
+    task.gsi2sk = f"{due}#{decl_id}#{level:02d}" if due else None
+    with db_errors(conflict=Conflict("任务已被打开")):
+        with transaction(client_request_token=request_token("open", message["task_token"])) as tx:
+            tx.save(task)
+            tx.update(meta, actions=[Declaration.reached_level.set(max(level, meta.reached_level or 0))],
+                      condition=(Declaration.round == round_) & (Declaration.status == SUBMITTED),
+                      add_version_condition=False)
+            counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.open", _system(),
+                                    detail={"round": round_, "level": level, "unit": task.unit_code}),
+                    condition=AuditRecord.pk.does_not_exist())
+    return "opened"
+
+
+def _system() -> Principal:
+    return Principal(subject="system", role=ROLE_PROVINCE, name="系统")
+
+
+def _send_failure(token: str | None, cause: str) -> None:
+    if not token:
+        return
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.stepfunctions().send_task_failure(taskToken=token, error="Stale", cause=cause)
+    except ClientError:
+        pass
+
+
+def _flag_overdue(meta: Declaration, round_: int, level: int) -> str:
+    """The state machine's backstop fired: flag the task overdue (the sweep normally did)."""
+    try:
+        task = ReviewTask.get(*ReviewTask.key(meta.decl_id, round_, level))
+    except ReviewTask.DoesNotExist:
+        return "missing"
+    if task.state == OPEN and not task.overdue:
+        task.update(actions=[ReviewTask.overdue.set(True)], add_version_condition=False)
+    return "overdue"
+
+
+# --- reviewers: lists, detail ------------------------------------------------------------------
+
+def task_view(task: ReviewTask, mask: bool = True) -> dict:
+    return {"decl_id": task.decl_id, "round": task.round, "level": task.level,
+            "unit_code": task.unit_code, "unit_name": task.unit_name, "role": task.role,
+            "matter_type": task.matter_type, "year": task.year, "person_name": task.person_name,
+            "id_number": ids.mask_id_number(task.id_number) if mask else task.id_number,
+            "state": task.state, "opened_at": task.opened_at, "due_at": task.due_at,
+            "overdue": bool(task.overdue) or bool(task.due_at and task.state == OPEN
+                                                   and task.due_at < _iso(clock.now())),
+            "urged_at": task.urged_at, "outcome": task.outcome, "opinion": task.opinion,
+            "decided_at": task.decided_at, "decided_by_name": task.decided_by_name,
+            "sent_at": task.sent_at, "has_report": bool(task.report_attachment),
+            "committee": task.level >= 0 and task.role == ROLE_PROVINCE and task.due_at is None,
+            "version": task.version}
+
+
+def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | None, name: str | None,
+               id_number: str | None, cursor, limit) -> dict:
+    principal.require(*UNIT_ROLES)
+    if bucket not in ("pending", "to_send", "done", "returned"):
+        raise ValidationFailed("查询条件有误", code="BAD_FILTER")
+    year = year or str(clock.today_local().year)
+    list_pk = ReviewTask.list_key(principal.unit_code, matter_type, year, bucket)
+    start = decode(cursor, "GSI1PK", list_pk)
+    condition = None
+    if name:
+        condition = Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50])
+    if id_number:
+        match = ReviewTask.id_number == id_number.strip().upper()[:18]
+        condition = match if condition is None else condition & match
+    model = ReturnedMark if bucket == "returned" else ReviewTask
+    view = _returned_view if bucket == "returned" else task_view
+    with db_errors():
+        return query_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False,
+                                                        filter_condition=condition, **kw),
+                          page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+
+
+def _returned_view(mark: ReturnedMark) -> dict:
+    return {"decl_id": mark.decl_id, "person_name": mark.person_name,
+            "id_number": ids.mask_id_number(mark.id_number), "returned_at": mark.returned_at,
+            "state": "returned"}
+
+
+def _my_task(part, principal: Principal) -> ReviewTask:
+    """The current round's task of the caller's unit (the one at the highest visit)."""
+    meta = part.meta
+    tasks = [t for t in _round_tasks(meta.decl_id, meta.round) if t.unit_code == principal.unit_code]
+    if not tasks:
+        raise TASK_MISSING
+    return max(tasks, key=lambda t: (t.state != DONE, t.level))
+
+
+def _round_tasks(decl_id: str, round_: int) -> list:
+    with db_errors():
+        return list(ReviewTask.query(f"DECL#{decl_id}", ReviewTask.sk.startswith(f"TASK#{round_:03d}#")))
+
+
+def detail(principal: Principal, decl_id: str) -> dict:
+    """审核: the whole declaration, its attachments (presigned GETs) and this unit's task."""
+    principal.require(*UNIT_ROLES)
+    part = declarations.readable(principal, decl_id)
+    task = _my_task(part, principal)
+    view = declarations.full_view(part, mask=False)
+    s3 = aws.s3()
+    for att in view["attachments"]:
+        if att["state"] == "verified":
+            stored = next(a for a in part.attachments if a.attachment_id == att["attachment_id"])
+            att["url"] = s3.generate_presigned_url(
+                "get_object", ExpiresIn=300,
+                Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": stored.s3_key,
+                        "ResponseContentType": stored.content_type})
+    view["task"] = task_view(task, mask=False)
+    view["passed_levels"] = [lvl for lvl in part.meta.route if lvl["level"] < task.level]
+    return view
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+def decide(principal: Principal, decl_id: str, data) -> dict:
+    """审核通过 / 退回修改 / 资格不符，终止审核 — recorded atomically, then delivered."""
+    principal.require(*UNIT_ROLES)
+    part = declarations.readable(principal, decl_id)
+    meta = part.meta
+    task = _my_task(part, principal)
+    if task.state != OPEN or meta.status != SUBMITTED:
+        raise DECIDED
+    if task.due_at is None:
+        raise Conflict("评委会结果请在“评审结果”中录入", code="COMMITTEE_TASK")
+    definition = part.definition
+    modules = definition.module_keys
+    marks = dict(data.marks or {})
+    missing = [definition.label(m) for m in modules if m not in marks]
+    if missing:
+        raise ValidationFailed("请对每个模块选择信息是否有误：" + "、".join(missing), code="MARKS_REQUIRED")
+    if set(marks) - set(modules):
+        raise ValidationFailed("存在未知的模块", code="UNKNOWN_MODULE")
+    wrong = {m for m, v in marks.items() if v == "wrong"}
+    outcome, opinion = data.outcome, (data.opinion or "").strip() or None
+    if outcome in ("return", "terminate") and not opinion:
+        raise ValidationFailed("退回修改或终止审核时请填写审核意见", code="OPINION_REQUIRED")
+    problem = list(dict.fromkeys(data.problem_modules or []))
+    target = None
+    if outcome == "return":
+        if not problem:
+            raise ValidationFailed("退回修改时请选择问题模块", code="PROBLEM_MODULES_REQUIRED")
+        if not set(problem) <= wrong:
+            raise ValidationFailed("问题模块须是标记为“信息有误”的模块", code="PROBLEM_NOT_MARKED")
+        target = data.return_to if data.return_to is not None else "applicant"
+        if target != "applicant":
+            if not isinstance(target, int) or not 0 <= target < task.level:
+                raise ValidationFailed("退回目标须是申报人或已审核通过的下级单位", code="BAD_RETURN_TARGET")
+    now = now_iso()
+    output = _machine_output(meta, task, outcome, target)
+    needs_send = outcome == "pass" and task.role in _rules(meta.matter_type)["send_required_roles"]
+    new_state = TO_SEND if needs_send else DONE
+    bucket = BUCKET_OF_STATE[new_state]
+    actions = [ReviewTask.state.set(new_state), ReviewTask.outcome.set(outcome),
+               ReviewTask.output.set(output), ReviewTask.marks.set(marks),
+               ReviewTask.problem_modules.set(problem or None),
+               ReviewTask.return_to.set(None if target is None else str(target)),
+               ReviewTask.opinion.set(opinion or ("审核通过" if outcome == "pass" else None)),
+               ReviewTask.decided_by.set(principal.subject),
+               ReviewTask.decided_by_name.set(principal.name or None),
+               ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now),
+               ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, bucket)),
+               ReviewTask.gsi1sk.set(f"{now}#{decl_id}")]
+    if needs_send:   # waits for 送审: off the due index, not yet in the outbox
+        actions += [ReviewTask.gsi2pk.remove(), ReviewTask.gsi2sk.remove()]
+    else:            # off the due index, into the outbox until delivered
+        actions += [ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")]
+    with db_errors(conflict=DECIDED):
+        with transaction(client_request_token=request_token("decide", decl_id, task.round, task.level,
+                                                              task.visits)) as tx:
+            tx.update(task, actions=actions, condition=ReviewTask.state == OPEN)
+            _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, principal)
+            counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1,
+                         to_send=1 if needs_send else 0, done=0 if needs_send else 1,
+                         returned=1 if outcome == "return" and target == "applicant" else 0)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=task.opinion,
+                                    detail={"round": task.round, "level": task.level, "unit": task.unit_code,
+                                            "unit_name": task.unit_name, "problem_modules": problem,
+                                            "return_to": target}),
+                    condition=AuditRecord.pk.does_not_exist())
+    if not needs_send:
+        deliver(task)
+    return task_view(task, mask=True)
+
+
+def _machine_output(meta: Declaration, task: ReviewTask, outcome: str, target) -> dict:
+    """What the state machine's Choice routes on."""
+    if outcome == "pass":
+        nxt = task.level + 1
+        return {"outcome": "committee" if nxt >= len(meta.route) else "next", "level": nxt}
+    if outcome == "return":
+        return {"outcome": "returned", "level": 0} if target == "applicant" else \
+            {"outcome": "next", "level": int(target)}
+    return {"outcome": "terminated", "level": task.level}
+
+
+def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, principal) -> None:
+    meta = part.meta
+    if outcome == "pass" or (outcome == "return" and target != "applicant"):
+        return
+    binding = PersonBinding(*PersonBinding.key(meta.person_id))
+    if outcome == "return":
+        tx.update(meta, actions=[Declaration.status.set(RETURNED), Declaration.editable_modules.set(problem),
+                                 Declaration.returned_by.set(task.unit_code),
+                                 Declaration.return_opinion.set(opinion),
+                                 Declaration.updated_at.set(now_iso())],
+                  condition=Declaration.status == SUBMITTED, add_version_condition=False)
+        for key in problem:
+            module = part.modules.get(key)
+            if module is not None:
+                tx.update(module, actions=[DeclarationModule.editable.set(True)], add_version_condition=False)
+        mpk, msk = ReturnedMark.key(meta.decl_id, task.unit_code)
+        tx.save(ReturnedMark(pk=mpk, sk=msk, decl_id=meta.decl_id, unit_code=task.unit_code,
+                             person_name=meta.person_name, id_number=meta.id_number, returned_at=now_iso(),
+                             gsi1pk=ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, "returned"),
+                             gsi1sk=f"{now_iso()}#{meta.decl_id}"))
+    else:   # terminate
+        tx.update(meta, actions=[Declaration.status.set(TERMINATED), Declaration.updated_at.set(now_iso()),
+                                 Declaration.return_opinion.set(opinion)],
+                  condition=Declaration.status == SUBMITTED, add_version_condition=False)
+        tx.update(binding, actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
+
+
+def deliver(task: ReviewTask) -> bool:
+    """SendTaskSuccess with the recorded output; a closed token counts as delivered."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.stepfunctions().send_task_success(taskToken=task.token, output=json.dumps(task.output))
+    except ClientError as exc:
+        code = exc.response["Error"]["Code"]
+        if code not in ("TaskTimedOut", "InvalidToken", "TaskDoesNotExist"):
+            log.warning("decision not delivered yet", extra={"fields": {"code": code}})
+            return False
+    with db_errors():
+        task.update(actions=[ReviewTask.delivered.set(True), ReviewTask.gsi2pk.remove(),
+                             ReviewTask.gsi2sk.remove()], add_version_condition=False)
+    return True
+
+
+def redeliver_outbox(limit: int = 100) -> dict:
+    """Sweep: deliver decisions recorded but not delivered (SendTaskSuccess failed earlier)."""
+    delivered = failed = 0
+    with db_errors():
+        pending = list(ReviewTask.gsi2.query(OUTBOX, limit=limit))
+    for task in pending:
+        if deliver(task):
+            delivered += 1
+        else:
+            failed += 1
+    return {"delivered": delivered, "failed": failed}
+
+
+# --- 送审 -------------------------------------------------------------------------------------
+
+def send(principal: Principal, decl_ids: list) -> dict:
+    """批量送审: each declaration goes on if its 推荐报告/申报函 is uploaded; others are refused
+    one by one with the reason, and the rest still go."""
+    principal.require(*UNIT_ROLES)
+    results = []
+    for decl_id in decl_ids:
+        try:
+            results.append({"decl_id": decl_id, "ok": True, **_send_one(principal, decl_id)})
+        except (Conflict, NotFound, ValidationFailed, Forbidden) as err:
+            results.append({"decl_id": decl_id, "ok": False, "Code": err.code, "Message": err.message})
+    return {"results": results, "sent": sum(1 for r in results if r["ok"])}
+
+
+def _send_one(principal: Principal, decl_id: str) -> dict:
+    part = declarations.readable(principal, decl_id)
+    meta = part.meta
+    task = _my_task(part, principal)
+    if task.state != TO_SEND:
+        raise Conflict("该申报不在待送审状态", code="NOT_TO_SEND")
+    report = [a for a in part.verified("recommendation_report", f"T{task.round}-{task.level}")]
+    if not report:
+        raise ValidationFailed("推荐报告/申报函附件是必填项，请先上传", code="REPORT_REQUIRED")
+    now = now_iso()
+    with db_errors(conflict=DECIDED):
+        with transaction() as tx:
+            tx.update(task, actions=[
+                ReviewTask.state.set(DONE), ReviewTask.sent_at.set(now), ReviewTask.updated_at.set(now),
+                ReviewTask.report_attachment.set(report[0].attachment_id),
+                ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, "done")),
+                ReviewTask.gsi1sk.set(f"{now}#{decl_id}"),
+                ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")],
+                condition=ReviewTask.state == TO_SEND)
+            counters.add(tx, task.unit_code, meta.year, meta.matter_type, to_send=-1, done=1)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.send", principal,
+                                    detail={"round": task.round, "level": task.level,
+                                            "unit": task.unit_code, "unit_name": task.unit_name}),
+                    condition=AuditRecord.pk.does_not_exist())
+    deliver(task)
+    return {"state": DONE}
+
+
+# --- committee result, progress, urging -----------------------------------------------------
+
+def record_result(principal: Principal, decl_id: str, result: str, level: str | None) -> dict:
+    """评委会结果: the provincial office records 通过 (终审通过) or 未通过, with the level."""
+    principal.require(ROLE_PROVINCE)
+    part = declarations.readable(principal, decl_id)
+    meta = part.meta
+    rules = _rules(meta.matter_type)
+    if result not in ("通过", "未通过"):
+        raise ValidationFailed("评定状态应为通过或未通过", code="BAD_RESULT")
+    if result == "通过" and level not in rules["levels"]:
+        raise ValidationFailed("请选择评审后评定级别", code="LEVEL_REQUIRED")
+    task = next((t for t in _round_tasks(decl_id, meta.round)
+                 if t.level == len(meta.route) and t.state == OPEN), None)
+    if task is None or meta.status != SUBMITTED:
+        raise Conflict("该申报尚未进入评委会评审环节", code="NOT_AT_COMMITTEE")
+    now = now_iso()
+    status = APPROVED if result == "通过" else TERMINATED
+    with db_errors(conflict=DECIDED):
+        with transaction() as tx:
+            tx.update(task, actions=[ReviewTask.state.set(DONE), ReviewTask.outcome.set("result"),
+                                     ReviewTask.output.set({"outcome": "final", "level": task.level}),
+                                     ReviewTask.opinion.set(result), ReviewTask.decided_at.set(now),
+                                     ReviewTask.decided_by.set(principal.subject),
+                                     ReviewTask.decided_by_name.set(principal.name or None),
+                                     ReviewTask.updated_at.set(now),
+                                     ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type,
+                                                                               meta.year, "done")),
+                                     ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")],
+                      condition=ReviewTask.state == OPEN)
+            tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
+                                     Declaration.result_level.set(level if result == "通过" else None),
+                                     Declaration.result_at.set(now), Declaration.updated_at.set(now),
+                                     Declaration.gsi2pk.set(f"RESULTS#{meta.unit_code}#{meta.matter_type}#{meta.year}"),
+                                     Declaration.gsi2sk.set(f"{result}#{now}#{decl_id}")],
+                      condition=Declaration.status == SUBMITTED, add_version_condition=False)
+            tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
+                      actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
+            counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.result", principal, opinion=result,
+                                    detail={"level": level}),
+                    condition=AuditRecord.pk.does_not_exist())
+    task.output = {"outcome": "final", "level": task.level}
+    deliver(task)
+    return {"decl_id": decl_id, "result": result, "result_level": level, "status": status,
+            "status_label": STATUS_LABELS[status]}
+
+
+ACTION_LABELS = {"declaration.start": "开始申报", "declaration.submit": "提交申报",
+                 "declaration.withdraw": "撤销流程", "review.open": "待审核", "review.pass": "审核通过",
+                 "review.return": "退回修改", "review.terminate": "资格不符，终止审核",
+                 "review.send": "送审", "review.result": "评委会评定", "review.urge": "催办"}
+
+
+def progress(principal: Principal, decl_id: str) -> dict:
+    """进度跟踪: built from the platform's own append-only audit trail (one Query)."""
+    part = declarations.readable(principal, decl_id)
+    with db_errors():
+        records = list(AuditRecord.query(f"AUDIT#DECL#{decl_id}"))
+    steps = []
+    for r in records:
+        if r.action not in ACTION_LABELS:
+            continue
+        detail = r.detail.as_dict() if r.detail else {}
+        steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "at": r.at,
+                      "round": detail.get("round"), "level": detail.get("level"),
+                      "unit_name": detail.get("unit_name") or _unit_name(part.meta, detail.get("unit")),
+                      "agent": r.actor_name if r.actor_role != ROLE_APPLICANT or r.actor_id == part.meta.person_id else None,
+                      "opinion": r.opinion})
+    return {"decl_id": decl_id, "status": part.meta.status, "status_label": STATUS_LABELS[part.meta.status],
+            "route": part.meta.route, "steps": steps, "result": part.meta.result,
+            "result_level": part.meta.result_level}
+
+
+def _unit_name(meta: Declaration, code: str | None) -> str | None:
+    return next((lvl["unit_name"] for lvl in meta.route if lvl["unit_code"] == code), None)
+
+
+def urge(principal: Principal, decl_id: str) -> dict:
+    """催办: a level above an overdue task urges it."""
+    principal.require(*UNIT_ROLES)
+    part = declarations.readable(principal, decl_id)
+    meta = part.meta
+    mine = [lvl["level"] for lvl in meta.route if lvl["unit_code"] == principal.unit_code]
+    open_tasks = [t for t in _round_tasks(decl_id, meta.round) if t.state == OPEN]
+    target = next((t for t in open_tasks if mine and t.level < max(mine)), None)
+    if target is None or not task_view(target)["overdue"]:
+        raise Conflict("只能催办下级单位已超期的审核任务", code="NOT_OVERDUE")
+    now = now_iso()
+    with db_errors():
+        with transaction() as tx:
+            tx.update(target, actions=[ReviewTask.urged_at.set(now)], add_version_condition=False)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.urge", principal,
+                                    detail={"level": target.level, "unit": target.unit_code,
+                                            "unit_name": target.unit_name}),
+                    condition=AuditRecord.pk.does_not_exist())
+    return task_view(target)
+
+
+# --- deadlines: the scheduled sweep ----------------------------------------------------------
+
+def sweep_deadlines(days_back: int = 14) -> dict:
+    """Reminders before the deadline and overdue flags after it, over the due-date index.
+
+    Queries one partition per day (DUE#<date>) from days_back ago to two days ahead.
+    """
+    now = clock.now()
+    now_s = _iso(now)
+    today = now.astimezone(dt.timezone.utc).date()
+    reminded = flagged = 0
+    for offset in range(-days_back, 3):
+        day = (today + dt.timedelta(days=offset)).isoformat()
+        with db_errors():
+            tasks = list(ReviewTask.gsi2.query(f"DUE#{day}"))
+        for task in tasks:
+            if task.state != OPEN:
+                continue
+            rules = _rules(task.matter_type)
+            remind_from = _iso(dt.datetime.fromisoformat(task.due_at.replace("Z", "+00:00"))
+                               - dt.timedelta(days=rules["remind_before_days"]))
+            if task.due_at <= now_s and not task.overdue:
+                task.update(actions=[ReviewTask.overdue.set(True)], condition=ReviewTask.state == OPEN,
+                            add_version_condition=False)
+                flagged += 1
+            elif remind_from <= now_s < task.due_at and not task.reminded:
+                task.update(actions=[ReviewTask.reminded.set(True)], condition=ReviewTask.state == OPEN,
+                            add_version_condition=False)
+                AuditRecord.new(f"UNIT#{task.unit_code}", "review.reminder", _system(),
+                                detail={"decl_id": task.decl_id, "due_at": task.due_at}).save()
+                reminded += 1
+    return {"reminded": reminded, "overdue": flagged}
+
+
+# --- 送审附件 (推荐报告/申报函) -------------------------------------------------------------------
+
+def _report_task(principal: Principal, decl_id: str):
+    principal.require(*UNIT_ROLES)
+    part = declarations.readable(principal, decl_id)
+    task = _my_task(part, principal)
+    if task.state != TO_SEND:
+        raise Conflict("只有待送审的申报可以上传或删除送审附件", code="NOT_TO_SEND")
+    return part, task
+
+
+def report_slot(principal: Principal, decl_id: str, file_name: str, content_type: str, size: int) -> dict:
+    from chalicelib.services import uploads
+
+    part, task = _report_task(principal, decl_id)
+    rule = part.definition.attachment(_rules(part.meta.matter_type)["report"]["category"])
+    content_type = uploads._check_file(rule, content_type, size)
+    return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
+
+
+def report_complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
+    from chalicelib.services import uploads
+
+    part, task = _report_task(principal, decl_id)
+    att = next((a for a in part.attachments if a.attachment_id == attachment_id
+                and a.entry_id == f"T{task.round}-{task.level}"), None)
+    if att is None:
+        raise uploads.ATTACHMENT_MISSING
+    return declarations.attachment_view(uploads.verify(decl_id, attachment_id))
+
+
+def report_delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
+    from chalicelib.services import uploads
+
+    part, task = _report_task(principal, decl_id)
+    att = next((a for a in part.attachments if a.attachment_id == attachment_id
+                and a.entry_id == f"T{task.round}-{task.level}"), None)
+    if att is None:
+        raise uploads.ATTACHMENT_MISSING
+    uploads.remove(att, principal)
