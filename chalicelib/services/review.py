@@ -180,8 +180,16 @@ def open_task(message: dict) -> str:
         task = None
     if task is not None and task.token == message["task_token"]:
         return "duplicate"
-    bucket_key = ReviewTask.list_key(route_level["unit_code"], meta.matter_type, meta.year, "pending")
     stamp = _iso(now)
+    if task is not None and task.state == OPEN:
+        # The machine's backstop timed out and re-armed this level: same task, new token,
+        # flagged overdue; nothing to count again.
+        with db_errors():
+            task.update(actions=[ReviewTask.token.set(message["task_token"]), ReviewTask.overdue.set(True),
+                                 ReviewTask.updated_at.set(stamp)], condition=ReviewTask.state == OPEN,
+                        add_version_condition=False)
+        return "rearmed"
+    bucket_key = ReviewTask.list_key(route_level["unit_code"], meta.matter_type, meta.year, "pending")
     if task is None:
         task = ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=round_, level=level,
                           unit_code=route_level["unit_code"], unit_name=route_level["unit_name"],
@@ -201,13 +209,14 @@ def open_task(message: dict) -> str:
     task.gsi2sk = f"{due}#{decl_id}#{level:02d}" if due else None
     with db_errors(conflict=Conflict("任务已被打开")):
         with transaction(client_request_token=request_token("open", message["task_token"])) as tx:
-            tx.save(task)
+            tx.save(task)   # new: attribute_not_exists(version); reopened: version-guarded
             tx.update(meta, actions=[Declaration.reached_level.set(max(level, meta.reached_level or 0))],
                       condition=(Declaration.round == round_) & (Declaration.status == SUBMITTED),
                       add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
             tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.open", _system(),
-                                    detail={"round": round_, "level": level, "unit": task.unit_code}),
+                                    detail={"round": round_, "level": level, "unit": task.unit_code,
+                                            "unit_name": task.unit_name}),
                     condition=AuditRecord.pk.does_not_exist())
     return "opened"
 
@@ -383,6 +392,10 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                                             "unit_name": task.unit_name, "problem_modules": problem,
                                             "return_to": target}),
                     condition=AuditRecord.pk.does_not_exist())
+    # TransactWrite.update does not refresh the model (pynamodb #983): mirror what was written.
+    task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, \
+        opinion or ("审核通过" if outcome == "pass" else None)
+    task.decided_at, task.decided_by_name = now, principal.name or None
     if not needs_send:
         deliver(task)
     return task_view(task, mask=True)

@@ -32,7 +32,15 @@ def aws():
     with mock_aws(config=MOTO_CONFIG):
         aws_clients.reset_clients()
         env = deploy(None, stack_name="talent-grading-test", region="cn-north-1")
+        from chalicelib import config
+
+        saved = {k: getattr(config, k) for k in env if hasattr(config, k)}
+        for key, value in env.items():
+            if hasattr(config, key):
+                setattr(config, key, value)
         yield env
+        for key, value in saved.items():
+            setattr(config, key, value)
         aws_clients.reset_clients()
 
 
