@@ -8,8 +8,8 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.services import (bindings, declarations, notices, people, review, units, uploads,
-                                 workbench)
+from chalicelib.services import (bindings, declarations, notices, opinions, people, results, review,
+                                 units, uploads, workbench)
 from chalicelib.web import body, caller, created, expected_version, handled, no_content, query_param
 
 app = Chalice(app_name=config.APP_NAME)
@@ -411,4 +411,38 @@ def review_report_complete(decl_id, attachment_id):
 @route("/reviews/{decl_id}/report/{attachment_id}", methods=("DELETE",))
 def review_report_delete(decl_id, attachment_id):
     review.report_delete(me(), decl_id, attachment_id)
+    return no_content()
+
+
+@route("/results")
+def list_results():
+    principal = me()
+    return results.list_results(principal, query_param(app, "matter_type", "TALENT_GRADING"),
+                                query_param(app, "year"), query_param(app, "result"),
+                                query_param(app, "level"), query_param(app, "cursor"),
+                                query_param(app, "limit"))
+
+
+# --- common opinions (常用意见) -------------------------------------------------------------------
+
+@route("/opinions")
+def list_opinions():
+    return {"items": opinions.list_mine(me())}
+
+
+@route("/opinions", methods=("POST",))
+def add_opinion():
+    principal = me()
+    return created(opinions.add(principal, body(app.current_request, "declarations.OpinionIn").text))
+
+
+@route("/opinions/{opinion_id}", methods=("PUT",))
+def edit_opinion(opinion_id):
+    principal = me()
+    return opinions.edit(principal, opinion_id, body(app.current_request, "declarations.OpinionIn").text)
+
+
+@route("/opinions/{opinion_id}", methods=("DELETE",))
+def delete_opinion(opinion_id):
+    opinions.delete(me(), opinion_id)
     return no_content()

@@ -48,6 +48,7 @@ class Declaration(Entity, discriminator="Declaration"):
     execution_arn = UnicodeAttribute(null=True)
     returned_by = UnicodeAttribute(null=True)     # unit name that returned it (被退回)
     return_opinion = UnicodeAttribute(null=True)
+    applied_level = UnicodeAttribute(null=True)   # 申请评定级别 (from basic info, at submit)
     result = UnicodeAttribute(null=True)          # 评定状态: 未认定 | 通过 | 未通过
     result_level = UnicodeAttribute(null=True)    # 评审后评定级别
     result_at = UnicodeAttribute(null=True)

@@ -24,6 +24,7 @@ from chalicelib.models.reviews import (BUCKET_OF_STATE, DONE, OPEN, TO_SEND, Ret
                                        ReviewTask)
 from chalicelib.pagination import decode, page_size, query_page
 from chalicelib.services import counters, declarations
+from chalicelib.services.results import results_key
 
 log = get_logger("talent.review")
 
@@ -66,6 +67,9 @@ def submit(principal: Principal, decl_id: str) -> dict:
     meta.status, meta.round, meta.submitted_at, meta.updated_at = SUBMITTED, meta.round + 1, now, now
     meta.reached_level, meta.editable_modules = 0, None
     meta.returned_by = meta.return_opinion = None
+    meta.applied_level = (part.modules["basic"].content or {}).get("applied_level")
+    meta.gsi2pk = results_key(meta.unit_code, meta.matter_type, meta.year)   # 评定状态 未认定
+    meta.gsi2sk = f"未认定#{now}#{decl_id}"
     token = request_token("submit", decl_id, meta.round)
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction(client_request_token=token) as tx:
@@ -125,6 +129,7 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
     returned_by = meta.returned_by
     meta.status, meta.editable_modules, meta.updated_at = DRAFT, None, now_iso()
     meta.returned_by = meta.return_opinion = None
+    meta.gsi2pk = meta.gsi2sk = None
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
             tx.save(meta)
@@ -434,7 +439,8 @@ def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, pri
                              gsi1sk=f"{now_iso()}#{meta.decl_id}"))
     else:   # terminate
         tx.update(meta, actions=[Declaration.status.set(TERMINATED), Declaration.updated_at.set(now_iso()),
-                                 Declaration.return_opinion.set(opinion)],
+                                 Declaration.return_opinion.set(opinion), Declaration.gsi2pk.remove(),
+                                 Declaration.gsi2sk.remove()],
                   condition=Declaration.status == SUBMITTED, add_version_condition=False)
         tx.update(binding, actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
 
@@ -545,7 +551,7 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
             tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
                                      Declaration.result_level.set(level if result == "通过" else None),
                                      Declaration.result_at.set(now), Declaration.updated_at.set(now),
-                                     Declaration.gsi2pk.set(f"RESULTS#{meta.unit_code}#{meta.matter_type}#{meta.year}"),
+                                     Declaration.gsi2pk.set(results_key(meta.unit_code, meta.matter_type, meta.year)),
                                      Declaration.gsi2sk.set(f"{result}#{now}#{decl_id}")],
                       condition=Declaration.status == SUBMITTED, add_version_condition=False)
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),

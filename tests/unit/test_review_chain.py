@@ -245,3 +245,38 @@ def test_aws_calls_per_decision_and_per_task_list_page(client, world, aws, aws_c
     decide(client, world, "institute-agent", decl["decl_id"])
     # authorizer GetItem, the declaration Query, the round's tasks Query, one TransactWriteItems
     assert aws_calls == ["GetItem", "Query", "Query", "TransactWriteItems"], aws_calls
+
+
+def test_results_filter_by_state_and_level(client, world, aws):
+    decl = ready(client, world)
+    client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
+    unit = world.headers("institute-agent")
+    pending = client.get("/results?result=未认定", headers=unit).json["items"]
+    assert [r["decl_id"] for r in pending] == [decl["decl_id"]] and pending[0]["applied_level"] == "C类"
+    assert "********" in pending[0]["id_number"]
+    for login in CHAIN:
+        pass_and_send(client, world, aws, login, decl["decl_id"])
+    pump(aws, lambda: any(t["state"] == "open" for t in _province_committee(client, world, decl)))
+    client.post(f"/reviews/{decl['decl_id']}/result", headers=world.headers("province-agent"),
+                json_body={"result": "通过", "level": "B类"})
+    assert client.get("/results?result=未认定", headers=unit).json["items"] == []
+    passed = client.get("/results?result=通过&level=B类", headers=unit).json["items"]
+    assert [r["result_level"] for r in passed] == ["B类"]
+    assert client.get("/results?result=通过&level=A类", headers=unit).json["items"] == []
+    assert client.get("/results", headers=world.headers("company-agent")).json["items"] == []
+    assert client.get("/results?result=优秀", headers=unit).status == 422
+
+
+def test_common_opinions_are_each_reviewers_own(client, world):
+    mine, other = world.headers("institute-agent"), world.headers("institute-legal")
+    created = client.post("/opinions", headers=mine, json_body={"text": "材料齐全，同意推荐"})
+    assert created.status == 201
+    oid = created.json["opinion_id"]
+    assert [o["text"] for o in client.get("/opinions", headers=mine).json["items"]] == ["材料齐全，同意推荐"]
+    assert client.get("/opinions", headers=other).json["items"] == []
+    assert client.put(f"/opinions/{oid}", headers=other, json_body={"text": "x"}).status == 404
+    assert client.put(f"/opinions/{oid}", headers=mine, json_body={"text": "同意推荐"}).json["text"] == "同意推荐"
+    assert client.delete(f"/opinions/{oid}", headers=other).status == 404
+    assert client.delete(f"/opinions/{oid}", headers=mine).status == 204
+    assert client.get("/opinions", headers=mine).json["items"] == []
+    assert client.post("/opinions", headers=world.headers("applicant1"), json_body={"text": "x"}).status == 403
