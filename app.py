@@ -8,8 +8,8 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.services import (bindings, declarations, notices, opinions, people, results, review,
-                                 units, uploads, workbench)
+from chalicelib.services import (bindings, declarations, documents, notices, opinions, people, results,
+                                 review, units, uploads, workbench)
 from chalicelib.web import body, caller, created, expected_version, handled, no_content, query_param
 
 app = Chalice(app_name=config.APP_NAME)
@@ -446,3 +446,28 @@ def edit_opinion(opinion_id):
 def delete_opinion(opinion_id):
     opinions.delete(me(), opinion_id)
     return no_content()
+
+
+# --- business forms and exports ------------------------------------------------------------------
+
+@route("/declarations/{decl_id}/forms/declaration_form")
+def declaration_form(decl_id):
+    return documents.declaration_form(me(), decl_id)
+
+
+@route("/declarations/{decl_id}/forms/summary_table")
+def summary_table(decl_id):
+    return documents.summary_table(me(), decl_id)
+
+
+@route("/exports", methods=("POST",))
+def start_export():
+    principal = me()
+    data = body(app.current_request, "declarations.ExportIn")
+    return created(documents.start_results_export(principal, data.matter_type, data.year, data.result,
+                                                  data.level))
+
+
+@route("/exports/{job_id}")
+def get_export(job_id):
+    return documents.get_job(me(), job_id)

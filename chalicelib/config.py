@@ -9,6 +9,7 @@ APP_NAME = os.environ.get("APP_NAME", "talent-grading")
 TABLE_NAME = os.environ.get("TABLE_NAME", f"{APP_NAME}-{STAGE}-main")
 ATTACHMENTS_BUCKET = os.environ.get("ATTACHMENTS_BUCKET", f"{APP_NAME}-{STAGE}-attachments")
 REVIEW_QUEUE_URL = os.environ.get("REVIEW_QUEUE_URL", "")
+EXPORT_QUEUE_URL = os.environ.get("EXPORT_QUEUE_URL", "")
 REVIEW_STATE_MACHINE_ARN = os.environ.get("REVIEW_STATE_MACHINE_ARN", "")
 AWS_REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
 

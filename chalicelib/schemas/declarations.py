@@ -57,3 +57,10 @@ class ReportSlotIn(Schema):
     file_name: str = Field(title="文件名", min_length=1, max_length=200)
     content_type: str = Field(title="文件类型", min_length=1, max_length=100)
     size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)
+
+
+class ExportIn(Schema):
+    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    year: str = Field(title="年度", min_length=4, max_length=4, pattern=r"^\d{4}$")
+    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)

@@ -1,0 +1,170 @@
+"""业务表册信息 and exports: the 申报表 PDF, the 一览表, and results spreadsheets.
+
+Files are written to S3 and handed out by short-lived presigned GET (never through Lambda:
+binary responses differ between local and deployed Chalice). Large exports run as a job on the
+export queue (functions/exports.py) and stream rows, so memory does not grow with the row count.
+"""
+import json
+import os
+import tempfile
+import time
+import uuid
+
+from chalicelib import aws, config
+from chalicelib import identifiers as ids
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
+from chalicelib.logs import get_logger
+from chalicelib.models.base import db_errors, now_iso
+from chalicelib.models.declarations import STATUS_LABELS, Declaration
+from chalicelib.models.exports import ExportJob
+from chalicelib.services import declarations
+from chalicelib.services.results import RESULT_STATES, results_key
+
+log = get_logger("talent.documents")
+LINK_SECONDS = 300
+JOB_MISSING = NotFound("导出任务不存在", code="EXPORT_NOT_FOUND")
+
+
+def _link(key: str, file_name: str, content_type: str) -> dict:
+    from urllib.parse import quote
+
+    url = aws.s3().generate_presigned_url(
+        "get_object", ExpiresIn=LINK_SECONDS,
+        Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": key, "ResponseContentType": content_type,
+                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name)}"})
+    return {"url": url, "file_name": file_name, "expires_in": LINK_SECONDS}
+
+
+def declaration_form(principal: Principal, decl_id: str) -> dict:
+    """享受人才分类定级待遇对象评定申报表 (PDF) for the owner and reviewers on the route."""
+    from chalicelib.documents import declaration_pdf
+
+    part = declarations.readable(principal, decl_id)
+    view = declarations.full_view(part, mask=False)
+    photo = None
+    shots = part.verified("photo")
+    if shots:
+        from botocore.exceptions import ClientError
+
+        try:   # the photo is ≤ 2000 KB by its rule; read bounded anyway
+            photo = aws.s3().get_object(Bucket=config.ATTACHMENTS_BUCKET,
+                                        Key=shots[0].s3_key)["Body"].read(2_100_000)
+        except ClientError:
+            log.warning("photo object missing", extra={"fields": {"decl": decl_id}})
+    pdf = declaration_pdf.render(view, part.definition, photo)
+    key = f"forms/{decl_id}/{uuid.uuid4().hex}.pdf"
+    aws.s3().put_object(Bucket=config.ATTACHMENTS_BUCKET, Key=key, Body=pdf, ContentType="application/pdf")
+    label = part.definition.raw["forms"][0]["label"]
+    return _link(key, f"{label}-{part.meta.person_name}.pdf", "application/pdf")
+
+
+def summary_row(meta: Declaration, full_id: bool, basic: dict | None = None) -> tuple:
+    basic = basic or {}
+    return (meta.person_name, meta.id_number if full_id else ids.mask_id_number(meta.id_number),
+            meta.unit_name, meta.applied_level or basic.get("applied_level") or "",
+            basic.get("personnel_category", ""), (meta.submitted_at or meta.created_at)[:10],
+            STATUS_LABELS[meta.status])
+
+
+def summary_table(principal: Principal, decl_id: str) -> dict:
+    """享受人才分类定级待遇对象评定一览表 (XLSX) of one declaration."""
+    from chalicelib.documents import spreadsheets
+
+    part = declarations.readable(principal, decl_id)
+    full = principal.is_applicant      # the applicant's own number; reviewers get it masked
+    row = summary_row(part.meta, full, part.modules["basic"].content)
+    label = part.definition.raw["forms"][1]["label"]
+    key = f"forms/{decl_id}/{uuid.uuid4().hex}.xlsx"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "summary.xlsx")
+        spreadsheets.write_rows(path, "一览表", label, spreadsheets.SUMMARY_COLUMNS, [row])
+        aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
+    return _link(key, f"{label}-{part.meta.person_name}.xlsx",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- results export jobs ---------------------------------------------------------------------
+
+def start_results_export(principal: Principal, matter_type: str, year: str, result: str | None,
+                         level: str | None) -> dict:
+    principal.require(*UNIT_ROLES)
+    if result is not None and result not in RESULT_STATES:
+        raise ValidationFailed("评定状态应为未认定、通过或未通过", code="BAD_FILTER")
+    if not (isinstance(year, str) and year.isdigit() and len(year) == 4):
+        raise ValidationFailed("年度应为四位数字", code="BAD_YEAR")
+    job_id = uuid.uuid4().hex
+    pk, sk = ExportJob.key(job_id)
+    # Exports by permission only: full ID numbers for the legal-person account and the office.
+    full = principal.is_legal or principal.role == ROLE_PROVINCE
+    job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind="results", owner_id=principal.subject,
+                    unit_code=principal.unit_code, full_ids="1" if full else "0",
+                    filters={"matter_type": matter_type, "year": year, "result": result, "level": level},
+                    state="queued", created_at=now_iso(), expires_at=int(time.time()) + 7 * 86400)
+    with db_errors():
+        job.save(condition=ExportJob.pk.does_not_exist())
+    aws.sqs().send_message(QueueUrl=config.EXPORT_QUEUE_URL,
+                           MessageBody=json.dumps({"type": "export", "job_id": job_id}))
+    return job_view(job)
+
+
+def job_view(job: ExportJob, link: dict | None = None) -> dict:
+    return {"job_id": job.job_id, "kind": job.kind, "state": job.state, "rows": job.rows,
+            "filters": job.filters, "created_at": job.created_at, "finished_at": job.finished_at,
+            "error": job.error, "download": link}
+
+
+def get_job(principal: Principal, job_id: str) -> dict:
+    with db_errors(not_found=JOB_MISSING):
+        job = ExportJob.get(*ExportJob.key(job_id))
+    if job.owner_id != principal.subject or job.unit_code != principal.unit_code:
+        raise JOB_MISSING
+    link = None
+    if job.state == "done":
+        f = job.filters
+        link = _link(job.s3_key, f"分类定级人才-{f['year']}-{f.get('result') or '全部'}.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return job_view(job, link)
+
+
+def result_rows(unit_code: str, filters: dict, full_ids: bool, page: int = 500):
+    """Stream result rows page by page from the RESULTS index (never the whole list in memory)."""
+    key = results_key(unit_code, filters["matter_type"], filters["year"])
+    range_condition = Declaration.gsi2sk.startswith(f"{filters['result']}#") if filters.get("result") else None
+    filter_condition = (Declaration.result_level == filters["level"]) if filters.get("level") else None
+    for meta in Declaration.gsi2.query(key, range_condition, filter_condition, page_size=page):
+        yield (meta.person_name, meta.id_number if full_ids else ids.mask_id_number(meta.id_number),
+               meta.unit_name, meta.applied_level or "", "", (meta.submitted_at or "")[:10],
+               STATUS_LABELS[meta.status], meta.result or "未认定", meta.result_level or "")
+
+
+def run_export(job_id: str) -> str:
+    """The export worker: rows → temp XLSX (constant memory) → S3; progress on the job."""
+    from chalicelib.documents import spreadsheets
+
+    with db_errors(not_found=JOB_MISSING):
+        job = ExportJob.get(*ExportJob.key(job_id))
+    if job.state in ("done", "failed"):
+        return job.state
+    job.update(actions=[ExportJob.state.set("running")])
+
+    def progress(n):
+        job.update(actions=[ExportJob.rows.set(n)])
+
+    key = f"exports/{job.unit_code}/{job_id}.xlsx"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "export.xlsx")
+            title = f"分类定级人才（{job.filters['year']}年，评定状态：{job.filters.get('result') or '全部'}）"
+            count = spreadsheets.write_rows(path, "分类定级人才", title, spreadsheets.RESULT_COLUMNS,
+                                            result_rows(job.unit_code, job.filters, job.full_ids == "1"),
+                                            progress)
+            aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
+    except Exception:
+        log.exception("export failed", extra={"fields": {"job": job_id}})
+        job.update(actions=[ExportJob.state.set("failed"), ExportJob.error.set("导出失败，请重试"),
+                            ExportJob.finished_at.set(now_iso())])
+        raise
+    job.update(actions=[ExportJob.state.set("done"), ExportJob.rows.set(count), ExportJob.s3_key.set(key),
+                        ExportJob.finished_at.set(now_iso())])
+    return "done"
