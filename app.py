@@ -1,7 +1,10 @@
 """HTTP routes of the talent-grading platform. Each route: parse, authorize, one service call.
 
-Domain rules live in chalicelib/services; errors are shaped in chalicelib/web.handled.
+`route()` authenticates the caller (principal) and validates the body against the route's
+request schema (data) before the view runs; domain rules live in chalicelib/services; errors
+are shaped in chalicelib/web.handled. The same route table feeds the OpenAPI document.
 """
+import functools
 import os
 
 from chalice import AuthResponse, Chalice, CORSConfig
@@ -10,11 +13,13 @@ from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
 from chalicelib.services import (bindings, declarations, documents, notices, opinions, people, results,
                                  review, units, uploads, workbench)
-from chalicelib.web import body, caller, created, expected_version, handled, no_content, query_param
+from chalicelib.web import (RouteDoc, body, caller, created, expected_version, handled, no_content,
+                            query_param)
 
 app = Chalice(app_name=config.APP_NAME)
 app.api.binary_types = []
 aws.tracing_enabled()
+ROUTES: list = []
 
 cors = CORSConfig(allow_origin=os.environ.get("CORS_ALLOW_ORIGIN", "*"),
                   allow_headers=["Authorization", "Content-Type", "If-Match"],
@@ -33,441 +38,403 @@ def jwt_auth(auth_request):
     return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
 
 
-def route(path, methods=("GET",), public=False):
-    """app.route with the authorizer, CORS and the error translation every route shares."""
+def route(path, methods=("GET",), public=False, request=None, summary="", status=200, query=(),
+          versioned=False):
+    """app.route with the authorizer, CORS, caller, body validation and error translation."""
     def decorate(view):
-        wrapped = handled(app)(view)
+        @functools.wraps(view)
+        def endpoint(**params):
+            req = app.current_request
+            if not public:
+                params["principal"] = caller(req)
+            if request:
+                params["data"] = body(req, request)
+            result = view(**params)
+            return created(result) if status == 201 else result
+
         app.route(path, methods=list(methods), cors=cors,
-                  authorizer=None if public else jwt_auth)(wrapped)
+                  authorizer=None if public else jwt_auth)(handled(app)(endpoint))
+        ROUTES.append(RouteDoc(path, tuple(methods), public, request, summary or view.__doc__ or "",
+                               status, tuple(query), versioned))
         return view
     return decorate
 
 
-def me():
-    return caller(app.current_request)
+def q(name, default=None):
+    return query_param(app, name, default)
 
 
-@route("/health", public=True)
+def if_match():
+    return expected_version(app.current_request)
+
+
+@route("/health", public=True, summary="健康检查")
 def health():
     return {"status": "ok", "stage": config.STAGE}
 
 
+@route("/openapi.json", public=True, summary="接口文档（OpenAPI 3）")
+def openapi():
+    from chalicelib import openapi as spec
+
+    return spec.document(ROUTES)
+
+
 if config.is_local():
     # The development identity endpoint exists only in the local stage (not even as a route).
-    @route("/dev/token", methods=("POST",), public=True)
-    def dev_token():
-        from chalicelib.web import json_body
+    @route("/dev/token", methods=("POST",), public=True, request="accounts.DevTokenIn",
+           summary="本地演示账号登录")
+    def dev_token(data):
+        return identity.issue_dev_token(data.login)
 
-        data = json_body(app.current_request)
-        login = data.get("login") if isinstance(data, dict) else None
-        if not isinstance(login, str) or not login:
-            from chalicelib.errors import BadRequest
-
-            raise BadRequest("请选择演示账号", code="LOGIN_REQUIRED")
-        return identity.issue_dev_token(login)
-
-    @route("/dev/logins", public=True)
+    @route("/dev/logins", public=True, summary="本地演示账号列表")
     def dev_logins():
         return {"items": identity.list_dev_logins()}
 
 
 # --- accounts -------------------------------------------------------------------------------
 
-@route("/me")
-def whoami():
-    principal = me()
+@route("/me", summary="当前登录账号")
+def whoami(principal):
     return {"subject": principal.subject, "role": principal.role, "name": principal.name,
             "unit_code": principal.unit_code or None, "is_legal": principal.is_legal}
 
 
-@route("/persons/me")
-def get_person():
-    return people.get_profile(me())
+@route("/persons/me", summary="个人基本信息")
+def get_person(principal):
+    return people.get_profile(principal)
 
 
-@route("/persons/me", methods=("PUT",))
-def put_person():
-    principal = me()
-    return people.save_profile(principal, body(app.current_request, "accounts.PersonProfileIn"))
+@route("/persons/me", methods=("PUT",), request="accounts.PersonProfileIn", summary="保存个人基本信息")
+def put_person(principal, data):
+    return people.save_profile(principal, data)
 
 
-@route("/units/me")
-def get_unit():
-    return units.get_my_unit(me())
+@route("/units/me", summary="本单位信息")
+def get_unit(principal):
+    return units.get_my_unit(principal)
 
 
-@route("/units/me", methods=("PUT",))
-def put_unit():
-    principal = me()
-    request = app.current_request
-    return units.save_my_unit(principal, body(request, "accounts.UnitProfileIn"),
-                              expected_version(request))
+@route("/units/me", methods=("PUT",), request="accounts.UnitProfileIn", summary="保存单位信息（法人账号）", versioned=True)
+def put_unit(principal, data):
+    return units.save_my_unit(principal, data, if_match())
 
 
-@route("/units/lookup/{credit_code}")
-def lookup_unit(credit_code):
-    return units.lookup(me(), credit_code)
+@route("/units/lookup/{credit_code}", summary="按统一社会信用代码查询单位")
+def lookup_unit(principal, credit_code):
+    return units.lookup(principal, credit_code)
 
 
-@route("/units/me/agents")
-def list_agents():
-    return {"items": units.list_agents(me())}
+@route("/units/me/agents", summary="经办人列表（法人账号）")
+def list_agents(principal):
+    return {"items": units.list_agents(principal)}
 
 
-@route("/units/me/agents", methods=("POST",))
-def add_agent():
-    principal = me()
-    return created(units.add_agent(principal, body(app.current_request, "accounts.AgentIn")))
+@route("/units/me/agents", methods=("POST",), request="accounts.AgentIn", status=201, summary="添加经办人")
+def add_agent(principal, data):
+    return units.add_agent(principal, data)
 
 
-@route("/units/me/agents/{agent_id}", methods=("PATCH",))
-def patch_agent(agent_id):
-    principal = me()
-    return units.update_agent(principal, agent_id, body(app.current_request, "accounts.AgentPatch"))
+@route("/units/me/agents/{agent_id}", methods=("PATCH",), request="accounts.AgentPatch", summary="修改或停用经办人")
+def patch_agent(principal, data, agent_id):
+    return units.update_agent(principal, agent_id, data)
 
 
 # --- binding: person → recommending unit, unit → superior unit ------------------------------------
 
-@route("/bindings/me")
-def my_binding():
-    return bindings.my_binding(me())
+@route("/bindings/me", summary="我的推荐单位绑定")
+def my_binding(principal):
+    return bindings.my_binding(principal)
 
 
-@route("/bindings/me", methods=("POST",))
-def request_binding():
-    principal = me()
-    data = body(app.current_request, "notices.BindingRequestIn")
-    return created(bindings.request_person_binding(principal, data.credit_code))
+@route("/bindings/me", methods=("POST",), request="notices.BindingRequestIn", status=201, summary="申请绑定推荐单位")
+def request_binding(principal, data):
+    return bindings.request_person_binding(principal, data.credit_code)
 
 
-@route("/bindings/me", methods=("DELETE",))
-def unbind():
-    return bindings.unbind_person(me())
+@route("/bindings/me", methods=("DELETE",), summary="解除绑定推荐单位")
+def unbind(principal):
+    return bindings.unbind_person(principal)
 
 
-@route("/units/me/superior", methods=("POST",))
-def request_superior():
-    principal = me()
-    data = body(app.current_request, "notices.BindingRequestIn")
-    return created(bindings.request_superior(principal, data.credit_code))
+@route("/units/me/superior", methods=("POST",), request="notices.BindingRequestIn", status=201,
+       summary="申请绑定上级单位")
+def request_superior(principal, data):
+    return bindings.request_superior(principal, data.credit_code)
 
 
-@route("/units/me/superior", methods=("DELETE",))
-def unbind_superior():
-    return bindings.unbind_superior(me())
+@route("/units/me/superior", methods=("DELETE",), summary="解除绑定上级单位")
+def unbind_superior(principal):
+    return bindings.unbind_superior(principal)
 
 
-@route("/binding-requests")
-def list_binding_requests():
-    principal = me()
-    return bindings.list_requests(principal, query_param(app, "kind", "person"),
-                                  query_param(app, "state", "pending"),
-                                  query_param(app, "cursor"), query_param(app, "limit"))
+@route("/binding-requests", summary="绑定申请列表", query=("kind", "state", "cursor", "limit"))
+def list_binding_requests(principal):
+    return bindings.list_requests(principal, q("kind", "person"), q("state", "pending"), q("cursor"), q("limit"))
 
 
-@route("/binding-requests/{request_id}")
-def get_binding_request(request_id):
-    return bindings.get_request(me(), request_id)
+@route("/binding-requests/{request_id}", summary="绑定申请详情")
+def get_binding_request(principal, request_id):
+    return bindings.get_request(principal, request_id)
 
 
-@route("/binding-requests/{request_id}/decision", methods=("POST",))
-def decide_binding(request_id):
-    principal = me()
-    data = body(app.current_request, "notices.BindingDecisionIn")
+@route("/binding-requests/{request_id}/decision", methods=("POST",), request="notices.BindingDecisionIn",
+       summary="审核绑定申请")
+def decide_binding(principal, data, request_id):
     return bindings.decide(principal, request_id, data.decision, data.opinion)
 
 
 # --- notices ------------------------------------------------------------------------------------
 
-@route("/notices")
-def list_notices():
-    principal = me()
-    return notices.list_published(principal, query_param(app, "matter_type", "TALENT_GRADING"),
-                                  query_param(app, "year"), query_param(app, "cursor"),
-                                  query_param(app, "limit"))
+@route("/notices", summary="申报通知列表", query=("matter_type", "year", "cursor", "limit"))
+def list_notices(principal):
+    return notices.list_published(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("cursor"), q("limit"))
 
 
-@route("/notices/{notice_id}")
-def read_notice(notice_id):
-    return notices.read(me(), notice_id)
+@route("/notices/{notice_id}", summary="申报通知详情")
+def read_notice(principal, notice_id):
+    return notices.read(principal, notice_id)
 
 
-@route("/admin/notices")
-def admin_list_notices():
-    principal = me()
-    return notices.list_all(principal, query_param(app, "cursor"), query_param(app, "limit"))
+@route("/admin/notices", summary="通知管理列表（省人社厅）", query=("cursor", "limit"))
+def admin_list_notices(principal):
+    return notices.list_all(principal, q("cursor"), q("limit"))
 
 
-@route("/admin/notices", methods=("POST",))
-def create_notice():
-    principal = me()
-    return created(notices.create(principal, body(app.current_request, "notices.NoticeIn")))
+@route("/admin/notices", methods=("POST",), request="notices.NoticeIn", status=201, summary="新建申报通知")
+def create_notice(principal, data):
+    return notices.create(principal, data)
 
 
-@route("/admin/notices/{notice_id}", methods=("PUT",))
-def update_notice(notice_id):
-    principal = me()
-    request = app.current_request
-    return notices.update(principal, notice_id, body(request, "notices.NoticeIn"),
-                          expected_version(request))
+@route("/admin/notices/{notice_id}", methods=("PUT",), request="notices.NoticeIn", summary="修改申报通知", versioned=True)
+def update_notice(principal, data, notice_id):
+    return notices.update(principal, notice_id, data, if_match())
 
 
-@route("/admin/notices/{notice_id}/publish", methods=("POST",))
-def publish_notice(notice_id):
-    principal = me()
-    return notices.publish(principal, notice_id, expected_version(app.current_request))
+@route("/admin/notices/{notice_id}/publish", methods=("POST",), summary="发布申报通知", versioned=True)
+def publish_notice(principal, notice_id):
+    return notices.publish(principal, notice_id, if_match())
 
 
-@route("/admin/notices/{notice_id}/withdraw", methods=("POST",))
-def withdraw_notice(notice_id):
-    principal = me()
-    return notices.withdraw(principal, notice_id, expected_version(app.current_request))
+@route("/admin/notices/{notice_id}/withdraw", methods=("POST",), summary="撤回申报通知", versioned=True)
+def withdraw_notice(principal, notice_id):
+    return notices.withdraw(principal, notice_id, if_match())
 
 
 # --- workbench ----------------------------------------------------------------------------------
 
-@route("/workbench")
-def workbench_counts():
-    return workbench.counts(me(), query_param(app, "year"))
+@route("/workbench", summary="业务审核统计（待审核、待送审、已退回、今日办结、总办结）", query=("year",))
+def workbench_counts(principal):
+    return workbench.counts(principal, q("year"))
 
 
 # --- declarations (人才分类定级评定) ----------------------------------------------------------------
 
-@route("/matters/{matter_type}/definition")
-def matter_definition(matter_type):
-    me()
+@route("/matters/{matter_type}/definition", summary="事项申报模块定义")
+def matter_definition(principal, matter_type):
     from chalicelib.matters import definition
 
     return definition.public_view(definition.get(matter_type))
 
 
-@route("/declarations", methods=("POST",))
-def start_declaration():
-    principal = me()
-    data = body(app.current_request, "declarations.DeclarationStartIn")
-    return created(declarations.start(principal, data.notice_id))
+@route("/declarations", methods=("POST",), request="declarations.DeclarationStartIn", status=201,
+       summary="确定开始申报")
+def start_declaration(principal, data):
+    return declarations.start(principal, data.notice_id)
 
 
-@route("/declarations")
-def list_declarations():
-    principal = me()
-    return declarations.list_mine(principal, query_param(app, "cursor"), query_param(app, "limit"))
+@route("/declarations", summary="历史申报信息", query=("cursor", "limit"))
+def list_declarations(principal):
+    return declarations.list_mine(principal, q("cursor"), q("limit"))
 
 
-@route("/declarations/{decl_id}")
-def get_declaration(decl_id):
-    return declarations.get(me(), decl_id)
+@route("/declarations/{decl_id}", summary="申报详情")
+def get_declaration(principal, decl_id):
+    return declarations.get(principal, decl_id)
 
 
-@route("/declarations/{decl_id}", methods=("DELETE",))
-def delete_declaration(decl_id):
-    declarations.delete_draft(me(), decl_id)
+@route("/declarations/{decl_id}", methods=("DELETE",), summary="删除未提交的申报")
+def delete_declaration(principal, decl_id):
+    declarations.delete_draft(principal, decl_id)
     return no_content()
 
 
-@route("/declarations/{decl_id}/modules/{module}", methods=("PUT",))
-def save_module(decl_id, module):
-    principal = me()
-    request = app.current_request
-    data = body(request, "declarations.ModuleContentIn")
-    return declarations.save_module(principal, decl_id, module, data.content, expected_version(request))
+@route("/declarations/{decl_id}/modules/{module}", methods=("PUT",), request="declarations.ModuleContentIn",
+       summary="保存申报模块（If-Match: 模块版本）", versioned=True)
+def save_module(principal, data, decl_id, module):
+    return declarations.save_module(principal, decl_id, module, data.content, if_match())
 
 
-@route("/declarations/{decl_id}/modules/{module}/entries", methods=("POST",))
-def add_entry(decl_id, module):
-    principal = me()
-    request = app.current_request
-    data = body(request, "declarations.EntryIn")
-    return created(declarations.change_entries(principal, decl_id, module, "add", None, data.entry,
-                                               expected_version(request)))
+@route("/declarations/{decl_id}/modules/{module}/entries", methods=("POST",), request="declarations.EntryIn",
+       status=201, summary="添加条目", versioned=True)
+def add_entry(principal, data, decl_id, module):
+    return declarations.change_entries(principal, decl_id, module, "add", None, data.entry, if_match())
 
 
-@route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("PUT",))
-def edit_entry(decl_id, module, entry_id):
-    principal = me()
-    request = app.current_request
-    data = body(request, "declarations.EntryIn")
-    return declarations.change_entries(principal, decl_id, module, "edit", entry_id, data.entry,
-                                       expected_version(request))
+@route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("PUT",),
+       request="declarations.EntryIn", summary="修改条目", versioned=True)
+def edit_entry(principal, data, decl_id, module, entry_id):
+    return declarations.change_entries(principal, decl_id, module, "edit", entry_id, data.entry, if_match())
 
 
-@route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("DELETE",))
-def remove_entry(decl_id, module, entry_id):
-    principal = me()
-    return declarations.change_entries(principal, decl_id, module, "remove", entry_id, None,
-                                       expected_version(app.current_request))
+@route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("DELETE",), summary="删除条目", versioned=True)
+def remove_entry(principal, decl_id, module, entry_id):
+    return declarations.change_entries(principal, decl_id, module, "remove", entry_id, None, if_match())
 
 
-@route("/declarations/{decl_id}/validation")
-def validate_declaration(decl_id):
-    return declarations.validation_report(me(), decl_id)
+@route("/declarations/{decl_id}/validation", summary="数据验证信息")
+def validate_declaration(principal, decl_id):
+    return declarations.validation_report(principal, decl_id)
 
 
-@route("/declarations/{decl_id}/pledge", methods=("POST",))
-def pledge(decl_id):
-    principal = me()
-    data = body(app.current_request, "declarations.PledgeIn")
+@route("/declarations/{decl_id}/pledge", methods=("POST",), request="declarations.PledgeIn", summary="诚信承诺")
+def pledge(principal, data, decl_id):
     return declarations.accept_pledge(principal, decl_id, data.accepted)
 
 
 # --- uploads --------------------------------------------------------------------------------------
 
-@route("/declarations/{decl_id}/attachments", methods=("POST",))
-def request_upload(decl_id):
-    principal = me()
-    data = body(app.current_request, "declarations.UploadSlotIn")
-    return created(uploads.request_slot(principal, decl_id, data.category, data.entry_id, data.slot,
-                                        data.file_name, data.content_type, data.size))
+@route("/declarations/{decl_id}/attachments", methods=("POST",), request="declarations.UploadSlotIn",
+       status=201, summary="申请上传（返回预签名POST）")
+def request_upload(principal, data, decl_id):
+    return uploads.request_slot(principal, decl_id, data.category, data.entry_id, data.slot, data.file_name,
+                                data.content_type, data.size)
 
 
-@route("/declarations/{decl_id}/attachments/{attachment_id}/complete", methods=("POST",))
-def complete_upload(decl_id, attachment_id):
-    return uploads.complete(me(), decl_id, attachment_id)
+@route("/declarations/{decl_id}/attachments/{attachment_id}/complete", methods=("POST",),
+       summary="上传完成，核验文件")
+def complete_upload(principal, decl_id, attachment_id):
+    return uploads.complete(principal, decl_id, attachment_id)
 
 
-@route("/declarations/{decl_id}/attachments/{attachment_id}/parts")
-def resume_upload(decl_id, attachment_id):
-    return uploads.resume_parts(me(), decl_id, attachment_id)
+@route("/declarations/{decl_id}/attachments/{attachment_id}/parts", summary="分片上传续传")
+def resume_upload(principal, decl_id, attachment_id):
+    return uploads.resume_parts(principal, decl_id, attachment_id)
 
 
-@route("/declarations/{decl_id}/attachments/{attachment_id}", methods=("DELETE",))
-def delete_upload(decl_id, attachment_id):
-    uploads.delete(me(), decl_id, attachment_id)
+@route("/declarations/{decl_id}/attachments/{attachment_id}", methods=("DELETE",), summary="删除附件")
+def delete_upload(principal, decl_id, attachment_id):
+    uploads.delete(principal, decl_id, attachment_id)
     return no_content()
 
 
-@route("/declarations/{decl_id}/attachments/{attachment_id}/download")
-def download_upload(decl_id, attachment_id):
-    return uploads.download_link(me(), decl_id, attachment_id, query_param(app, "thumbnail") == "1")
+@route("/declarations/{decl_id}/attachments/{attachment_id}/download", summary="下载附件（预签名GET）",
+       query=("thumbnail",))
+def download_upload(principal, decl_id, attachment_id):
+    return uploads.download_link(principal, decl_id, attachment_id, q("thumbnail") == "1")
 
 
 # --- review chain -------------------------------------------------------------------------------
 
-@route("/declarations/{decl_id}/submit", methods=("POST",))
-def submit_declaration(decl_id):
-    return review.submit(me(), decl_id)
+@route("/declarations/{decl_id}/submit", methods=("POST",), summary="提交申报")
+def submit_declaration(principal, decl_id):
+    return review.submit(principal, decl_id)
 
 
-@route("/declarations/{decl_id}/withdraw", methods=("POST",))
-def withdraw_declaration(decl_id):
-    return review.withdraw(me(), decl_id)
+@route("/declarations/{decl_id}/withdraw", methods=("POST",), summary="撤销流程")
+def withdraw_declaration(principal, decl_id):
+    return review.withdraw(principal, decl_id)
 
 
-@route("/declarations/{decl_id}/progress")
-def declaration_progress(decl_id):
-    return review.progress(me(), decl_id)
+@route("/declarations/{decl_id}/progress", summary="进度跟踪")
+def declaration_progress(principal, decl_id):
+    return review.progress(principal, decl_id)
 
 
-@route("/reviews")
-def list_reviews():
-    principal = me()
-    return review.list_tasks(principal, query_param(app, "bucket", "pending"),
-                             query_param(app, "matter_type", "TALENT_GRADING"), query_param(app, "year"),
-                             query_param(app, "name"), query_param(app, "id_number"),
-                             query_param(app, "cursor"), query_param(app, "limit"))
+@route("/reviews", summary="审核列表", query=("bucket", "matter_type", "year", "name", "id_number", "cursor", "limit"))
+def list_reviews(principal):
+    return review.list_tasks(principal, q("bucket", "pending"), q("matter_type", "TALENT_GRADING"), q("year"),
+                             q("name"), q("id_number"), q("cursor"), q("limit"))
 
 
-@route("/reviews/{decl_id}")
-def review_detail(decl_id):
-    return review.detail(me(), decl_id)
+@route("/reviews/send", methods=("POST",), request="declarations.SendIn", summary="批量送审")
+def review_send(principal, data):
+    return review.send(principal, data.decl_ids)
 
 
-@route("/reviews/{decl_id}/decision", methods=("POST",))
-def review_decision(decl_id):
-    principal = me()
-    return review.decide(principal, decl_id, body(app.current_request, "declarations.DecisionIn"))
+@route("/reviews/{decl_id}", summary="审核详情")
+def review_detail(principal, decl_id):
+    return review.detail(principal, decl_id)
 
 
-@route("/reviews/send", methods=("POST",))
-def review_send():
-    principal = me()
-    return review.send(principal, body(app.current_request, "declarations.SendIn").decl_ids)
+@route("/reviews/{decl_id}/decision", methods=("POST",), request="declarations.DecisionIn", summary="保存审核结果")
+def review_decision(principal, data, decl_id):
+    return review.decide(principal, decl_id, data)
 
 
-@route("/reviews/{decl_id}/urge", methods=("POST",))
-def review_urge(decl_id):
-    return review.urge(me(), decl_id)
+@route("/reviews/{decl_id}/urge", methods=("POST",), summary="催办")
+def review_urge(principal, decl_id):
+    return review.urge(principal, decl_id)
 
 
-@route("/reviews/{decl_id}/result", methods=("POST",))
-def review_result(decl_id):
-    principal = me()
-    data = body(app.current_request, "declarations.ResultIn")
+@route("/reviews/{decl_id}/result", methods=("POST",), request="declarations.ResultIn", summary="录入评委会结果")
+def review_result(principal, data, decl_id):
     return review.record_result(principal, decl_id, data.result, data.level)
 
 
-@route("/reviews/{decl_id}/report", methods=("POST",))
-def review_report_slot(decl_id):
-    principal = me()
-    data = body(app.current_request, "declarations.ReportSlotIn")
-    return created(review.report_slot(principal, decl_id, data.file_name, data.content_type, data.size))
+@route("/reviews/{decl_id}/report", methods=("POST",), request="declarations.ReportSlotIn", status=201,
+       summary="上传送审附件（推荐报告/申报函）")
+def review_report_slot(principal, data, decl_id):
+    return review.report_slot(principal, decl_id, data.file_name, data.content_type, data.size)
 
 
-@route("/reviews/{decl_id}/report/{attachment_id}/complete", methods=("POST",))
-def review_report_complete(decl_id, attachment_id):
-    return review.report_complete(me(), decl_id, attachment_id)
+@route("/reviews/{decl_id}/report/{attachment_id}/complete", methods=("POST",), summary="送审附件上传完成")
+def review_report_complete(principal, decl_id, attachment_id):
+    return review.report_complete(principal, decl_id, attachment_id)
 
 
-@route("/reviews/{decl_id}/report/{attachment_id}", methods=("DELETE",))
-def review_report_delete(decl_id, attachment_id):
-    review.report_delete(me(), decl_id, attachment_id)
+@route("/reviews/{decl_id}/report/{attachment_id}", methods=("DELETE",), summary="删除送审附件")
+def review_report_delete(principal, decl_id, attachment_id):
+    review.report_delete(principal, decl_id, attachment_id)
     return no_content()
 
 
-@route("/results")
-def list_results():
-    principal = me()
-    return results.list_results(principal, query_param(app, "matter_type", "TALENT_GRADING"),
-                                query_param(app, "year"), query_param(app, "result"),
-                                query_param(app, "level"), query_param(app, "cursor"),
-                                query_param(app, "limit"))
+@route("/results", summary="评审结果查询", query=("matter_type", "year", "result", "level", "cursor", "limit"))
+def list_results(principal):
+    return results.list_results(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("result"),
+                                q("level"), q("cursor"), q("limit"))
 
 
 # --- common opinions (常用意见) -------------------------------------------------------------------
 
-@route("/opinions")
-def list_opinions():
-    return {"items": opinions.list_mine(me())}
+@route("/opinions", summary="常用意见")
+def list_opinions(principal):
+    return {"items": opinions.list_mine(principal)}
 
 
-@route("/opinions", methods=("POST",))
-def add_opinion():
-    principal = me()
-    return created(opinions.add(principal, body(app.current_request, "declarations.OpinionIn").text))
+@route("/opinions", methods=("POST",), request="declarations.OpinionIn", status=201, summary="添加常用意见")
+def add_opinion(principal, data):
+    return opinions.add(principal, data.text)
 
 
-@route("/opinions/{opinion_id}", methods=("PUT",))
-def edit_opinion(opinion_id):
-    principal = me()
-    return opinions.edit(principal, opinion_id, body(app.current_request, "declarations.OpinionIn").text)
+@route("/opinions/{opinion_id}", methods=("PUT",), request="declarations.OpinionIn", summary="修改常用意见")
+def edit_opinion(principal, data, opinion_id):
+    return opinions.edit(principal, opinion_id, data.text)
 
 
-@route("/opinions/{opinion_id}", methods=("DELETE",))
-def delete_opinion(opinion_id):
-    opinions.delete(me(), opinion_id)
+@route("/opinions/{opinion_id}", methods=("DELETE",), summary="删除常用意见")
+def delete_opinion(principal, opinion_id):
+    opinions.delete(principal, opinion_id)
     return no_content()
 
 
 # --- business forms and exports ------------------------------------------------------------------
 
-@route("/declarations/{decl_id}/forms/declaration_form")
-def declaration_form(decl_id):
-    return documents.declaration_form(me(), decl_id)
+@route("/declarations/{decl_id}/forms/declaration_form", summary="下载申报表（PDF）")
+def declaration_form(principal, decl_id):
+    return documents.declaration_form(principal, decl_id)
 
 
-@route("/declarations/{decl_id}/forms/summary_table")
-def summary_table(decl_id):
-    return documents.summary_table(me(), decl_id)
+@route("/declarations/{decl_id}/forms/summary_table", summary="下载一览表（XLSX）")
+def summary_table(principal, decl_id):
+    return documents.summary_table(principal, decl_id)
 
 
-@route("/exports", methods=("POST",))
-def start_export():
-    principal = me()
-    data = body(app.current_request, "declarations.ExportIn")
-    return created(documents.start_results_export(principal, data.matter_type, data.year, data.result,
-                                                  data.level))
+@route("/exports", methods=("POST",), request="declarations.ExportIn", status=201, summary="导出评审结果（后台任务）")
+def start_export(principal, data):
+    return documents.start_results_export(principal, data.matter_type, data.year, data.result, data.level)
 
 
-@route("/exports/{job_id}")
-def get_export(job_id):
-    return documents.get_job(me(), job_id)
+@route("/exports/{job_id}", summary="导出任务进度与下载")
+def get_export(principal, job_id):
+    return documents.get_job(principal, job_id)

@@ -2,6 +2,7 @@
 
 This is the only chalicelib module that knows Chalice; services never import it.
 """
+import dataclasses
 import functools
 import time
 
@@ -15,6 +16,19 @@ log = get_logger("talent.api")
 
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
 INTERNAL = {"Code": "INTERNAL_ERROR", "Message": "系统内部错误，请稍后重试"}
+
+
+@dataclasses.dataclass(frozen=True)
+class RouteDoc:
+    """What the OpenAPI document needs to know about a route."""
+    path: str
+    methods: tuple
+    public: bool
+    request: str | None
+    summary: str
+    status: int
+    query: tuple
+    versioned: bool = False
 
 
 def error_response(err: AppError) -> Response:

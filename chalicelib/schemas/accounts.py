@@ -71,3 +71,7 @@ class AgentPatch(Schema):
     active: Optional[bool] = Field(None, title="是否启用")
 
     _check_phone = field_validator("phone")(_phone)
+
+
+class DevTokenIn(Schema):
+    login: str = Field(title="演示账号", min_length=1, max_length=50)
