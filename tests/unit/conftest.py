@@ -1,6 +1,8 @@
 """In-process tier: moto's mock_aws with the infra deployed from infra/template.yaml, the Chalice
 test client, and tokens signed with the test key. No network: sockets are disabled."""
 import json
+import logging
+import re
 import time
 
 import pytest
@@ -16,6 +18,36 @@ def _no_network():
     pytest_socket.disable_socket(allow_unix_socket=True)
     yield
     pytest_socket.enable_socket()
+
+
+ERROR_BODIES: list = []
+_FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dX](?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(autouse=True)
+def no_personal_data_in_logs_or_errors():
+    """Every test: nothing it logged and no error body it received holds a full ID or phone number."""
+    from chalicelib.logs import JsonFormatter, get_logger
+
+    capture = _Capture()
+    capture.setFormatter(JsonFormatter())
+    root = get_logger("talent")
+    root.addHandler(capture)
+    ERROR_BODIES.clear()
+    yield
+    root.removeHandler(capture)
+    leaks = [t for t in capture.lines + ERROR_BODIES if _FULL_ID.search(t) or _PHONE.search(t)]
+    assert not leaks, f"personal data in logs or error bodies: {leaks[:3]}"
 
 
 @pytest.fixture
@@ -115,6 +147,8 @@ class Api:
             json.dumps(json_body, ensure_ascii=False).encode() if json_body is not None else None)
         headers = {"Content-Type": "application/json", **(headers or {})}
         resp = getattr(self.raw.http, method.lower())(path, headers=headers, body=body)
+        if resp.status_code >= 400:
+            ERROR_BODIES.append(resp.body.decode("utf-8", "replace") if isinstance(resp.body, bytes) else str(resp.body))
         return Response(resp)
 
     def get(self, path, **kw):
