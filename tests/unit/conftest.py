@@ -56,10 +56,7 @@ def aws():
     from moto import mock_aws
 
     from chalicelib import aws as aws_clients
-    try:
-        from devtools.local_infra import deploy
-    except ImportError:  # SHIM-TEMP
-        import sys; sys.path.insert(0, "/tmp"); from shim_deploy import deploy
+    from devtools.local_infra import deploy
 
     with mock_aws(config=MOTO_CONFIG):
         aws_clients.reset_clients()

@@ -1,0 +1,55 @@
+"""The local stack is built from infra/template.yaml, and moto runs the review state machine."""
+import json
+import time
+
+import boto3
+from moto import mock_aws
+
+from devtools.local_infra import deploy
+
+
+def test_deploy_creates_what_the_template_defines():
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        env = deploy(None, stack_name="talent-grading-t")
+        ddb = boto3.client("dynamodb", region_name="cn-north-1")
+        table = ddb.describe_table(TableName=env["TABLE_NAME"])["Table"]
+        assert {g["IndexName"] for g in table["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2"}
+        s3 = boto3.client("s3", region_name="cn-north-1")
+        assert s3.get_bucket_cors(Bucket=env["ATTACHMENTS_BUCKET"])["CORSRules"][0]["AllowedMethods"]
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=env["ATTACHMENTS_BUCKET"])["Rules"]
+        assert any(r["Filter"].get("Prefix") == "incoming/" for r in rules)
+        sqs = boto3.client("sqs", region_name="cn-north-1")
+        attrs = sqs.get_queue_attributes(QueueUrl=env["REVIEW_QUEUE_URL"], AttributeNames=["All"])["Attributes"]
+        assert json.loads(attrs["RedrivePolicy"])["maxReceiveCount"] in (5, "5")
+        assert env["REVIEW_STATE_MACHINE_ARN"].startswith("arn:aws-cn:states:cn-north-1:")
+
+
+def test_moto_executes_the_review_machine_from_the_asl_file():
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        env = deploy(None, stack_name="talent-grading-t")
+        sfn = boto3.client("stepfunctions", region_name="cn-north-1")
+        sqs = boto3.client("sqs", region_name="cn-north-1")
+        arn = sfn.start_execution(stateMachineArn=env["REVIEW_STATE_MACHINE_ARN"], name="d-r1", input=json.dumps(
+            {"decl_id": "d", "round": 1, "matter_type": "TALENT_GRADING", "level": 0, "levels": 1,
+             "backstop_seconds": 600}))["executionArn"]
+
+        def next_message():
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                msgs = sqs.receive_message(QueueUrl=env["REVIEW_QUEUE_URL"], WaitTimeSeconds=0).get("Messages")
+                if msgs:
+                    sqs.delete_message(QueueUrl=env["REVIEW_QUEUE_URL"], ReceiptHandle=msgs[0]["ReceiptHandle"])
+                    return json.loads(msgs[0]["Body"])
+                time.sleep(0.05)
+            raise AssertionError("no message")
+
+        first = next_message()
+        assert first["type"] == "open_review_task" and first["level"] == 0 and first["task_token"]
+        sfn.send_task_success(taskToken=first["task_token"], output=json.dumps({"outcome": "committee", "level": 1}))
+        committee = next_message()
+        assert committee["type"] == "committee"
+        sfn.send_task_success(taskToken=committee["task_token"], output=json.dumps({"outcome": "final", "level": 1}))
+        deadline = time.time() + 10
+        while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.time() < deadline:
+            time.sleep(0.05)
+        assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
