@@ -1,0 +1,260 @@
+"""The whole system on one machine: `./dev up` (python -m devtools.local_stack).
+
+moto server (the AWS endpoint, state-machine execution on) → infra from infra/template.yaml →
+demo data → `chalice local` (the API) → the worker (queues → functions/) → the web frontend.
+Prints where to look and how to log in; Ctrl-C stops every process it started.
+"""
+import argparse
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+STATE = ROOT / ".local"
+HOST = "127.0.0.1"
+
+
+def port_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def keypair(directory: pathlib.Path):
+    """The local identity's RSA key pair (generated once; tokens are signed with it)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    private, public = directory / "jwt-private.pem", directory / "jwt-public.pem"
+    if not private.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+        public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+        os.chmod(private, 0o600)
+    return private, public.read_text()
+
+
+def wait_http(url: str, deadline_s: float, proc=None, method="GET") -> None:
+    deadline = time.time() + deadline_s
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{url} never came up: the process exited ({proc.returncode})")
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=2):
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {deadline_s:.0f} s")
+
+
+class LocalStack:
+    """Programmatic handle for tests: start() returns when the API answers; stop() ends all."""
+
+    def __init__(self, moto_port=None, api_port=None, web_port=None, seed=True, web=True, quiet=True):
+        self.moto_port = moto_port or free_port()
+        self.api_port = api_port or free_port()
+        self.web_port = web_port or free_port()
+        self.seed, self.web, self.quiet = seed, web, quiet
+        self.procs: list = []
+        self.logins: list = []
+        self.env: dict = {}
+        self.logdir = STATE / "logs"
+        self._web_server = None
+
+    @property
+    def moto_url(self):
+        return f"http://{HOST}:{self.moto_port}"
+
+    @property
+    def api_url(self):
+        return f"http://{HOST}:{self.api_port}"
+
+    @property
+    def web_url(self):
+        return f"http://{HOST}:{self.web_port}"
+
+    def _spawn(self, name, args, env):
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        out = open(self.logdir / f"{name}.log", "w") if self.quiet else None
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+                                start_new_session=True)
+        proc.name = name
+        self.procs.append(proc)
+        return proc
+
+    def tail(self, name, lines=20) -> str:
+        path = self.logdir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def start(self):
+        for port, flag in ((self.moto_port, "--moto-port / MOTO_PORT"), (self.api_port, "--api-port / API_PORT"),
+                           (self.web_port, "--web-port / WEB_PORT")):
+            if not port_free(port):
+                raise SystemExit(f"端口 {port} 已被占用：请关闭占用它的程序，或用 {flag} 换一个端口。"
+                                 f" (port {port} is in use; change it with {flag})")
+        private, public = keypair(STATE)
+        base_env = {**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                    "AWS_DEFAULT_REGION": "cn-north-1", "AWS_REGION": "cn-north-1",
+                    "PYTHONUNBUFFERED": "1"}
+        base_env.pop("AWS_PROFILE", None)
+        moto = self._spawn("moto", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.moto_port)],
+                           base_env)
+        try:
+            wait_http(f"{self.moto_url}/moto-api/", 30, moto)
+            req = urllib.request.Request(f"{self.moto_url}/moto-api/config", method="POST",
+                                         data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+                                         headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=5).read()
+            from devtools.local_infra import deploy
+
+            os.environ.update({k: v for k, v in base_env.items() if k.startswith("AWS_")})
+            resources = deploy(self.moto_url)
+            self.env = {**base_env, **resources, "AWS_ENDPOINT_URL": self.moto_url, "STAGE": "local",
+                        "JWT_PUBLIC_KEY": public, "DEV_JWT_PRIVATE_KEY_FILE": str(private),
+                        "CORS_ALLOW_ORIGIN": "*"}
+            if self.seed:
+                out = subprocess.run([sys.executable, "-c", "import json; from devtools.seed import seed_demo; "
+                                      "print(json.dumps(seed_demo()))"], cwd=ROOT, env=self.env,
+                                     capture_output=True, text=True, timeout=120)
+                if out.returncode:
+                    raise RuntimeError(f"seeding failed:\n{out.stderr[-2000:]}")
+                self.logins = json.loads(out.stdout.strip().splitlines()[-1])
+            chalice = pathlib.Path(sys.executable).with_name("chalice")
+            api = self._spawn("api", [str(chalice), "local", "--stage", "local", "--host", HOST,
+                                      "--port", str(self.api_port), "--no-autoreload"], self.env)
+            self._spawn("worker", [sys.executable, "-m", "devtools.worker"], self.env)
+            wait_http(f"{self.api_url}/health", 60, api)
+            if self.web:
+                self._serve_web()
+        except BaseException:
+            failed = "\n".join(f"--- {p.name} ---\n{self.tail(p.name)}" for p in self.procs)
+            self.stop()
+            raise RuntimeError(f"local stack failed to start\n{failed}") if not isinstance(
+                sys.exc_info()[1], SystemExit) else sys.exc_info()[1]
+        return self
+
+    def _serve_web(self):
+        """web/dist with /config.js telling the frontend where the API is (SPA fallback)."""
+        dist = ROOT / "web" / "dist"
+        if not (dist / "index.html").exists():
+            return
+        import http.server
+
+        config = f"window.TALENT_CONFIG = {json.dumps({'apiBase': self.api_url})};\n".encode()
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *a, **kw):
+                super().__init__(*a, directory=str(dist), **kw)
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path.split("?")[0] == "/config.js":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/javascript")
+                    self.send_header("Cache-Control", "no-store")
+                    self.end_headers()
+                    self.wfile.write(config)
+                    return
+                if not (dist / self.path.split("?")[0].lstrip("/")).exists():
+                    self.path = "/index.html"
+                super().do_GET()
+
+        server = http.server.ThreadingHTTPServer((HOST, self.web_port), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._web_server = server
+
+    def stop(self):
+        if self._web_server:
+            self._web_server.shutdown()
+            self._web_server = None
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.procs = []
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def banner(stack: LocalStack) -> str:
+    rows = "\n".join(f"    {e['login']:<22} {e['role']:<12} {e['name']}" for e in stack.logins)
+    web = stack.web_url if stack._web_server else "(web/dist 未构建：./dev setup 会构建前端)"
+    return f"""
+吉林省人才分类定级申报评审平台 — 本地环境已启动
+  API      {stack.api_url}        (OpenAPI: {stack.api_url}/openapi.json)
+  Web      {web}
+  AWS      {stack.moto_url}        (moto; logs in .local/logs/)
+
+演示账号（本地环境无需密码）:
+{rows}
+
+  取令牌:  curl -s -X POST {stack.api_url}/dev/token -H 'Content-Type: application/json' -d '{{"login":"applicant1"}}'
+按 Ctrl-C 停止全部进程。
+"""
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Start the whole system locally.")
+    p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", 5100)))
+    p.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))
+    p.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
+    args = p.parse_args(argv)
+    stack = LocalStack(args.moto_port, args.api_port, args.web_port, quiet=True)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    try:
+        stack.start()
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(banner(stack), flush=True)
+    try:
+        while not stopping.is_set():
+            for proc in stack.procs:
+                if proc.poll() is not None:
+                    print(f"{proc.name} exited ({proc.returncode}):\n{stack.tail(proc.name)}", file=sys.stderr)
+                    stopping.set()
+            stopping.wait(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("正在停止…", flush=True)
+        stack.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

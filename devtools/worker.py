@@ -1,0 +1,101 @@
+"""Local stand-in for Lambda's event sources: long-polls the queues on the moto endpoint and calls
+the same functions/ handlers with the event shapes Lambda would send.
+
+- review-task queue → functions.review_tasks.handler (SQS event, partial batch failures honoured)
+- export queue      → functions.exports.handler
+- upload-events     → functions.verify_upload.handler (the S3 notification unwrapped into the
+                       S3 event a direct bucket trigger delivers)
+Run: python -m devtools.worker (environment as the API's). Stops cleanly on SIGINT/SIGTERM.
+"""
+import importlib
+import json
+import logging
+import os
+import signal
+import sys
+import time
+import uuid
+
+log = logging.getLogger("talent.worker")
+
+
+class Context:
+    def __init__(self, name):
+        self.function_name = name
+        self.aws_request_id = uuid.uuid4().hex
+        self._deadline = time.time() + 60
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int((self._deadline - time.time()) * 1000))
+
+
+def sqs_event(messages, queue_arn, region):
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+        "md5OfBody": m.get("MD5OfBody"), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+        "awsRegion": region} for m in messages]}
+
+
+def s3_event(messages):
+    records = []
+    for m in messages:
+        body = json.loads(m["Body"])
+        records.extend(r for r in body.get("Records", []) if r.get("eventSource") == "aws:s3")
+    return {"Records": records}
+
+
+class Worker:
+    def __init__(self, env=None):
+        import boto3
+
+        env = env or os.environ
+        self.region = env.get("AWS_DEFAULT_REGION", "cn-north-1")
+        self.sqs = boto3.client("sqs", region_name=self.region, endpoint_url=env.get("AWS_ENDPOINT_URL"))
+        self.routes = [(env[k], mod, kind) for k, mod, kind in (
+            ("REVIEW_QUEUE_URL", "functions.review_tasks", "sqs"),
+            ("EXPORT_QUEUE_URL", "functions.exports", "sqs"),
+            ("UPLOAD_EVENTS_QUEUE_URL", "functions.verify_upload", "s3"),
+        ) if env.get(k)]
+        self.arns = {url: self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+                     ["Attributes"]["QueueArn"] for url, _, _ in self.routes}
+        self.stopping = False
+
+    def poll_once(self, wait=1) -> int:
+        handled = 0
+        for url, module_name, kind in self.routes:
+            msgs = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait if
+                                            len(self.routes) == 1 else 0).get("Messages", [])
+            if not msgs:
+                continue
+            handler = importlib.import_module(module_name).handler
+            ok = msgs
+            try:
+                if kind == "s3":
+                    handler(s3_event(msgs), Context(module_name))      # S3 triggers have no partial failures
+                else:
+                    result = handler(sqs_event(msgs, self.arns[url], self.region), Context(module_name)) or {}
+                    failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+                    ok = [m for m in msgs if m["MessageId"] not in failed]
+            except Exception:  # noqa: BLE001 - like Lambda: the whole batch becomes visible again
+                log.exception("handler %s failed", module_name)
+                ok = []
+            for m in ok:
+                self.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+            handled += len(msgs)
+        return handled
+
+    def run(self):
+        def stop(*_):
+            self.stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        while not self.stopping:
+            if not self.poll_once():
+                time.sleep(0.2)
+
+
+if __name__ == "__main__":
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
+    Worker().run()
