@@ -1,0 +1,1 @@
+"""Verification of uploaded files by content (the line of defence moto cannot enforce)."""
