@@ -133,6 +133,7 @@ def main(quick: bool = False, repeat: int | None = None):
                 t = time.process_time()
                 resp = app_module.app(event, _Ctx())
                 samples.append((time.process_time() - t) * 1000)
+                assert resp["statusCode"] < 300, (name, resp["statusCode"], resp["body"][:200])
         finally:
             botocore.client.BaseClient._make_api_call = original
         samples.sort()
