@@ -1,0 +1,236 @@
+"""Load run against the running local stack (DESIGN.md §5): many simulated applicants and
+reviewers through the whole flow at once, then a check of the stored state.
+
+Each applicant: profile → bind to a unit (the unit's agent approves) → start a declaration →
+fill every module (concurrent module saves) → real uploads by presigned POST (photo, ID card ×2,
+talent certificate), verified by the worker from the S3 events → pledge → submit (twice: a
+double tap). Reviewers at the first level pass every declaration. Afterwards: zero errors, every
+declaration submitted exactly once with one execution, and the units' counters equal the real
+counts. Prints throughput and latency percentiles.
+
+    python -m bench.load --applicants 200 --workers 32          (stack from ./dev up)
+    python -m bench.load --applicants 200 --start-stack         (starts its own)
+"""
+import argparse
+import collections
+import concurrent.futures
+import io
+import json
+import pathlib
+import statistics
+import threading
+import time
+import uuid
+
+import requests
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+UNITS = ["institute", "university", "company"]
+
+
+class Client:
+    def __init__(self, base, private_key):
+        self.base = base.rstrip("/")
+        self.key = private_key
+        self.local = threading.local()
+        self.latencies = collections.defaultdict(list)
+        self.errors = []
+        self.lock = threading.Lock()
+
+    @property
+    def s(self):
+        if not hasattr(self.local, "s"):
+            self.local.s = requests.Session()
+        return self.local.s
+
+    def token(self, claims):
+        from chalicelib.identity import sign_token
+
+        return sign_token(claims, self.key, ttl=3600)
+
+    def call(self, label, method, path, token, expect=(200, 201, 204), **kw):
+        headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
+        t = time.perf_counter()
+        r = self.s.request(method, self.base + path, headers=headers, timeout=60, **kw)
+        with self.lock:
+            self.latencies[label].append(time.perf_counter() - t)
+            if r.status_code not in expect:
+                self.errors.append(f"{label}: {r.status_code} {r.text[:200]}")
+        return r
+
+
+def _png():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (120, 160), (30, 60, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes, pdf: bytes):
+    from devtools.seed import _id
+
+    sub = f"load-{uuid.uuid4().hex[:10]}"
+    tok = c.token({"sub": sub, "role": "applicant", "name": f"申报人{n}"})
+    id_number = _id(f"2201021980{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
+    c.call("profile", "PUT", "/persons/me", tok, json={"name": f"申报人{n}", "id_type": "居民身份证（户口簿）",
+                                                        "id_number": id_number, "phone": f"139{n:08d}"})
+    unit = UNITS[n % len(UNITS)]
+    c.call("bind", "POST", "/bindings/me", tok, json={"credit_code": unit_codes[unit]})
+    req = c.call("binding", "GET", "/bindings/me", tok).json()
+    c.call("approve", "POST", f"/binding-requests/{req['request_id']}/decision", agents[unit],
+           json={"decision": "approve", "opinion": "同意"})
+    decl = c.call("start", "POST", "/declarations", tok, json={"notice_id": notice_id}).json()
+    d = decl["decl_id"]
+    contents = {"basic": {"name": f"申报人{n}", "phone": f"139{n:08d}", "personnel_category": "专业技术人员",
+                          "education": "博士研究生", "applied_level": "C类"},
+                "work": [{"employer": "长白理工大学", "post": "教授", "start_date": "2010-07-01"}],
+                "achievements": "主持国家级项目。",
+                "honours": [{"name": "吉林省拔尖创新人才", "granted_on": "2021-09-10", "representative": True}]}
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:    # one applicant, several modules at once
+        list(pool.map(lambda kv: c.call("save", "PUT", f"/declarations/{d}/modules/{kv[0]}", tok,
+                                        headers={"If-Match": str(decl["modules"][kv[0]]["version"])},
+                                        json={"content": kv[1]}), contents.items()))
+    for category, data, ctype, slot in (("photo", png, "image/png", None), ("id_card", png, "image/png", "正面"),
+                                        ("id_card", png, "image/png", "反面"),
+                                        ("talent_certificate", pdf, "application/pdf", None)):
+        slot_resp = c.call("slot", "POST", f"/declarations/{d}/attachments", tok, json={
+            "category": category, "file_name": f"{category}.{ctype.split('/')[1]}", "content_type": ctype,
+            "size": len(data), **({"slot": slot} if slot else {})}).json()
+        up = slot_resp["upload"]
+        t = time.perf_counter()
+        r = c.s.post(up["url"], data=up["fields"], files={"file": ("f", data, ctype)}, timeout=60)
+        with c.lock:
+            c.latencies["s3-post"].append(time.perf_counter() - t)
+            if r.status_code not in (200, 204):
+                c.errors.append(f"s3-post: {r.status_code} {r.text[:200]}")
+        c.call("complete", "POST", f"/declarations/{d}/attachments/{slot_resp['attachment']['attachment_id']}/complete", tok)
+    c.call("pledge", "POST", f"/declarations/{d}/pledge", tok, json={"accepted": True})
+    c.call("submit", "POST", f"/declarations/{d}/submit", tok)
+    c.call("submit-again", "POST", f"/declarations/{d}/submit", tok)    # double tap
+    return d, unit
+
+
+def reviewer_pass(c: Client, agents: dict, decls: list, deadline_s=120):
+    """First-level reviewers pass everything routed to them (as tasks open)."""
+    marks = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours",
+                                    "attachments")}
+    pending = dict(decls)
+    deadline = time.time() + deadline_s
+    while pending and time.time() < deadline:
+        progressed = False
+        for d, unit in list(pending.items()):
+            r = c.s.get(f"{c.base}/reviews/{d}", headers={"Authorization": f"Bearer {agents[unit]}"}, timeout=30)
+            if r.status_code != 200 or r.json()["task"]["state"] != "open":
+                continue
+            c.call("decide", "POST", f"/reviews/{d}/decision", agents[unit], json={"outcome": "pass", "marks": marks})
+            pending.pop(d)
+            progressed = True
+        if not progressed:
+            time.sleep(0.3)
+    return pending
+
+
+def check_state(c: Client, agents: dict, decls: list) -> list:
+    problems = []
+    for unit, token in agents.items():
+        wb = c.s.get(f"{c.base}/workbench", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        row = next(r for r in wb["rows"] if r["matter"] == "TALENT_GRADING")
+        listed, cursor = [], None
+        while True:
+            url = f"{c.base}/reviews?bucket=to_send&limit=100" + (f"&cursor={cursor}" if cursor else "")
+            page = c.s.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+            listed += page["items"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        ids = [i["decl_id"] for i in listed]
+        if len(ids) != len(set(ids)):
+            problems.append(f"{unit}: duplicated tasks in 待送审")
+        mine = {d for d, u in decls if u == unit}
+        if not mine <= set(ids):
+            problems.append(f"{unit}: {len(mine - set(ids))} declarations lost from 待送审")
+        if row["to_send"] != len(ids):
+            problems.append(f"{unit}: counter 待送审={row['to_send']} but {len(ids)} listed")
+        if row["pending"] != 0:
+            problems.append(f"{unit}: counter 待审核={row['pending']} after every task was decided")
+        bind = next(r for r in wb["rows"] if r["matter"] == "BIND_PERSON")
+        waiting = c.s.get(f"{c.base}/binding-requests?kind=person&state=pending&limit=100",
+                          headers={"Authorization": f"Bearer {token}"}, timeout=30).json()["items"]
+        if bind["pending"] != len(waiting):
+            problems.append(f"{unit}: binding counter 待审核={bind['pending']} but {len(waiting)} waiting")
+    return problems
+
+
+def run(api_url: str, applicants: int, workers: int) -> dict:
+    private = (ROOT / ".local" / "jwt-private.pem").read_bytes()
+    c = Client(api_url, private)
+    dev = lambda login: requests.post(f"{api_url}/dev/token", json={"login": login}, timeout=10).json()["token"]  # noqa: E731
+    agents = {u: dev(f"{u}-agent") for u in UNITS}
+    unit_codes = {u: requests.get(f"{api_url}/units/me", headers={"Authorization": f"Bearer {agents[u]}"},
+                                  timeout=10).json()["credit_code"] for u in UNITS}
+    # the company must complete its reporting info before its people may declare
+    legal = dev("company-legal")
+    unit = requests.get(f"{api_url}/units/me", headers={"Authorization": f"Bearer {legal}"}, timeout=10).json()
+    requests.put(f"{api_url}/units/me", headers={"Authorization": f"Bearer {legal}", "If-Match": str(unit["version"])},
+                 json={"name": unit["name"], "region_code": unit["region_code"], "reporting_info": {
+                     "contact_name": "周红", "contact_phone": "13700009999", "contact_post": "人事主管",
+                     "office_address": "吉林市船营区", "personnel_authority": "市属"}}, timeout=10)
+    notice = requests.get(f"{api_url}/notices", headers={"Authorization": f"Bearer {agents['institute']}"},
+                          timeout=10).json()["items"][0]["notice_id"]
+    from tests.unit.files import pdf as make_pdf
+
+    png, pdf = _png(), make_pdf()
+    t0 = time.perf_counter()
+    decls = []
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        futures = [pool.submit(applicant_flow, c, n, notice, unit_codes, agents, png, pdf) for n in range(applicants)]
+        for f in concurrent.futures.as_completed(futures):
+            try:
+                decls.append(f.result())
+            except Exception as exc:  # noqa: BLE001 - counted as an error, the run goes on
+                c.errors.append(f"flow: {exc!r}")
+    left = reviewer_pass(c, agents, decls)
+    elapsed = time.perf_counter() - t0
+    problems = check_state(c, agents, decls) + [f"{len(left)} tasks never opened"] * bool(left)
+    requests_total = sum(len(v) for v in c.latencies.values())
+    report = {"applicants": applicants, "declarations": len(decls), "seconds": elapsed,
+              "requests": requests_total, "rps": requests_total / elapsed, "errors": c.errors,
+              "problems": problems, "latency_ms": {}}
+    for label, values in sorted(c.latencies.items()):
+        values = sorted(values)
+        report["latency_ms"][label] = {"n": len(values), "p50": statistics.median(values) * 1000,
+                                       "p95": values[int(len(values) * 0.95) - 1] * 1000, "max": values[-1] * 1000}
+    return report
+
+
+def print_report(r: dict):
+    print(f"load: {r['applicants']} applicants, {r['declarations']} declarations submitted and passed at level 1")
+    print(f"  {r['requests']} requests in {r['seconds']:.1f} s = {r['rps']:.1f} req/s")
+    for label, l in r["latency_ms"].items():
+        print(f"  {label:<13} n={l['n']:<5} p50 {l['p50']:7.1f} ms   p95 {l['p95']:7.1f} ms   max {l['max']:7.1f} ms")
+    print(f"  errors: {len(r['errors'])}   state problems: {len(r['problems'])}")
+    for line in (r["errors"] + r["problems"])[:10]:
+        print("   -", line)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--api", default="http://127.0.0.1:8000")
+    p.add_argument("--applicants", type=int, default=200)
+    p.add_argument("--workers", type=int, default=32)
+    p.add_argument("--start-stack", action="store_true")
+    a = p.parse_args()
+    if a.start_stack:
+        from devtools.local_stack import LocalStack
+
+        with LocalStack() as stack:
+            report = run(stack.api_url, a.applicants, a.workers)
+    else:
+        report = run(a.api, a.applicants, a.workers)
+    print_report(report)
+    raise SystemExit(1 if report["errors"] or report["problems"] else 0)
+
+
+if __name__ == "__main__":
+    main()
