@@ -53,3 +53,18 @@ def reset_clients():
     """Forget cached clients (tests switch endpoints between mocks)."""
     for getter in (s3, sqs, stepfunctions, tracing_enabled):
         getter.cache_clear()
+
+
+RETRYABLE_CODES = {"Throttling", "ThrottlingException", "SlowDown", "ServiceUnavailable", "RequestLimitExceeded",
+                   "ProvisionedThroughputExceededException", "InternalError", "InternalFailure",
+                   "RequestTimeout", "RequestTimeoutException", "TooManyRequestsException",
+                   "ServiceException", "ServiceUnavailableException"}
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A failure of an AWS call that the caller may simply retry (throttling, timeouts, 5xx)."""
+    from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
+
+    if isinstance(exc, ClientError):
+        return exc.response.get("Error", {}).get("Code") in RETRYABLE_CODES
+    return isinstance(exc, (BotoConnectionError, HTTPClientError))

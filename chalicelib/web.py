@@ -8,7 +8,7 @@ import time
 
 from chalice import Response
 
-from chalicelib.errors import AppError, Unauthorized
+from chalicelib.errors import AppError, Unauthorized, Unavailable
 from chalicelib.identity import Principal
 from chalicelib.logs import get_logger, set_request_id
 
@@ -100,7 +100,12 @@ def handled(app):
             except AppError as err:
                 log.info("request refused", extra={"fields": {"code": err.code, "status": err.status}})
                 return error_response(err)
-            except Exception:  # the one place that turns a bug into a 500 without internals
+            except Exception as exc:  # the one place that turns failures into 503/500, no internals
+                from chalicelib.aws import is_retryable
+
+                if is_retryable(exc):
+                    log.warning("dependency busy", extra={"fields": {"error": type(exc).__name__}})
+                    return error_response(Unavailable())
                 log.exception("unhandled error")
                 return Response(body=INTERNAL, status_code=500, headers=JSON_HEADERS)
             if isinstance(result, Response):

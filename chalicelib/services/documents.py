@@ -103,8 +103,14 @@ def start_results_export(principal: Principal, matter_type: str, year: str, resu
                     state="queued", created_at=now_iso(), expires_at=int(time.time()) + 7 * 86400)
     with db_errors():
         job.save(condition=ExportJob.pk.does_not_exist())
-    aws.sqs().send_message(QueueUrl=config.EXPORT_QUEUE_URL,
-                           MessageBody=json.dumps({"type": "export", "job_id": job_id}))
+    try:
+        aws.sqs().send_message(QueueUrl=config.EXPORT_QUEUE_URL,
+                               MessageBody=json.dumps({"type": "export", "job_id": job_id}))
+    except Exception:
+        # Not queued: mark the job failed so it never shows as waiting forever; the client retries.
+        job.update(actions=[ExportJob.state.set("failed"), ExportJob.error.set("提交导出任务失败，请重试"),
+                            ExportJob.finished_at.set(now_iso())])
+        raise
     return job_view(job)
 
 

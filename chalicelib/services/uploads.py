@@ -185,13 +185,26 @@ def verify(decl_id: str, attachment_id: str) -> Attachment:
 
     rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
     # Reviewers' reports count per task (entry T<round>-<level>), like per-entry attachments.
-    verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
-                            declared_type=att.content_type, allowed_types=frozenset(rule["types"]),
-                            max_bytes=rule["max_kb"] * 1024, dest_key=att.s3_key,
-                            thumbnail_key=att.thumbnail_key)
+    try:
+        verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
+                                declared_type=att.content_type, allowed_types=frozenset(rule["types"]),
+                                max_bytes=rule["max_kb"] * 1024, dest_key=att.s3_key,
+                                thumbnail_key=att.thumbnail_key)
+    except Exception:
+        _release(att, claim_time)   # S3 failed mid-way: let the next attempt verify again
+        raise
     if verdict.ok:
         return _accept(att, rule, verdict, claim_time)
     return _reject(att, verdict.code, verdict.message, claim_time)
+
+
+def _release(att: Attachment, claim_time: str) -> None:
+    try:
+        with db_errors():
+            att.update(actions=[Attachment.state.set("pending"), Attachment.claimed_at.remove()],
+                       condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
+    except Exception:  # noqa: BLE001 - the claim goes stale after CLAIM_STALE anyway
+        log.warning("could not release verification claim", extra={"fields": {"decl": att.decl_id}})
 
 
 def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment:
