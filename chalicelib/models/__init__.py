@@ -1,0 +1,37 @@
+"""pynamodb entities of the single table (infra/template.yaml: MainTable, GSI1, GSI2).
+
+Access patterns: who asks, the key used, the index, the page size. Every request path is a
+GetItem, a Query or a TransactWriteItems; no Scan anywhere.
+
+| # | pattern (who) | operation, key | index | page |
+|---|---|---|---|---|
+| 1 | caller's agent account enabled? (authorizer) | GetItem UNIT#<code> / AGENT#<id> | table | 1 |
+| 2 | my profile (applicant) | GetItem PERSON#<id> / PROFILE | table | 1 |
+| 3 | ID number already used? (profile create) | ConditionCheck/Put IDNUM#<hmac> | table | 1 |
+| 4 | a unit by credit code (anyone) | GetItem UNIT#<code> / PROFILE | table | 1 |
+| 5 | a unit's agents (legal person) | Query UNIT#<code>, SK begins_with AGENT# | table | ≤ 1 MB |
+| 6 | my binding (applicant) | GetItem PERSON#<id> / BINDING | table | 1 |
+| 7 | binding requests waiting for/decided by a unit | Query GSI1PK=BINDREQ#<unit>#<kind>#PENDING|DONE, newest first | GSI1 | 20 (≤100) |
+| 8 | superior chain of a unit (route, cycle check) | GetItem per level, ≤ 10 levels | table | 1 each |
+| 9 | HR bureau of a region; the province | GetItem REGION#<code> / HRBUREAU | table | 1 |
+| 10 | the year's published notices (applicants) | Query GSI1PK=NOTICES#<matter>#<year>, newest first | GSI1 | 20 |
+| 11 | all notices (provincial office) | Query GSI2PK=NOTICES#ALL | GSI2 | 20 |
+| 12 | a whole declaration: META, modules, attachments | Query PK=DECL#<id> | table | 1 call |
+| 13 | my declarations (applicant) | Query GSI1PK=PERSON#<id>#DECL, newest first | GSI1 | 20 |
+| 14 | one live declaration per person and notice | Put PERSON#<id> / LIVE#<notice> if not exists | table | - |
+| 15 | save one module (applicant) | UpdateItem DECL#<id> / MOD#<m>, condition owner ∧ editable ∧ version | table | 1 call |
+| 16 | a unit's review tasks by bucket (待审核/待送审/办结/已退回) | Query GSI1PK=TASKS#<unit>#<matter>#<year>#<bucket>, newest first | GSI1 | 20 |
+| 17 | this round's tasks of a declaration | Query PK=DECL#<id>, SK begins_with TASK#<round> | table | ≤ levels |
+| 18 | open tasks due on a day (reminder/overdue sweep) | Query GSI2PK=DUE#<yyyy-mm-dd> | GSI2 | all of the day |
+| 19 | decisions recorded but not delivered (sweep) | Query GSI2PK=OUTBOX | GSI2 | 100 |
+| 20 | a unit's applicants by 评定状态 (results, exports) | Query GSI2PK=RESULTS#<unit>#<matter>#<year>, SK begins_with <状态># | GSI2 | 20 / streamed |
+| 21 | workbench counts of a unit for a year | Query PK=COUNT#<unit>#<year> (all matters × shards) | table | 1 call |
+| 22 | progress of a declaration (audit trail) | Query PK=AUDIT#DECL#<id> | table | ≤ 1 MB |
+| 23 | my common opinions (reviewer) | Query PK=OPINIONS#<agent> | table | 50 |
+| 24 | an export job (its creator) | GetItem EXPORT#<id> | table | 1 |
+| 25 | demo logins (local stage only) | Query GSI1PK=DEVLOGINS | GSI1 | all |
+
+Writes that change several items go in one TransactWriteItems (decision + declaration + counter
+shard + audit record; binding decision + request + counters + audit; submit + modules lock +
+binding lock + audit) with a ClientRequestToken derived from the operation.
+"""

@@ -671,23 +671,25 @@ def report_slot(principal: Principal, decl_id: str, file_name: str, content_type
     return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
 
 
-def report_complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
-    from chalicelib.services import uploads
-
+def _report(principal: Principal, decl_id: str, attachment_id: str):
     part, task = _report_task(principal, decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id
                 and a.entry_id == f"T{task.round}-{task.level}"), None)
     if att is None:
-        raise uploads.ATTACHMENT_MISSING
+        from chalicelib.services.uploads import ATTACHMENT_MISSING
+
+        raise ATTACHMENT_MISSING
+    return att
+
+
+def report_complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
+    from chalicelib.services import uploads
+
+    _report(principal, decl_id, attachment_id)
     return declarations.attachment_view(uploads.verify(decl_id, attachment_id))
 
 
 def report_delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
     from chalicelib.services import uploads
 
-    part, task = _report_task(principal, decl_id)
-    att = next((a for a in part.attachments if a.attachment_id == attachment_id
-                and a.entry_id == f"T{task.round}-{task.level}"), None)
-    if att is None:
-        raise uploads.ATTACHMENT_MISSING
-    uploads.remove(att, principal)
+    uploads.remove(_report(principal, decl_id, attachment_id), principal)
