@@ -124,6 +124,7 @@ def full_view(part: Partition, mask: bool = False) -> dict:
         "id_number": ids.mask_id_number(meta.id_number) if mask else meta.id_number,
         "route": meta.route, "editable_modules": list(meta.editable_modules or []),
         "pledge_accepted_at": meta.pledge_accepted_at, "version": meta.version,
+        "return_opinion": meta.return_opinion, "result": meta.result, "result_level": meta.result_level,
         "modules": {key: module_view(m, meta, mask) for key, m in part.modules.items()},
         "attachments": [attachment_view(a) for a in part.attachments],
     })

@@ -1,0 +1,83 @@
+// The API client: token, JSON, the platform's error shape {Code, Message, Details}, uploads
+// straight to S3 by presigned POST with progress.
+const params = new URLSearchParams(location.search);
+export const API_BASE = (params.get("api") || (window.TALENT_CONFIG && window.TALENT_CONFIG.apiBase) ||
+  "http://127.0.0.1:8000").replace(/\/$/, "");
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && (body.Message || body.message)) || `请求失败（${status}）`);
+    this.status = status;
+    this.code = body && body.Code;
+    this.details = body && body.Details;
+  }
+}
+
+export const session = {
+  get user() { return JSON.parse(sessionStorage.getItem("talent.user") || "null"); },
+  set user(v) { v ? sessionStorage.setItem("talent.user", JSON.stringify(v)) : sessionStorage.removeItem("talent.user"); },
+};
+
+export async function api(method, path, body, headers = {}) {
+  const user = session.user;
+  const init = { method, headers: { ...headers } };
+  if (user) init.headers.Authorization = `Bearer ${user.token}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let resp;
+  try {
+    resp = await fetch(API_BASE + path, init);
+  } catch (e) {
+    throw new ApiError(0, { Message: "网络连接失败，请检查网络后重试" });
+  }
+  const text = await resp.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!resp.ok) {
+    if (resp.status === 401 && user) session.user = null;
+    throw new ApiError(resp.status, data);
+  }
+  return data;
+}
+
+export const get = (p) => api("GET", p);
+export const post = (p, b, h) => api("POST", p, b === undefined ? {} : b, h);
+export const put = (p, b, h) => api("PUT", p, b, h);
+export const del = (p, h) => api("DELETE", p, undefined, h);
+
+// POST the file to S3 with the presigned fields (fields first, file last), reporting progress.
+export function postToS3(upload, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    Object.entries(upload.fields).forEach(([k, v]) => form.append(k, v));
+    form.append("file", file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", upload.url);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress && onProgress(Math.round((e.loaded / e.total) * 100));
+    xhr.onload = () => (xhr.status < 300 ? resolve() : reject(new ApiError(xhr.status, { Message: "文件上传失败，请重试" })));
+    xhr.onerror = () => reject(new ApiError(0, { Message: "文件上传失败，请检查网络" }));
+    xhr.send(form);
+  });
+}
+
+async function putParts(upload, file, onProgress) {
+  let done = 0;
+  for (const part of upload.parts) {
+    const start = (part.part_number - 1) * upload.part_size;
+    const r = await fetch(part.url, { method: "PUT", body: file.slice(start, start + upload.part_size) });
+    if (!r.ok) throw new ApiError(r.status, { Message: "分片上传失败，可稍后续传" });
+    done += 1;
+    onProgress && onProgress(Math.round((done / upload.parts.length) * 100));
+  }
+}
+
+// The whole upload: slot → S3 → complete (verification). Returns the attachment's final state.
+export async function uploadFile(slotPath, completePath, body, file, onProgress) {
+  const slot = await post(slotPath, body);
+  if (slot.upload.method === "multipart") await putParts(slot.upload, file, onProgress);
+  else await postToS3(slot.upload, file, onProgress);
+  return post(completePath(slot.attachment.attachment_id));
+}
+
+export const ROLE_LABELS = { applicant: "申报人", unit: "单位", city_bureau: "市（州）人社局", province: "省人社厅" };
