@@ -1,0 +1,160 @@
+"""The whole flow in a real browser: an applicant declares from scratch on a phone with real
+uploads; the recommending unit returns two modules; the applicant fixes them and resubmits;
+the chain passes through every level (units upload the 推荐报告 and 送审); the provincial office
+records 通过; the applicant sees 终审通过."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.unit import files
+
+PHONE = {"width": 390, "height": 844}
+DESK = {"width": 1400, "height": 900}
+
+
+def login(browser, stack, who, viewport):
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = ctx.new_page()
+    page.goto(f"{stack.web_url}/#/login")
+    page.click(f"[data-login='{who}']")
+    return page
+
+
+def choose(page, label_text, option):
+    """Pick an option of an Element Plus select (its popper renders outside the form)."""
+    expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)   # the previous one closed
+    page.get_by_label(label_text, exact=True).first.click(force=True)
+    page.locator(".el-select-dropdown__item:visible", has_text=re.compile(f"^{option}$")).first.click()
+    expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
+
+
+def upload(page, selector, path):
+    page.set_input_files(selector, str(path))
+
+
+def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, tmp_path):
+    png = tmp_path / "photo.png"
+    png.write_bytes(files.png(300, 400))
+    pdf = tmp_path / "证书.pdf"
+    pdf.write_bytes(files.pdf())
+
+    # --- the applicant declares on a phone --------------------------------------------------
+    page = login(browser, web_stack, "applicant1", PHONE)
+    expect(page.get_by_test_id("bound-unit") if False else page.locator("[data-test=bound-unit]")).to_contain_text("长白理工大学先进材料研究院")
+    shot(page, "01-applicant-home")
+    page.get_by_role("button", name="申报").first.click()
+    page.get_by_role("button", name="下一步").click()
+    choose(page, "人员类别", "专业技术人员")
+    choose(page, "学历", "博士研究生")
+    choose(page, "申请评定级别", "C类")
+    page.click("[data-save=basic]")
+    expect(page.get_by_text("保存成功").first).to_be_visible()
+    upload(page, "input[data-upload='选择照片']", png)
+    expect(page.locator("#module-basic").get_by_text("已上传")).to_be_visible()
+
+    work = page.locator("#module-work")
+    work.get_by_role("button", name="添加").click()
+    work.get_by_label("工作单位").fill("长白理工大学")
+    work.get_by_label("工作岗位").fill("教授")
+    work.get_by_label("开始日期").fill("2010-07-01")
+    work.get_by_label("开始日期").press("Enter")
+    page.click("[data-save=work]")
+    page.locator("#module-achievements textarea").fill("主持国家重点研发计划项目一项，成果转化产值过亿元。")
+    page.click("[data-save=achievements]")
+    honours = page.locator("#module-honours")
+    honours.get_by_role("button", name="添加").click()
+    honours.get_by_label("荣誉奖励名称").fill("吉林省拔尖创新人才")
+    honours.get_by_label("授予日期").fill("2021-09-10")
+    honours.get_by_label("授予日期").press("Enter")
+    honours.locator(".el-switch").click()
+    page.click("[data-save=honours]")
+    expect(page.locator("#module-honours").get_by_text("已保存")).to_be_visible()
+    shot(page, "02-applicant-modules")
+    page.get_by_role("button", name="下一步").last.click()
+    expect(page.locator("[data-test=validation]")).to_contain_text("身份证")
+    upload(page, "input[data-upload='id_card-正面']", png)
+    expect(page.get_by_text("正面：photo.png")).to_be_visible()
+    upload(page, "input[data-upload='id_card-反面']", png)
+    expect(page.get_by_text("反面：photo.png")).to_be_visible()
+    upload(page, "input[data-upload='talent_certificate']", pdf)
+    expect(page.get_by_text("证书.pdf")).to_be_visible()
+    page.get_by_role("button", name="上一步").last.click()
+    page.get_by_role("button", name="下一步").last.click()
+    expect(page.locator("[data-test=validation-clean]")).to_be_visible()
+    page.locator("[data-test=pledge]").click()
+    shot(page, "03-applicant-attachments-pledge")
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_text("提交成功")).to_be_visible()
+    decl_url = page.url
+
+    # --- the recommending unit returns two modules ------------------------------------------------
+    unit = login(browser, web_stack, "institute-agent", DESK)
+    unit.get_by_role("menuitem", name="业务审核").click()
+    unit.locator("[data-review='张明远']").first.click(timeout=30000)
+    for module in ("basic", "education", "continuing", "achievements", "attachments"):
+        unit.locator(f"[data-mark={module}]").get_by_text("否").click()
+    for module in ("work", "honours"):
+        unit.locator(f"[data-mark={module}]").get_by_text("是").click()
+    unit.get_by_text("退回修改").click()
+    unit.locator("[data-problem=work]").click()
+    unit.locator("[data-problem=honours]").click()
+    unit.get_by_role("textbox", name="审核意见").fill("工作经历与荣誉奖励信息需补充完整")
+    shot(unit, "04-unit-review-return")
+    unit.get_by_role("button", name="保存").click()
+    expect(unit.locator("[data-test=review-list]")).to_be_visible()
+
+    # --- the applicant fixes only the flagged modules and resubmits ----------------------------
+    page.goto(decl_url)
+    page.reload()
+    expect(page.get_by_text("被退回：工作经历与荣誉奖励信息需补充完整")).to_be_visible()
+    expect(page.locator("[data-save=basic]")).to_be_disabled()
+    work = page.locator("#module-work")
+    work.get_by_label("工作岗位").fill("二级教授")
+    page.click("[data-save=work]")
+    expect(page.get_by_text("保存成功").first).to_be_visible()
+    shot(page, "05-applicant-returned")
+    page.get_by_role("button", name="下一步").last.click()
+    page.locator("[data-test=pledge]").click()
+    page.get_by_role("button", name="提交").click()
+    expect(page.get_by_text("提交成功")).to_be_visible()
+
+    # --- every level passes; units upload the 推荐报告 and 送审 --------------------------------
+    for who, sends in (("institute-agent", True), ("university-agent", True), ("edu-dept-agent", True),
+                       ("cc-bureau-agent", False), ("province-agent", False)):
+        rev = login(browser, web_stack, who, DESK)
+        rev.get_by_role("menuitem", name="业务审核").click()
+        row = rev.locator("[data-review='张明远']").first
+        expect(row).to_be_visible(timeout=30000)
+        row.click()
+        for module in ("basic", "education", "continuing", "work", "achievements", "honours", "attachments"):
+            rev.locator(f"[data-mark={module}]").get_by_text("否").click()
+        rev.get_by_role("button", name="保存").click()
+        expect(rev.locator("[data-test=review-list]")).to_be_visible()
+        if sends:
+            rev.get_by_text("待送审").click()
+            rev.locator("[data-test=review-list] .el-table__body .el-checkbox").first.click()
+            rev.set_input_files("input[data-upload=report]", str(pdf))
+            expect(rev.get_by_text("已上传").first).to_be_visible()
+            shot(rev, f"06-send-{who}")
+            rev.get_by_role("button", name="批量送审").click()
+            expect(rev.get_by_text("已送审 1 条")).to_be_visible()
+        rev.context.close()
+
+    # --- the provincial office records the committee result ----------------------------------
+    office = login(browser, web_stack, "province-agent", DESK)
+    office.get_by_role("menuitem", name="业务审核").click()
+    row = office.locator("[data-review='张明远']").first
+    expect(row).to_be_visible(timeout=30000)
+    row.click()
+    expect(office.get_by_text("评委会结果录入")).to_be_visible()
+    office.get_by_role("combobox", name="评审后评定级别").click(force=True)
+    office.locator(".el-select-dropdown__item:visible", has_text="B类").click()
+    shot(office, "07-committee-result")
+    office.get_by_role("button", name="保存").click()
+    expect(office.locator("[data-test=review-list]")).to_be_visible()
+
+    # --- the applicant sees 终审通过 -----------------------------------------------------------------
+    page.goto(page.url.split("#")[0] + "#/m")
+    page.reload()
+    expect(page.locator("[data-test=history-status]").first).to_have_text("终审通过")
+    shot(page, "08-applicant-final")
