@@ -599,9 +599,11 @@ def _unit_name(meta: Declaration, code: str | None) -> str | None:
 def urge(principal: Principal, decl_id: str) -> dict:
     """催办: a level above an overdue task urges it."""
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = declarations.load_partition(decl_id)   # the levels above may urge before the file reaches them
     meta = part.meta
     mine = [lvl["level"] for lvl in meta.route if lvl["unit_code"] == principal.unit_code]
+    if not mine or not meta.round:
+        raise declarations.DECL_MISSING
     open_tasks = [t for t in _round_tasks(decl_id, meta.round) if t.state == OPEN]
     target = next((t for t in open_tasks if mine and t.level < max(mine)), None)
     if target is None or not task_view(target)["overdue"]:
@@ -614,6 +616,7 @@ def urge(principal: Principal, decl_id: str) -> dict:
                                     detail={"level": target.level, "unit": target.unit_code,
                                             "unit_name": target.unit_name}),
                     condition=AuditRecord.pk.does_not_exist())
+    target.urged_at = now
     return task_view(target)
 
 

@@ -28,7 +28,8 @@ MATRIX = [
      [409, 404, 403, 403, 403, 403, 403]),
     ("GET", "/reviews/{d}", None, [403, 403, 200, 404, 404, 404, 404]),
     ("POST", "/reviews/{d}/decision", {"outcome": "pass", "marks": {}}, [403, 403, 422, 404, 404, 404, 404]),
-    ("POST", "/reviews/{d}/urge", None, [403, 403, 409, 404, 404, 404, 404]),
+    # levels above may urge (催办) before the file reaches them; only an overdue task below can be urged
+    ("POST", "/reviews/{d}/urge", None, [403, 403, 409, 409, 404, 404, 409]),
     ("POST", "/reviews/{d}/result", {"result": "通过", "level": "A类"}, [403, 403, 403, 403, 403, 403, 404]),
     ("POST", "/declarations/{d}/withdraw", None, [409, 404, 403, 403, 403, 403, 403]),
     ("POST", "/declarations/{d}/submit", None, [200, 404, 403, 403, 403, 403, 403]),

@@ -280,3 +280,36 @@ def test_common_opinions_are_each_reviewers_own(client, world):
     assert client.delete(f"/opinions/{oid}", headers=mine).status == 204
     assert client.get("/opinions", headers=mine).json["items"] == []
     assert client.post("/opinions", headers=world.headers("applicant1"), json_body={"text": "x"}).status == 403
+
+
+def test_deadline_sweep_reminds_then_flags_overdue_and_the_level_above_urges(client, world, aws):
+    """A fixed clock drives the scheduled sweep over the due-date index (no Wait states)."""
+    import datetime as dt
+
+    from chalicelib import clock
+    from functions import reminders
+
+    decl = ready(client, world)
+    client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
+    task = wait_task(client, world, aws, "institute-agent", decl["decl_id"])
+    due = dt.datetime.fromisoformat(task["due_at"].replace("Z", "+00:00"))
+    urge = lambda: client.post(f"/reviews/{decl['decl_id']}/urge", headers=world.headers("university-agent"))  # noqa: E731
+    try:
+        clock.fix(due - dt.timedelta(days=1))
+        assert reminders.handler({}, None)["reminded"] == 1
+        assert reminders.handler({}, None)["reminded"] == 0              # once only
+        assert task_state(client, world, "institute-agent", decl["decl_id"])["overdue"] is False
+        clock.fix(due + dt.timedelta(hours=1))
+        assert reminders.handler({}, None)["overdue"] == 1
+        listed = client.get("/reviews?bucket=pending", headers=world.headers("institute-agent")).json["items"]
+        assert listed[0]["overdue"] is True
+        r = urge()                                   # the level above urges (催办)
+        assert r.status == 200 and r.json["urged_at"]
+    finally:
+        clock.fix(None)
+    assert client.get(f"/reviews/{decl['decl_id']}", headers=world.headers("university-agent")).status == 404
+    r = client.post(f"/reviews/{decl['decl_id']}/urge", headers=world.headers("institute-agent"))
+    assert r.status == 409 and r.json["Code"] == "NOT_OVERDUE"         # nobody below the institute
+    assert client.post(f"/reviews/{decl['decl_id']}/urge", headers=world.headers("company-agent")).status == 404
+    steps = client.get(f"/declarations/{decl['decl_id']}/progress", headers=world.headers("applicant1")).json["steps"]
+    assert any(s["action"] == "review.urge" and s["unit_name"] == "长白理工大学先进材料研究院" for s in steps)
