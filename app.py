@@ -221,6 +221,27 @@ def withdraw_notice(principal, notice_id):
     return notices.withdraw(principal, notice_id, if_match())
 
 
+@route("/admin/notices/{notice_id}/files", methods=("POST",), request="notices.NoticeFileSlotIn", status=201,
+       summary="上传通知附件（预签名POST）")
+def notice_file_slot(principal, data, notice_id):
+    return notices.file_slot(principal, notice_id, data.file_name, data.content_type, data.size)
+
+
+@route("/admin/notices/{notice_id}/files/{file_id}/complete", methods=("POST",), request="notices.NoticeFileDoneIn",
+       summary="通知附件上传完成，核验后加入通知")
+def notice_file_complete(principal, data, notice_id, file_id):
+    return notices.file_complete(principal, notice_id, file_id, data.file_name, data.content_type)
+
+
+@route("/notices/{notice_id}/files/{index}", summary="下载通知附件")
+def notice_file(principal, notice_id, index):
+    if not index.isdigit():
+        from chalicelib.errors import NotFound
+
+        raise NotFound("附件不存在", code="FILE_NOT_FOUND")
+    return notices.file_link(principal, notice_id, int(index))
+
+
 # --- workbench ----------------------------------------------------------------------------------
 
 @route("/workbench", summary="业务审核统计（待审核、待送审、已退回、今日办结、总办结）", query=("year",))

@@ -41,3 +41,14 @@ class BindingRequestIn(Schema):
 class BindingDecisionIn(Schema):
     decision: Literal["approve", "end"] = Field(title="审核结果")
     opinion: Optional[str] = Field(None, title="审核意见", max_length=500)
+
+
+class NoticeFileSlotIn(Schema):
+    file_name: str = Field(title="文件名", min_length=1, max_length=200)
+    content_type: str = Field(title="文件类型", min_length=1, max_length=100)
+    size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)
+
+
+class NoticeFileDoneIn(Schema):
+    file_name: str = Field(title="文件名", min_length=1, max_length=200)
+    content_type: str = Field(title="文件类型", min_length=1, max_length=100)

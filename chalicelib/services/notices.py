@@ -159,3 +159,62 @@ def require_open(notice_id: str) -> Notice:
     if not is_open(notice):
         raise Conflict("不在申报时间内，不能申报", code="WINDOW_CLOSED")
     return notice
+
+
+# --- notice attachments (附件) ------------------------------------------------------------------
+
+NOTICE_FILE_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
+NOTICE_FILE_MAX = 20000 * 1024
+
+
+def file_slot(principal: Principal, notice_id: str, file_name: str, content_type: str, size: int) -> dict:
+    """A presigned POST for a notice attachment (verified like every other upload)."""
+    from chalicelib import aws, config
+
+    principal.require(ROLE_PROVINCE)
+    load(notice_id)
+    if content_type not in NOTICE_FILE_TYPES:
+        raise ValidationFailed("通知附件只能上传pdf、png、jpg格式的文件", code="TYPE_NOT_ALLOWED")
+    if size > NOTICE_FILE_MAX:
+        raise ValidationFailed("上传的文件不能超过20000KB", code="TOO_LARGE")
+    file_id = uuid.uuid4().hex
+    key = f"incoming/notices/{notice_id}/{file_id}.{NOTICE_FILE_TYPES[content_type]}"
+    post = aws.s3().generate_presigned_post(
+        Bucket=config.ATTACHMENTS_BUCKET, Key=key, Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, NOTICE_FILE_MAX]], ExpiresIn=600)
+    return {"file_id": file_id, "upload": {"method": "post", "url": post["url"], "fields": post["fields"]}}
+
+
+def file_complete(principal: Principal, notice_id: str, file_id: str, file_name: str, content_type: str) -> dict:
+    from chalicelib import aws, config
+    from chalicelib.uploads.verify import verify_object
+
+    principal.require(ROLE_PROVINCE)
+    notice = load(notice_id)
+    if content_type not in NOTICE_FILE_TYPES or not file_id.isalnum():
+        raise ValidationFailed("附件信息有误", code="BAD_FILE")
+    ext = NOTICE_FILE_TYPES[content_type]
+    final = f"notices/{notice_id}/{file_id}.{ext}"
+    if not any(f.key == final for f in notice.files or []):
+        verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, f"incoming/notices/{notice_id}/{file_id}.{ext}",
+                                declared_type=content_type, allowed_types=frozenset(NOTICE_FILE_TYPES),
+                                max_bytes=NOTICE_FILE_MAX, dest_key=final)
+        if not verdict.ok:
+            raise ValidationFailed(verdict.message, code=verdict.code)
+        notice.files = list(notice.files or []) + [NoticeFile(name=file_name[:200], key=final)]
+        _change(principal, notice, "notice.file")
+    return view(notice)
+
+
+def file_link(principal: Principal, notice_id: str, index: int) -> dict:
+    from chalicelib import aws, config
+
+    notice = load(notice_id)
+    if notice.status != NOTICE_PUBLISHED and principal.role != ROLE_PROVINCE:
+        raise NOTICE_MISSING
+    files = notice.files or []
+    if not 0 <= index < len(files) or not files[index].key:
+        raise NotFound("附件不存在", code="FILE_NOT_FOUND")
+    url = aws.s3().generate_presigned_url("get_object", ExpiresIn=300,
+                                          Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": files[index].key})
+    return {"url": url, "file_name": files[index].name, "expires_in": 300}

@@ -84,3 +84,32 @@ def test_window_decides_whether_a_declaration_may_start(world):
             notices.require_open(notice_id)
     finally:
         clock.fix(None)
+
+
+def test_notice_attachments_are_uploaded_verified_and_downloadable(client, world, aws):
+    import boto3
+
+    from tests.unit import files
+
+    office = world.headers("province-agent")
+    notice = client.get("/notices", headers=office).json["items"][0]
+    data = files.pdf()
+    slot = client.post(f"/admin/notices/{notice['notice_id']}/files", headers=office, json_body={
+        "file_name": "申报表模板.pdf", "content_type": "application/pdf", "size": len(data)})
+    assert slot.status == 201
+    boto3.client("s3", region_name="cn-north-1").put_object(
+        Bucket=aws["ATTACHMENTS_BUCKET"], Key=slot.json["upload"]["fields"]["key"], Body=data)
+    done = client.post(f"/admin/notices/{notice['notice_id']}/files/{slot.json['file_id']}/complete", headers=office,
+                       json_body={"file_name": "申报表模板.pdf", "content_type": "application/pdf"})
+    assert done.status == 200 and done.json["files"][-1]["name"] == "申报表模板.pdf"
+    link = client.get(f"/notices/{notice['notice_id']}/files/0", headers=world.headers("applicant1"))
+    assert link.status == 200 and link.json["file_name"] == "申报表模板.pdf"
+    fake = client.post(f"/admin/notices/{notice['notice_id']}/files", headers=office, json_body={
+        "file_name": "x.pdf", "content_type": "application/pdf", "size": 10}).json
+    boto3.client("s3", region_name="cn-north-1").put_object(
+        Bucket=aws["ATTACHMENTS_BUCKET"], Key=fake["upload"]["fields"]["key"], Body=files.HTML)
+    bad = client.post(f"/admin/notices/{notice['notice_id']}/files/{fake['file_id']}/complete", headers=office,
+                      json_body={"file_name": "x.pdf", "content_type": "application/pdf"})
+    assert bad.status == 422 and "HTML" in bad.json["Message"]
+    assert client.post(f"/admin/notices/{notice['notice_id']}/files", headers=world.headers("applicant1"),
+                       json_body={"file_name": "x.pdf", "content_type": "application/pdf", "size": 10}).status == 403
