@@ -410,10 +410,10 @@ def review_report_delete(principal, decl_id, attachment_id):
     return no_content()
 
 
-@route("/results", summary="评审结果查询", query=("matter_type", "year", "result", "level", "cursor", "limit"))
+@route("/results", summary="评审结果查询", query=("matter_type", "year", "result", "level", "unit", "cursor", "limit"))
 def list_results(principal):
     return results.list_results(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("result"),
-                                q("level"), q("cursor"), q("limit"))
+                                q("level"), q("cursor"), q("limit"), q("unit"))
 
 
 # --- common opinions (常用意见) -------------------------------------------------------------------
@@ -453,7 +453,8 @@ def summary_table(principal, decl_id):
 
 @route("/exports", methods=("POST",), request="declarations.ExportIn", status=201, summary="导出评审结果（后台任务）")
 def start_export(principal, data):
-    return documents.start_results_export(principal, data.matter_type, data.year, data.result, data.level)
+    return documents.start_results_export(principal, data.matter_type, data.year, data.result, data.level,
+                                          data.unit)
 
 
 @route("/exports/{job_id}", summary="导出任务进度与下载")

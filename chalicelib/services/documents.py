@@ -87,8 +87,11 @@ def summary_table(principal: Principal, decl_id: str) -> dict:
 # --- results export jobs ---------------------------------------------------------------------
 
 def start_results_export(principal: Principal, matter_type: str, year: str, result: str | None,
-                         level: str | None) -> dict:
+                         level: str | None, unit_code: str | None = None) -> dict:
+    from chalicelib.services.results import unit_in_scope
+
     principal.require(*UNIT_ROLES)
+    scope = unit_in_scope(principal, unit_code)
     if result is not None and result not in RESULT_STATES:
         raise ValidationFailed("评定状态应为未认定、通过或未通过", code="BAD_FILTER")
     if not (isinstance(year, str) and year.isdigit() and len(year) == 4):
@@ -99,7 +102,8 @@ def start_results_export(principal: Principal, matter_type: str, year: str, resu
     full = principal.is_legal or principal.role == ROLE_PROVINCE
     job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind="results", owner_id=principal.subject,
                     unit_code=principal.unit_code, full_ids="1" if full else "0",
-                    filters={"matter_type": matter_type, "year": year, "result": result, "level": level},
+                    filters={"matter_type": matter_type, "year": year, "result": result, "level": level,
+                             "unit": scope},
                     state="queued", created_at=now_iso(), expires_at=int(time.time()) + 7 * 86400)
     with db_errors():
         job.save(condition=ExportJob.pk.does_not_exist())
@@ -163,7 +167,8 @@ def run_export(job_id: str) -> str:
             path = os.path.join(tmp, "export.xlsx")
             title = f"分类定级人才（{job.filters['year']}年，评定状态：{job.filters.get('result') or '全部'}）"
             count = spreadsheets.write_rows(path, "分类定级人才", title, spreadsheets.RESULT_COLUMNS,
-                                            result_rows(job.unit_code, job.filters, job.full_ids == "1"),
+                                            result_rows(job.filters.get("unit") or job.unit_code, job.filters,
+                                                        job.full_ids == "1"),
                                             progress)
             aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
     except Exception:

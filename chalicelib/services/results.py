@@ -2,8 +2,8 @@
 applicants see their own in their declaration."""
 from chalicelib import clock
 from chalicelib import identifiers as ids
-from chalicelib.errors import ValidationFailed
-from chalicelib.identity import UNIT_ROLES, Principal
+from chalicelib.errors import Forbidden, ValidationFailed
+from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.models.base import db_errors
 from chalicelib.models.declarations import STATUS_LABELS, Declaration
 from chalicelib.pagination import decode, page_size, query_page
@@ -23,13 +23,23 @@ def row_view(meta: Declaration) -> dict:
             "result": meta.result or "未认定", "result_level": meta.result_level}
 
 
+def unit_in_scope(principal: Principal, unit_code: str | None) -> str:
+    """A unit sees its own applicants; the provincial office may look at any recommending unit."""
+    if unit_code and unit_code != principal.unit_code:
+        if principal.role != ROLE_PROVINCE:
+            raise Forbidden("只能查询本单位的评审结果", code="ROLE_FORBIDDEN")
+        return unit_code.strip().upper()[:18]
+    return principal.unit_code
+
+
 def list_results(principal: Principal, matter_type: str, year: str | None, result: str | None,
-                 level: str | None, cursor, limit) -> dict:
+                 level: str | None, cursor, limit, unit_code: str | None = None) -> dict:
     principal.require(*UNIT_ROLES)
+    unit = unit_in_scope(principal, unit_code)
     year = year or str(clock.today_local().year)
     if result is not None and result not in RESULT_STATES:
         raise ValidationFailed("评定状态应为未认定、通过或未通过", code="BAD_FILTER")
-    key = results_key(principal.unit_code, matter_type, year)
+    key = results_key(unit, matter_type, year)
     start = decode(cursor, "GSI2PK", key)
     range_condition = Declaration.gsi2sk.startswith(f"{result}#") if result else None
     filter_condition = (Declaration.result_level == level) if level else None

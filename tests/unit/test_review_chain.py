@@ -313,3 +313,14 @@ def test_deadline_sweep_reminds_then_flags_overdue_and_the_level_above_urges(cli
     assert client.post(f"/reviews/{decl['decl_id']}/urge", headers=world.headers("company-agent")).status == 404
     steps = client.get(f"/declarations/{decl['decl_id']}/progress", headers=world.headers("applicant1")).json["steps"]
     assert any(s["action"] == "review.urge" and s["unit_name"] == "长白理工大学先进材料研究院" for s in steps)
+
+
+def test_the_provincial_office_looks_at_any_units_results_others_only_their_own(client, world, aws):
+    decl = ready(client, world)
+    client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
+    institute = world.code("institute")
+    rows = client.get(f"/results?unit={institute}", headers=world.headers("province-agent")).json["items"]
+    assert [r["decl_id"] for r in rows] == [decl["decl_id"]]
+    assert client.get(f"/results?unit={institute}", headers=world.headers("company-agent")).status == 403
+    job = client.post("/exports", headers=world.headers("province-agent"), json_body={"year": decl["year"], "unit": institute})
+    assert job.status == 201 and job.json["filters"]["unit"] == institute
