@@ -91,6 +91,10 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     unit = login(browser, web_stack, "institute-agent", DESK)
     unit.get_by_role("menuitem", name="业务审核").click()
     unit.locator("[data-review='张明远']").first.click(timeout=30000)
+    # screen readers: every module's 信息是否有误 group and every decision control has a name
+    expect(unit.get_by_role("radiogroup", name="信息是否有误：")).to_have_count(7)
+    expect(unit.get_by_role("radiogroup", name="审核结果")).to_have_count(1)
+    expect(unit.get_by_role("textbox", name="审核意见")).to_have_count(1)
     for module in ("basic", "education", "continuing", "achievements", "attachments"):
         unit.locator(f"[data-mark={module}]").get_by_text("否").click()
     for module in ("work", "honours"):
@@ -100,7 +104,14 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     unit.locator("[data-problem=honours]").click()
     unit.get_by_role("textbox", name="审核意见").fill("工作经历与荣誉奖励信息需补充完整")
     shot(unit, "04-unit-review-return")
-    unit.get_by_role("button", name="保存").click()
+    # keyboard: from the opinion, Tab reaches 保存 and Enter saves
+    unit.get_by_role("textbox", name="审核意见").focus()
+    for _ in range(8):
+        unit.keyboard.press("Tab")
+        if unit.evaluate("document.activeElement && document.activeElement.innerText.trim()") == "保存":
+            break
+    assert unit.evaluate("document.activeElement.innerText.trim()") == "保存"
+    unit.keyboard.press("Enter")
     expect(unit.locator("[data-test=review-list]")).to_be_visible()
 
     # --- the applicant fixes only the flagged modules and resubmits ----------------------------
