@@ -15,6 +15,7 @@ import re
 
 KB = 1024
 HEAD_BYTES = 64
+PREFIX_BYTES = 64 * KB
 PDF_HEAD = 1024
 PDF_TAIL = 64 * KB
 THUMB_PX = 240
@@ -108,13 +109,13 @@ def verify_object(s3, bucket: str, key: str, *, declared_type: str, allowed_type
     if size > max_bytes:
         return reject("TOO_LARGE", f"文件大小超过{max_bytes // KB}KB的限制")
     reader = _Reader(s3, bucket, key)
-    detected = sniff(reader.range(0, HEAD_BYTES - 1))
-    if detected is None or detected not in allowed_types:
-        name = TYPE_NAMES.get(detected, "无法识别的格式")
-        return reject("TYPE_NOT_ALLOWED", f"文件格式不符合要求（实际为{name}）", detected, reader.bytes_read)
+    head = reader.range(0, min(size, HEAD_BYTES) - 1)
+    detected = sniff(head)
+    if declared not in allowed_types:
+        return reject("TYPE_NOT_ALLOWED", "文件格式不符合要求", detected, reader.bytes_read)
     if detected != declared:
-        return reject("TYPE_MISMATCH", f"文件内容与声明的类型不符（实际为{TYPE_NAMES.get(detected, detected)}）",
-                      detected, reader.bytes_read)
+        name = TYPE_NAMES.get(detected, "无法识别的格式")
+        return reject("TYPE_MISMATCH", f"文件内容与声明的类型不符（实际为{name}）", detected, reader.bytes_read)
     if detected == "application/pdf":
         problem = _check_pdf(reader, size)
         if problem:
@@ -125,7 +126,7 @@ def verify_object(s3, bucket: str, key: str, *, declared_type: str, allowed_type
             s3.delete_object(Bucket=bucket, Key=key)
         return Verdict(True, "OK", "文件核验通过", size, detected, reader.bytes_read)
     return _check_image(s3, bucket, key, target, thumbnail_key, reader, size, detected, max_pixels, max_bytes,
-                        reject)
+                        reject, head)
 
 
 def _check_pdf(reader: _Reader, size: int):
@@ -147,19 +148,30 @@ def _check_pdf(reader: _Reader, size: int):
     return None
 
 
-def _check_image(s3, bucket, key, target, thumbnail_key, reader, size, detected, max_pixels, max_bytes, reject):
+def _check_image(s3, bucket, key, target, thumbnail_key, reader, size, detected, max_pixels, max_bytes, reject,
+                 head: bytes):
     import warnings
 
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    data = reader.all(max_bytes)
+    too_big = lambda: reject("IMAGE_TOO_MANY_PIXELS", "图片像素过大，请压缩后重新上传", detected,  # noqa: E731
+                             reader.bytes_read)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Dimensions from a bounded prefix first: a bomb is refused before the body is read.
+            try:
+                prefix = head + (reader.range(len(head), min(size, PREFIX_BYTES) - 1) if size > len(head) else b"")
+                width, height = Image.open(io.BytesIO(prefix)).size
+            except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+                width = height = 0      # header beyond the prefix (a big EXIF block): decide below
+            if width * height > max_pixels:
+                return too_big()
+            data = reader.all(max_bytes)
             img = Image.open(io.BytesIO(data))
             width, height = img.size
             if width * height > max_pixels:
-                return reject("IMAGE_TOO_MANY_PIXELS", "图片像素过大，请压缩后重新上传", detected, reader.bytes_read)
+                return too_big()
             img.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return reject("IMAGE_TOO_MANY_PIXELS", "图片像素过大，请压缩后重新上传", detected, reader.bytes_read)
@@ -167,6 +179,7 @@ def _check_image(s3, bucket, key, target, thumbnail_key, reader, size, detected,
         return reject("IMAGE_CORRUPT", "图片文件不完整或已损坏", detected, reader.bytes_read)
     fmt = PIL_FORMATS[detected]
     img = ImageOps.exif_transpose(img)
+    img.info.clear()                       # JPEG comments and other carried-over metadata go too
     if fmt == "JPEG" and img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
     clean = io.BytesIO()

@@ -106,9 +106,12 @@ def test_task_opener_redelivery_after_a_failure_opens_one_task(client, world, aw
     decl = ready(client, world)
     client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
     sqs = boto3.client("sqs", region_name="cn-north-1")
-    deadline, msgs = time.time() + 10, []
+    deadline, msgs = time.time() + 20, []
     while not msgs and time.time() < deadline:
         msgs = sqs.receive_message(QueueUrl=aws["REVIEW_QUEUE_URL"]).get("Messages", [])
+        if not msgs:
+            time.sleep(0.05)    # let moto's execution thread run
+    assert msgs, "the state machine sent no task message"
     event = {"Records": [{"messageId": msgs[0]["MessageId"], "body": msgs[0]["Body"]}]}
     inject("TransactWriteItems", "ThrottlingException")
     assert review_tasks.handler(event, None) == {"batchItemFailures": [{"itemIdentifier": msgs[0]["MessageId"]}]}
