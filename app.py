@@ -451,6 +451,12 @@ def summary_table(principal, decl_id):
     return documents.summary_table(principal, decl_id)
 
 
+@route("/forms/summary_table", methods=("POST",), request="declarations.SelectionIn",
+       summary="下载所选申报的一览表（XLSX）")
+def summary_table_selection(principal, data):
+    return documents.summary_table_for(principal, data.decl_ids)
+
+
 @route("/exports", methods=("POST",), request="declarations.ExportIn", status=201, summary="导出评审结果（后台任务）")
 def start_export(principal, data):
     return documents.start_results_export(principal, data.matter_type, data.year, data.result, data.level,

@@ -65,3 +65,7 @@ class ExportIn(Schema):
     year: str = Field(title="年度", min_length=4, max_length=4, pattern=r"^\d{4}$")
     result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
+
+
+class SelectionIn(Schema):
+    decl_ids: list[str] = Field(title="所选申报", min_length=1, max_length=500)

@@ -84,6 +84,25 @@ def summary_table(principal: Principal, decl_id: str) -> dict:
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
+def summary_table_for(principal: Principal, decl_ids: list) -> dict:
+    """一览表 of a unit's selection: one row per declaration the caller may read (others refused)."""
+    from chalicelib.documents import spreadsheets
+
+    principal.require(*UNIT_ROLES)
+    rows, label = [], None
+    for decl_id in dict.fromkeys(decl_ids):
+        part = declarations.readable(principal, decl_id)     # 404 for any not routed to the caller
+        rows.append(summary_row(part.meta, False, part.modules["basic"].content))
+        label = part.definition.raw["forms"][1]["label"]
+    key = f"forms/selection/{uuid.uuid4().hex}.xlsx"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "summary.xlsx")
+        spreadsheets.write_rows(path, "一览表", label, spreadsheets.SUMMARY_COLUMNS, rows)
+        aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
+    return _link(key, f"{label}-{len(rows)}人.xlsx",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
 # --- results export jobs ---------------------------------------------------------------------
 
 def start_results_export(principal: Principal, matter_type: str, year: str, result: str | None,

@@ -75,3 +75,16 @@ def test_results_export_runs_as_a_job_and_streams_rows(client, world, aws):
     assert client.post("/exports", headers=world.headers("institute-agent"),
                        json_body={"year": "20x6"}).status == 422
     assert client.post("/exports", headers=world.headers("applicant1"), json_body={"year": "2026"}).status == 403
+
+
+def test_summary_table_of_a_units_selection(client, world, aws):
+    decl = ready(client, world)
+    client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
+    pump(aws, lambda: client.get(f"/reviews/{decl['decl_id']}", headers=world.headers("institute-agent")).status == 200)
+    resp = client.post("/forms/summary_table", headers=world.headers("institute-agent"),
+                       json_body={"decl_ids": [decl["decl_id"], decl["decl_id"]]})
+    assert resp.status == 200, resp
+    rows = list(openpyxl.load_workbook(io.BytesIO(_fetch(resp.json["url"]))).active.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 1 and rows[0][1] == "张明远" and rows[0][2].count("*") == 8
+    assert client.post("/forms/summary_table", headers=world.headers("company-agent"),
+                       json_body={"decl_ids": [decl["decl_id"]]}).status == 404
