@@ -1,7 +1,7 @@
 """pynamodb entities of the single table (infra/template.yaml: MainTable, GSI1, GSI2).
 
 Access patterns: who asks, the key used, the index, the page size. Every request path is a
-GetItem, a Query or a TransactWriteItems; no Scan anywhere.
+GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 
 | # | pattern (who) | operation, key | index | page |
 |---|---|---|---|---|
