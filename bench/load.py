@@ -105,6 +105,13 @@ def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: 
             if r.status_code not in (200, 204):
                 c.errors.append(f"s3-post: {r.status_code} {r.text[:200]}")
         c.call("complete", "POST", f"/declarations/{d}/attachments/{slot_resp['attachment']['attachment_id']}/complete", tok)
+    deadline = time.time() + 20          # a file still being verified by the S3 event's run
+    while time.time() < deadline:
+        report = c.s.get(f"{c.base}/declarations/{d}/validation", headers={"Authorization": f"Bearer {tok}"},
+                         timeout=30).json()
+        if report.get("ok"):
+            break
+        time.sleep(0.3)
     c.call("pledge", "POST", f"/declarations/{d}/pledge", tok, json={"accepted": True})
     c.call("submit", "POST", f"/declarations/{d}/submit", tok)
     c.call("submit-again", "POST", f"/declarations/{d}/submit", tok)    # double tap

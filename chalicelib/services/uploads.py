@@ -180,7 +180,7 @@ def verify(decl_id: str, attachment_id: str) -> Attachment:
                        condition=(Attachment.state == "pending") |
                                  ((Attachment.state == "verifying") & (Attachment.claimed_at < stale)))
     except Conflict:
-        return _load(decl_id, attachment_id)      # someone else is verifying (or finished)
+        return _await_other(decl_id, attachment_id)   # someone else is verifying (or finished)
     from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
 
     rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
@@ -196,6 +196,19 @@ def verify(decl_id: str, attachment_id: str) -> Attachment:
     if verdict.ok:
         return _accept(att, rule, verdict, claim_time)
     return _reject(att, verdict.code, verdict.message, claim_time)
+
+
+def _await_other(decl_id: str, attachment_id: str, seconds: float = 8.0) -> Attachment:
+    """The S3 event's run and the client's "complete" can overlap: the loser waits (bounded)
+    for the winner's verdict, so the client gets a final state in one call."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    att = _load(decl_id, attachment_id)
+    while att.state == "verifying" and time.monotonic() < deadline:
+        time.sleep(0.2)
+        att = _load(decl_id, attachment_id)
+    return att
 
 
 def _release(att: Attachment, claim_time: str) -> None:
