@@ -98,7 +98,10 @@ def db_errors(conflict: Conflict | None = None, not_found: NotFound | None = Non
     except PynamoDBException as exc:
         code = error_code(exc)
         reasons = cancellation_codes(exc)
-        if code == "ConditionalCheckFailedException" or "ConditionalCheckFailed" in reasons:
+        # A retried transaction whose ClientRequestToken was already used by a different request
+        # (another agent's decision on the same task) is the same conflict as a failed guard.
+        if code in ("ConditionalCheckFailedException", "IdempotentParameterMismatchException") or \
+                "ConditionalCheckFailed" in reasons:
             raise conflict or Conflict() from exc
         if code in _RETRYABLE or any(r in _RETRYABLE for r in reasons):
             raise Unavailable() from exc

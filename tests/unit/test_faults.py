@@ -132,3 +132,16 @@ def test_sqs_consumer_reports_only_the_failed_item(client, world, aws):
         {"messageId": "gone", "body": '{"type": "open_review_task", "decl_id": "nope", "round": 1, "level": 0, "task_token": "t"}'},
     ]}, None)
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
+
+
+def test_a_reused_request_token_from_another_agent_is_a_conflict_not_a_500(client, world, aws, inject):
+    """moto does not emulate ClientRequestToken; DynamoDB answers IdempotentParameterMismatch when a
+    second agent's decision reuses the task's token within ten minutes."""
+    decl = ready(client, world)
+    client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl["decl_id"])
+    from tests.unit.review_helpers import decide
+
+    inject("TransactWriteItems", "IdempotentParameterMismatchException")
+    resp = decide(client, world, "institute-legal", decl["decl_id"])
+    assert resp.status == 409 and resp.json["Code"] == "ALREADY_DECIDED"
