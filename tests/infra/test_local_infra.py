@@ -53,3 +53,23 @@ def test_moto_executes_the_review_machine_from_the_asl_file():
         while sfn.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.time() < deadline:
             time.sleep(0.05)
         assert sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED"
+
+
+def test_backstop_timeouts_are_bounded_then_the_execution_fails_loudly():
+    """Never wait forever: each backstop timeout escalates and re-arms the level, and after three
+    the execution fails (ReviewOverdue), which the template alarms on."""
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        env = deploy(None, stack_name="talent-grading-t")
+        sfn = boto3.client("stepfunctions", region_name="cn-north-1")
+        sqs = boto3.client("sqs", region_name="cn-north-1")
+        arn = sfn.start_execution(stateMachineArn=env["REVIEW_STATE_MACHINE_ARN"], name="x-r1", input=json.dumps(
+            {"decl_id": "x", "round": 1, "matter_type": "TALENT_GRADING", "level": 0, "levels": 2,
+             "backstop_seconds": 1}))["executionArn"]
+        kinds, deadline = [], time.time() + 30
+        while time.time() < deadline and sfn.describe_execution(executionArn=arn)["status"] == "RUNNING":
+            for m in sqs.receive_message(QueueUrl=env["REVIEW_QUEUE_URL"], MaxNumberOfMessages=10).get("Messages", []):
+                kinds.append(json.loads(m["Body"])["type"])
+                sqs.delete_message(QueueUrl=env["REVIEW_QUEUE_URL"], ReceiptHandle=m["ReceiptHandle"])
+            time.sleep(0.1)
+        assert sfn.describe_execution(executionArn=arn)["status"] == "FAILED"
+        assert kinds.count("escalate") == 3 and kinds.count("open_review_task") == 4
