@@ -70,6 +70,8 @@ def test_resources_are_hardened(packaged):
                    for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) if s["Effect"] == "Allow"]
     assert "dynamodb:Scan" not in api_actions and "*" not in api_actions
     assert any(gr["Type"] == "AWS::ApiGateway::GatewayResponse" for gr in r.values())
+    # the China regions have no edge-optimized API endpoints
+    assert r["RestAPI"]["Properties"]["EndpointConfiguration"] in ("REGIONAL", {"Types": ["REGIONAL"]})
 
 
 @pytest.mark.slow
