@@ -1,5 +1,13 @@
 """Matter types (事项) the platform handles. Each has a definition (modules, fields, limits,
-attachment categories) kept as data in this package; only 人才分类定级评定 ships now."""
+attachment categories, review route) kept as a JSON file in this package and discovered by the
+registry in definition.py; adding a matter is adding a file.
+
+MATTER_CODES ({code: name}) lists the matters the platform's services serve today: definitions
+with "enabled": false (the 职称 matters, until declarations/review/counters/documents are wired for
+them) are loaded and validated but not offered. `definition.REGISTRY.codes(include_disabled=True)`
+lists them all."""
 TALENT_GRADING = "TALENT_GRADING"
 
-MATTER_CODES = {TALENT_GRADING: "人才分类定级评定"}
+from chalicelib.matters.definition import REGISTRY  # noqa: E402  (builds and validates every definition)
+
+MATTER_CODES = REGISTRY.codes()

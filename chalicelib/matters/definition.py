@@ -1,21 +1,165 @@
-"""A matter type's definition (modules, fields, limits, attachment categories), read from JSON,
-and the generic validation of module content against it.
+"""Matter types' definitions (modules, fields, limits, attachment categories, route), read from the
+JSON files in this folder, and the generic validation of declarations against them.
 
-Adding a matter type (e.g. 职称评审 with 破格 and two recommending experts) means writing another
-JSON file; nothing here is specific to 人才分类定级评定.
+Adding a matter type is writing another JSON file here: the registry discovers every `*.json` in
+the folder, resolves `extends` (a definition may build on another file, e.g. a `_base*.json` that is
+not a matter itself), and validates the result against chalicelib/matters/schema.py, so a broken
+definition fails at import (and in tests/unit/test_matters.py), never at a user's request. Nothing
+here is specific to one matter.
 """
+import copy
 import datetime as dt
 import functools
 import json
 import os
 import uuid
+from typing import Iterable, Mapping, Optional
+
+import pydantic
 
 from chalicelib import identifiers as ids
-from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.matters import MATTER_CODES
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.matters import schema
 
-_FILES = {"TALENT_GRADING": "talent_grading.json"}
 NON_FORM_MODULES = ("attachments",)   # the 附件上传 step: editable like a module, no content
+LIST_KINDS = ("list", "experts")       # modules whose content is a list of entries with ids
+IDENTITY_KEYS = ("key", "category")    # how entries of keyed lists are matched when merging
+FOLDER = os.path.dirname(__file__)
+
+
+class DefinitionError(Exception):
+    """A matter definition file is broken; the message names the file and the place in it."""
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+def _identity(item) -> Optional[str]:
+    if isinstance(item, dict):
+        for key in IDENTITY_KEYS:
+            if isinstance(item.get(key), str):
+                return item[key]
+    return None
+
+
+def merge(parent, child):
+    """`child` overrides `parent`: objects merge key by key; lists of keyed objects (modules by
+    "key", attachments by "category", fields by "key") merge entry by entry, new entries appended;
+    any other value is replaced."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        out = dict(parent)
+        for key, value in child.items():
+            out[key] = merge(parent[key], value) if key in parent else copy.deepcopy(value)
+        return out
+    if (isinstance(parent, list) and isinstance(child, list) and parent and child
+            and all(_identity(p) for p in parent) and all(_identity(c) for c in child)):
+        out = [copy.deepcopy(p) for p in parent]
+        index = {_identity(p): n for n, p in enumerate(out)}
+        for item in child:
+            if _identity(item) in index:
+                out[index[_identity(item)]] = merge(out[index[_identity(item)]], item)
+            else:
+                out.append(copy.deepcopy(item))
+        return out
+    return copy.deepcopy(child)
+
+
+def _omit(raw: dict, path: str, source: str):
+    """Remove one entry named by a dotted path of keys/identities, e.g. "modules.basic.fields.x"."""
+    *parents, last = path.split(".")
+    node = raw
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else next(
+            (item for item in node if _identity(item) == part), None) if isinstance(node, list) else None
+        if node is None:
+            raise DefinitionError(f"{source}: omit {path!r}: {part!r} not found")
+    if isinstance(node, dict) and last in node:
+        del node[last]
+    elif isinstance(node, list) and any(_identity(item) == last for item in node):
+        node[:] = [item for item in node if _identity(item) != last]
+    else:
+        raise DefinitionError(f"{source}: omit {path!r}: {last!r} not found")
+
+
+def _format_errors(error: pydantic.ValidationError, raw: dict) -> str:
+    """Pydantic's locations with list indices replaced by the entry's key: modules[basic].fields[sex]."""
+    lines = []
+    for err in error.errors():
+        node, where = raw, ""
+        for part in err["loc"]:
+            if isinstance(part, int) and isinstance(node, list) and part < len(node):
+                node = node[part]
+                where += f"[{_identity(node) or part}]"
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+                where += f".{part}"
+            elif isinstance(part, str) and part in ("form", "list", "text", "experts"):
+                continue   # the discriminated union's tag
+            else:
+                where += f".{part}"
+        lines.append(f"  {where.lstrip('.') or '(top)'}: {err['msg']}")
+    return "\n".join(lines)
+
+
+class Registry:
+    """Every matter definition in a folder, resolved and validated when the registry is made."""
+
+    def __init__(self, folder: str = FOLDER):
+        self.folder = folder
+        files = {}
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".json"):
+                path = os.path.join(folder, name)
+                try:
+                    with open(path, encoding="utf-8") as fh:
+                        files[name[:-5]] = json.load(fh)
+                except (OSError, ValueError) as exc:
+                    raise DefinitionError(f"{path}: not readable JSON: {exc}") from exc
+        self._files = files
+        self._raw: dict = {}
+        for stem in files:
+            if stem.startswith("_"):
+                continue                       # a base to extend, not a matter
+            raw = self._resolve(stem, ())
+            path = os.path.join(folder, stem + ".json")
+            try:
+                schema.MatterDefinition.model_validate(raw)
+            except pydantic.ValidationError as exc:
+                raise DefinitionError(f"{path}: not a valid matter definition:\n"
+                                      f"{_format_errors(exc, raw)}") from None
+            if raw["code"] in self._raw:
+                raise DefinitionError(f"{path}: matter code {raw['code']} is defined twice")
+            self._raw[raw["code"]] = raw
+        self._definitions = {code: Definition(raw) for code, raw in self._raw.items()}
+
+    def _resolve(self, stem: str, seen: tuple) -> dict:
+        source = os.path.join(self.folder, stem + ".json")
+        if stem in seen:
+            raise DefinitionError(f"{source}: extends forms a cycle: {' -> '.join(seen + (stem,))}")
+        if stem not in self._files:
+            raise DefinitionError(f"{os.path.join(self.folder, seen[-1] + '.json')}: extends unknown file {stem!r}")
+        raw = copy.deepcopy(self._files[stem])
+        if not isinstance(raw, dict):
+            raise DefinitionError(f"{source}: a definition is a JSON object")
+        parent = raw.pop("extends", None)
+        omit = raw.pop("omit", [])
+        if parent is not None:
+            raw = merge(self._resolve(parent, seen + (stem,)), raw)
+        for path in omit:
+            _omit(raw, path, source)
+        return raw
+
+    def codes(self, include_disabled: bool = False) -> dict:
+        """{code: name} of the matters, in menu order (disabled ones only when asked)."""
+        order = sorted(self._raw.values(), key=lambda r: (r.get("menu") or {}).get("order", -1))
+        return {r["code"]: r["name"] for r in order if include_disabled or r.get("enabled", True)}
+
+    def get(self, code: str) -> "Definition":
+        if code not in self._definitions:
+            raise NotFound("事项类型不存在", code="MATTER_NOT_FOUND")
+        return self._definitions[code]
+
+    def all(self) -> list:
+        return [self._definitions[code] for code in self.codes(include_disabled=True)]
 
 
 class Definition:
@@ -23,6 +167,7 @@ class Definition:
         self.raw = raw
         self.code = raw["code"]
         self.name = raw["name"]
+        self.enabled = raw.get("enabled", True)
         self.modules = {m["key"]: m for m in raw["modules"]}
         self.attachments = {a["category"]: a for a in raw["attachments"]}
 
@@ -41,6 +186,9 @@ class Definition:
             raise NotFound("附件类别不存在", code="ATTACHMENT_CATEGORY_NOT_FOUND")
         return self.attachments[category]
 
+    def attachments_of(self, module_key: str) -> list:
+        return [a for a in self.attachments.values() if a["module"] == module_key]
+
     def label(self, module_key: str) -> str:
         return "附件材料" if module_key == "attachments" else self.modules[module_key]["label"]
 
@@ -50,16 +198,48 @@ class Definition:
 
     def empty(self, module_key: str):
         kind = self.modules[module_key]["kind"] if module_key in self.modules else "none"
-        return {"form": {}, "list": [], "text": ""}.get(kind)
+        return {"form": {}, "list": [], "text": "", "experts": []}.get(kind)
+
+    def applies(self, rule: dict, modules: Mapping) -> bool:
+        """Whether a module or attachment rule's `when` holds for the declaration's modules."""
+        return holds(rule.get("when"), modules)
+
+
+# The folder's registry, built (and every definition validated) when chalicelib.matters is imported.
+REGISTRY = Registry()
 
 
 @functools.lru_cache(maxsize=None)
-def get(matter_type: str) -> Definition:
-    if matter_type not in MATTER_CODES:
+def get(matter_type: str, include_disabled: bool = False) -> Definition:
+    """A matter's definition; matters not yet served by the platform (enabled: false) only when asked."""
+    definition = REGISTRY.get(matter_type)
+    if not definition.enabled and not include_disabled:
         raise NotFound("事项类型不存在", code="MATTER_NOT_FOUND")
-    path = os.path.join(os.path.dirname(__file__), _FILES[matter_type])
-    with open(path, encoding="utf-8") as fh:
-        return Definition(json.load(fh))
+    return definition
+
+
+# --- declaration state, whatever holds it --------------------------------------------------------
+
+def _attr(item, name, default=None):
+    return item.get(name, default) if isinstance(item, Mapping) else getattr(item, name, default)
+
+
+def _content(modules: Mapping, key: str):
+    stored = modules.get(key) if modules else None
+    return None if stored is None else _attr(stored, "content")
+
+
+def _saved(modules: Mapping, key: str) -> bool:
+    stored = modules.get(key) if modules else None
+    return stored is not None and bool(_attr(stored, "saved_at") or _attr(stored, "saved"))
+
+
+def holds(condition: Optional[dict], modules: Mapping, record: Optional[dict] = None) -> bool:
+    """A `when` condition: the field's value (in its module, or in `record` for the same form)."""
+    if not condition:
+        return True
+    source = record if condition.get("module") is None else _content(modules, condition["module"])
+    return isinstance(source, Mapping) and source.get(condition["field"]) in condition["one_of"]
 
 
 # --- validating content -------------------------------------------------------------------------
@@ -97,7 +277,15 @@ def _check_field(field: dict, value, problems: list, where: str):
     return value
 
 
-def _check_record(fields: list, record, problems: list, where: str, keep: tuple = ()) -> dict:
+def _condition_text(definition: "Definition", condition: dict, own_fields: list) -> str:
+    fields = own_fields if condition.get("module") is None else \
+        definition.modules[condition["module"]].get("fields", [])
+    label = next((f["label"] for f in fields if f["key"] == condition["field"]), condition["field"])
+    return f"{label}为“{'、'.join(condition['one_of'])}”"
+
+
+def _check_record(fields: list, record, problems: list, where: str, keep: tuple = (),
+                  definition: Optional["Definition"] = None, modules: Optional[Mapping] = None) -> dict:
     if not isinstance(record, dict):
         problems.append({"field": where, "message": f"{where}：应为对象"})
         return {}
@@ -107,6 +295,15 @@ def _check_record(fields: list, record, problems: list, where: str, keep: tuple 
     clean = {}
     for field in fields:
         if field.get("derived") or field.get("readonly"):
+            continue
+        condition = field.get("when")
+        if condition and condition.get("module") is not None and modules is None:
+            field = {**field, "required": False}   # cross-module condition, other modules unknown here
+        elif condition and not holds(condition, modules or {}, record):
+            # a conditional field that does not apply: it must stay empty
+            if record.get(field["key"]) not in (None, ""):
+                problems.append({"field": field["key"], "message":
+                                 f"{where}{field['label']}：仅在{_condition_text(definition, condition, fields)}时填写"})
             continue
         value = _check_field(field, record.get(field["key"]), problems, where)
         if value is not None:
@@ -120,15 +317,45 @@ def _check_record(fields: list, record, problems: list, where: str, keep: tuple 
     return clean
 
 
-def validate_content(definition: Definition, module_key: str, content):
-    """Normalize a module's content or raise ValidationFailed listing every problem."""
+def _expert_name(module: dict, n: int, entry) -> str:
+    name = entry.get(module["name_field"]) if isinstance(entry, Mapping) else None
+    return f"{module['entry_label']}{n}" + (f"（{name}）" if isinstance(name, str) and name else "")
+
+
+def _ready(definition: "Definition", module: dict, modules: Optional[Mapping]):
+    """A module that applies only under a condition, or only after another is saved, cannot be
+    edited before (e.g. 破格推荐专家: 基本信息 saved with 破格类别 两名专家推荐破格)."""
+    if modules is None:
+        return
+    fmt = dict(count=module.get("count"), actual=0, expert="", fields="", label="")
+    messages = module.get("messages", {})
+    needed = module.get("requires_saved")
+    if needed and not _saved(modules, needed):
+        text = messages.get("not_saved", "{label}").format(**{**fmt, "label": definition.label(needed)})
+        raise Conflict(definition.message(text) if "not_saved" in messages
+                       else f"请先保存{definition.label(needed)}", code="MODULE_NOT_READY")
+    if module.get("when") and not holds(module["when"], modules):
+        text = messages["not_allowed"].format(**fmt) if "not_allowed" in messages else \
+            f"{module['label']}：仅在{_condition_text(definition, module['when'], [])}时填写"
+        raise Conflict(definition.message(text) if "not_allowed" in messages else text,
+                       code="MODULE_NOT_APPLICABLE")
+
+
+def validate_content(definition: Definition, module_key: str, content, *, modules: Optional[Mapping] = None):
+    """Normalize a module's content or raise ValidationFailed listing every problem.
+
+    `modules` (module key -> stored module, anything with `content` and `saved_at`) lets the checks
+    that depend on other modules run: cross-module conditions of fields, and whether a conditional
+    module may be edited now (Conflict MODULE_NOT_READY / MODULE_NOT_APPLICABLE). Without it only
+    the content itself is checked, as before."""
     module = definition.module(module_key)
     problems: list = []
     kind = module["kind"]
     if kind == "form":
         clean = _check_record(module["fields"], content, problems, "",
                               keep=tuple(f["key"] for f in module["fields"]
-                                         if f.get("derived") or f.get("readonly")))
+                                         if f.get("derived") or f.get("readonly")),
+                              definition=definition, modules=modules)
     elif kind == "text":
         if not isinstance(content, str):
             problems.append({"field": module_key, "message": f"{module['label']}：应为文本"})
@@ -141,13 +368,18 @@ def validate_content(definition: Definition, module_key: str, content):
     else:
         if not isinstance(content, list):
             raise ValidationFailed(f"{module['label']}应为列表", code="VALIDATION_FAILED")
-        if len(content) > module.get("max_items", 50):
+        limit = module["count"] if kind == "experts" else module.get("max_items", 50)
+        if kind == "experts" and content:
+            _ready(definition, module, modules)
+        if len(content) > limit:
             problems.append({"field": module_key,
-                             "message": f"{module['label']}：最多{module.get('max_items', 50)}条"})
+                             "message": f"{module['label']}：最多{limit}{'名' if kind == 'experts' else '条'}"})
         clean, seen = [], set()
-        for n, entry in enumerate(content[: module.get("max_items", 50)]):
-            where = f"{module['entry_label']}第{n + 1}条·"
-            record = _check_record(module["fields"], entry, problems, where, keep=("id",))
+        for n, entry in enumerate(content[:limit]):
+            where = (f"{_expert_name(module, n + 1, entry)}·" if kind == "experts"
+                     else f"{module['entry_label']}第{n + 1}条·")
+            record = _check_record(module["fields"], entry, problems, where, keep=("id",),
+                                   definition=definition, modules=modules)
             entry_id = entry.get("id") if isinstance(entry, dict) else None
             if not isinstance(entry_id, str) or not entry_id or len(entry_id) > 40 or entry_id in seen:
                 entry_id = uuid.uuid4().hex[:12]
@@ -156,15 +388,119 @@ def validate_content(definition: Definition, module_key: str, content):
         flag = module.get("single_flag")
         if flag and sum(1 for e in clean if e.get(flag["field"]) is True) > 1:
             problems.append({"field": flag["field"], "message": flag["conflict"]})
+    if kind != "experts" and module.get("when") and modules is not None and not holds(module["when"], modules) \
+            and content not in (None, "", [], {}):
+        _ready(definition, module, modules)
     if problems:
         raise ValidationFailed("；".join(p["message"] for p in problems[:5]), details=problems)
     return clean
 
 
+# --- validating a whole declaration --------------------------------------------------------------
+
+def _verified(attachments: Iterable, category: str, entry_id: Optional[str] = None) -> int:
+    return sum(1 for a in attachments
+               if _attr(a, "category") == category and _attr(a, "state", "verified") == "verified"
+               and (entry_id is None or _attr(a, "entry_id") == entry_id))
+
+
+def _missing_fields(fields: list, record, modules: Mapping) -> list:
+    record = record if isinstance(record, Mapping) else {}
+    return [f for f in fields if f.get("required") and not record.get(f["key"])
+            and holds(f.get("when"), modules, record)]
+
+
+def _expert_problems(definition: Definition, key: str, module: dict, modules: Mapping,
+                     attachments: list, add) -> None:
+    entries = _content(modules, key) or []
+    messages = module["messages"]
+    fmt = dict(count=module["count"], actual=len(entries), expert="", fields="", label="")
+    if not definition.applies(module, modules):
+        if entries:
+            add(key, messages["not_allowed"].format(**fmt))
+        return
+    if not entries:
+        add(key, messages["missing"].format(**fmt))
+        return
+    if len(entries) != module["count"]:
+        add(key, messages["count"].format(**fmt))
+    rules = [a for a in definition.attachments_of(key) if a.get("min_count")]
+    for n, entry in enumerate(entries[: module["count"]], start=1):
+        expert = _expert_name(module, n, entry)
+        lacking = _missing_fields(module["fields"], entry, modules)
+        if lacking:
+            add(key, messages["incomplete"].format(**{**fmt, "expert": expert,
+                                                      "fields": "、".join(f["label"] for f in lacking)}))
+        entry_id = entry.get("id") if isinstance(entry, Mapping) else None
+        for rule in rules:
+            if definition.applies(rule, modules) and \
+                    (not entry_id or _verified(attachments, rule["category"], entry_id) < rule["min_count"]):
+                add(key, messages["attachment_missing"].format(**{**fmt, "expert": expert, "label": rule["label"]}))
+
+
+def validate_declaration(definition: Definition, modules: Mapping, attachments: Iterable) -> list:
+    """数据验证信息: every unmet requirement of a declaration, in the manuals' wording
+    (【事项名】模块_内容未填报), as [{"module", "message"}] in the order the app shows modules.
+
+    `modules`: module key -> stored module (a DeclarationModule, or a dict) with `content` and
+    `saved_at`; `attachments`: stored attachments (objects or dicts) with `category`, `entry_id` and
+    `state` (only "verified" ones count). Conditional requirements (`when`) are evaluated against the
+    modules' content: e.g. the experts module is required exactly when 破格类别 = 两名专家推荐破格."""
+    attachments = list(attachments)
+    modules = modules or {}
+    out = []
+
+    def add(module_key, text):
+        out.append({"module": module_key, "message": definition.message(text)})
+
+    for key, module in definition.modules.items():
+        kind = module["kind"]
+        if kind == "experts":
+            _expert_problems(definition, key, module, modules, attachments, add)
+            continue
+        if not definition.applies(module, modules):
+            continue
+        content = _content(modules, key)
+        if kind == "form":
+            if not _saved(modules, key) or _missing_fields(module["fields"], content, modules):
+                add(key, module["missing"])
+            if module.get("photo") and not _verified(attachments, module["photo"]["category"]):
+                add(key, module["photo"]["missing"])
+        elif kind == "text":
+            text = content or ""
+            if module.get("required") and not text.strip():
+                add(key, module["missing"])
+            elif len(text) > module["max_chars"]:
+                add(key, module["too_long"])
+        else:
+            entries = content or []
+            if len(entries) < module.get("min_items", 0):
+                add(key, module["missing"])
+            flag = module.get("single_flag")
+            if flag and entries and not any(e.get(flag["field"]) is True for e in entries):
+                add(key, flag["missing"])
+    for category, rule in definition.attachments.items():
+        owner = definition.modules.get(rule["module"])
+        if rule.get("reviewer") or (owner and owner["kind"] == "experts") or not rule.get("min_count"):
+            continue
+        if not definition.applies(rule, modules) or (owner and not definition.applies(owner, modules)):
+            continue
+        if _verified(attachments, category) < rule["min_count"]:
+            add(rule["module"] if owner else "attachments", rule["missing"])
+    return out
+
+
 def public_view(definition: Definition) -> dict:
-    """What a client needs to render the forms: modules, fields, required flags, limits."""
+    """What a client needs to render the forms: modules, fields, required flags, limits, and (for
+    matters that have them) the menu, the 条件自检 notes and the review route."""
     raw = definition.raw
-    return {"code": raw["code"], "name": raw["name"], "steps": raw["steps"], "pledge": raw["pledge"],
+    view = {"code": raw["code"], "name": raw["name"], "steps": raw["steps"], "pledge": raw["pledge"],
             "notes": raw.get("notes"), "modules": raw["modules"],
             "attachments": [{**a, "max_bytes": a["max_kb"] * 1024} for a in raw["attachments"]],
             "forms": raw["forms"]}
+    for key in ("menu", "description", "self_check"):
+        if raw.get(key) is not None:
+            view[key] = raw[key]
+    if raw["review"].get("route"):
+        view["route"] = raw["review"]["route"]
+    return view
