@@ -43,8 +43,8 @@ def _identity(item) -> Optional[str]:
 
 def merge(parent, child):
     """`child` overrides `parent`: objects merge key by key; lists of keyed objects (modules by
-    "key", attachments by "category", fields by "key") merge entry by entry, new entries appended;
-    any other value is replaced."""
+    "key", attachments by "category", fields by "key") merge entry by entry (an entry whose "type"
+    or "kind" changes is replaced whole), new entries appended; any other value is replaced."""
     if isinstance(parent, dict) and isinstance(child, dict):
         out = dict(parent)
         for key, value in child.items():
@@ -55,8 +55,11 @@ def merge(parent, child):
         out = [copy.deepcopy(p) for p in parent]
         index = {_identity(p): n for n, p in enumerate(out)}
         for item in child:
-            if _identity(item) in index:
-                out[index[_identity(item)]] = merge(out[index[_identity(item)]], item)
+            n = index.get(_identity(item))
+            if n is not None and any(k in item and item[k] != out[n].get(k) for k in ("type", "kind")):
+                out[n] = copy.deepcopy(item)          # a field/module changing its type keeps nothing
+            elif n is not None:
+                out[n] = merge(out[n], item)
             else:
                 out.append(copy.deepcopy(item))
         return out

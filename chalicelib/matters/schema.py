@@ -17,7 +17,7 @@ Mime = Literal["image/png", "image/jpeg", "image/bmp", "application/pdf"]
 # Where an attachment category is uploaded: a module's key, the 附件上传 step, or the reviewer's step.
 NON_MODULE_PLACES = ("attachments", "review")
 FIELD_TYPES = ("text", "select", "phone", "date", "integer", "boolean")
-ROLES = ("unit", "city_bureau", "province", "authority", "committee")
+ROLES = ("unit", "city_bureau", "province", "committee")   # committee: 评委会 (no account yet)
 
 
 class Strict(BaseModel):
