@@ -409,8 +409,8 @@ def _verified(attachments: Iterable, category: str, entry_id: Optional[str] = No
 
 def _missing_fields(fields: list, record, modules: Mapping) -> list:
     record = record if isinstance(record, Mapping) else {}
-    return [f for f in fields if f.get("required") and not record.get(f["key"])
-            and holds(f.get("when"), modules, record)]
+    return [f for f in fields if f.get("required") and record.get(f["key"]) in (None, "", [], {})
+            and holds(f.get("when"), modules, record)]   # 0 and False are answers
 
 
 def _expert_problems(definition: Definition, key: str, module: dict, modules: Mapping,

@@ -297,9 +297,9 @@ class Review(Strict):
 
 class SelfCheck(Strict):
     """条件自检: the 申报注意事项 the applicant reads before 确认并开始申报."""
-    title: Text = "申报注意事项"
+    title: Text                 # 申报注意事项
     items: list[Text] = Field(min_length=1)
-    confirm: Text = "确认并开始申报"
+    confirm: Text               # the button: 确认并开始申报
 
 
 class Menu(Strict):
