@@ -7,7 +7,6 @@ not a matter itself), and validates the result against chalicelib/matters/schema
 definition fails at import (and in tests/unit/test_matters.py), never at a user's request. Nothing
 here is specific to one matter.
 """
-import copy
 import datetime as dt
 import functools
 import json
@@ -15,16 +14,17 @@ import os
 import uuid
 from typing import Iterable, Mapping, Optional
 
-import pydantic
-
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.matters import schema
 
 NON_FORM_MODULES = ("attachments",)   # the 附件上传 step: editable like a module, no content
 LIST_KINDS = ("list", "experts")       # modules whose content is a list of entries with ids
 IDENTITY_KEYS = ("key", "category")    # how entries of keyed lists are matched when merging
 FOLDER = os.path.dirname(__file__)
+# Every definition is checked against the schema when the registry is built (import time). The files
+# are immutable in a deployed package and CI checks the same files (tests/unit/test_matters.py), so a
+# Lambda may set MATTER_SCHEMA_CHECK=0 to skip building the pydantic models on each cold start.
+SCHEMA_CHECK = os.environ.get("MATTER_SCHEMA_CHECK", "1") != "0"
 
 
 class DefinitionError(Exception):
@@ -32,6 +32,11 @@ class DefinitionError(Exception):
 
 
 # --- loading -------------------------------------------------------------------------------------
+
+def _fresh(value):
+    """An independent copy of parsed JSON (json's C code: much faster than copy.deepcopy)."""
+    return json.loads(json.dumps(value))
+
 
 def _identity(item) -> Optional[str]:
     if isinstance(item, dict):
@@ -48,22 +53,22 @@ def merge(parent, child):
     if isinstance(parent, dict) and isinstance(child, dict):
         out = dict(parent)
         for key, value in child.items():
-            out[key] = merge(parent[key], value) if key in parent else copy.deepcopy(value)
+            out[key] = merge(parent[key], value) if key in parent else value
         return out
     if (isinstance(parent, list) and isinstance(child, list) and parent and child
             and all(_identity(p) for p in parent) and all(_identity(c) for c in child)):
-        out = [copy.deepcopy(p) for p in parent]
+        out = list(parent)
         index = {_identity(p): n for n, p in enumerate(out)}
         for item in child:
             n = index.get(_identity(item))
             if n is not None and any(k in item and item[k] != out[n].get(k) for k in ("type", "kind")):
-                out[n] = copy.deepcopy(item)          # a field/module changing its type keeps nothing
+                out[n] = item                  # a field/module changing its type keeps nothing
             elif n is not None:
                 out[n] = merge(out[n], item)
             else:
-                out.append(copy.deepcopy(item))
+                out.append(item)
         return out
-    return copy.deepcopy(child)
+    return child
 
 
 def _omit(raw: dict, path: str, source: str):
@@ -83,7 +88,7 @@ def _omit(raw: dict, path: str, source: str):
         raise DefinitionError(f"{source}: omit {path!r}: {last!r} not found")
 
 
-def _format_errors(error: pydantic.ValidationError, raw: dict) -> str:
+def _format_errors(error, raw: dict) -> str:
     """Pydantic's locations with list indices replaced by the entry's key: modules[basic].fields[sex]."""
     lines = []
     for err in error.errors():
@@ -103,10 +108,19 @@ def _format_errors(error: pydantic.ValidationError, raw: dict) -> str:
     return "\n".join(lines)
 
 
+def _check(raw: dict, path: str):
+    import pydantic                              # only when checking: see SCHEMA_CHECK
+    from chalicelib.matters import schema
+    try:
+        schema.MatterDefinition.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise DefinitionError(f"{path}: not a valid matter definition:\n{_format_errors(exc, raw)}") from None
+
+
 class Registry:
     """Every matter definition in a folder, resolved and validated when the registry is made."""
 
-    def __init__(self, folder: str = FOLDER):
+    def __init__(self, folder: str = FOLDER, check: bool = True):
         self.folder = folder
         files = {}
         for name in sorted(os.listdir(folder)):
@@ -122,13 +136,10 @@ class Registry:
         for stem in files:
             if stem.startswith("_"):
                 continue                       # a base to extend, not a matter
-            raw = self._resolve(stem, ())
+            raw = _fresh(self._resolve(stem, ()))   # each matter its own tree
             path = os.path.join(folder, stem + ".json")
-            try:
-                schema.MatterDefinition.model_validate(raw)
-            except pydantic.ValidationError as exc:
-                raise DefinitionError(f"{path}: not a valid matter definition:\n"
-                                      f"{_format_errors(exc, raw)}") from None
+            if check:
+                _check(raw, path)
             if raw["code"] in self._raw:
                 raise DefinitionError(f"{path}: matter code {raw['code']} is defined twice")
             self._raw[raw["code"]] = raw
@@ -140,15 +151,17 @@ class Registry:
             raise DefinitionError(f"{source}: extends forms a cycle: {' -> '.join(seen + (stem,))}")
         if stem not in self._files:
             raise DefinitionError(f"{os.path.join(self.folder, seen[-1] + '.json')}: extends unknown file {stem!r}")
-        raw = copy.deepcopy(self._files[stem])
-        if not isinstance(raw, dict):
+        if not isinstance(self._files[stem], dict):
             raise DefinitionError(f"{source}: a definition is a JSON object")
+        raw = dict(self._files[stem])     # merge never mutates its inputs; subtrees may be shared
         parent = raw.pop("extends", None)
         omit = raw.pop("omit", [])
         if parent is not None:
             raw = merge(self._resolve(parent, seen + (stem,)), raw)
-        for path in omit:
-            _omit(raw, path, source)
+        if omit:
+            raw = _fresh(raw)
+            for path in omit:
+                _omit(raw, path, source)
         return raw
 
     def codes(self, include_disabled: bool = False) -> dict:
@@ -209,7 +222,7 @@ class Definition:
 
 
 # The folder's registry, built (and every definition validated) when chalicelib.matters is imported.
-REGISTRY = Registry()
+REGISTRY = Registry(check=SCHEMA_CHECK)
 
 
 @functools.lru_cache(maxsize=None)

@@ -122,6 +122,13 @@ def test_every_base_file_is_extended_by_some_matter():
     assert bases and bases <= extended
 
 
+def test_the_registry_is_schema_checked_at_import_and_can_skip_the_check():
+    assert definition.SCHEMA_CHECK       # tests and CI always check the shipped files
+    unchecked = Registry(check=False)
+    assert unchecked.codes(include_disabled=True) == ALL
+    assert unchecked.get("TITLE_NORMAL").raw == REGISTRY.get("TITLE_NORMAL").raw
+
+
 def test_matter_codes_stay_backward_compatible_and_unwired_matters_are_not_offered():
     assert MATTER_CODES == {"TALENT_GRADING": "人才分类定级评定"}
     assert definition.get(TALENT_GRADING).name == "人才分类定级评定"
@@ -390,6 +397,10 @@ def test_normal_declarations_need_no_experts_and_refuse_leftover_ones():
     modules["experts"] = stored([expert(1, "张三")])
     assert expert_problems(modules, attachments) == [
         PREFIX + "基本信息_破格类别不是两名专家推荐破格，请删除已添加的破格推荐专家"]
+    with pytest.raises(Conflict) as err:
+        validate_content(NORMAL, "break_reason", "理由", modules=modules)
+    assert (err.value.code, err.value.message) == ("MODULE_NOT_APPLICABLE", "破格申报理由：仅在申报类别为“破格”时填写")
+    assert validate_content(NORMAL, "break_reason", "", modules=modules) == ""
 
 
 def test_break_category_is_asked_for_exactly_when_breaking():
