@@ -8,7 +8,6 @@ definition fails at import (and in tests/unit/test_matters.py), never at a user'
 here is specific to one matter.
 """
 import datetime as dt
-import functools
 import json
 import os
 import uuid
@@ -140,9 +139,9 @@ class Registry:
             path = os.path.join(folder, stem + ".json")
             if check:
                 _check(raw, path)
-            if raw["code"] in self._raw:
+            if raw.get("code") in self._raw:
                 raise DefinitionError(f"{path}: matter code {raw['code']} is defined twice")
-            self._raw[raw["code"]] = raw
+            self._raw[raw.get("code")] = raw
         self._definitions = {code: Definition(raw) for code, raw in self._raw.items()}
 
     def _resolve(self, stem: str, seen: tuple) -> dict:
@@ -225,7 +224,6 @@ class Definition:
 REGISTRY = Registry(check=SCHEMA_CHECK)
 
 
-@functools.lru_cache(maxsize=None)
 def get(matter_type: str, include_disabled: bool = False) -> Definition:
     """A matter's definition; matters not yet served by the platform (enabled: false) only when asked."""
     definition = REGISTRY.get(matter_type)
@@ -347,14 +345,13 @@ def _ready(definition: "Definition", module: dict, modules: Optional[Mapping]):
     messages = module.get("messages", {})
     needed = module.get("requires_saved")
     if needed and not _saved(modules, needed):
-        text = messages.get("not_saved", "{label}").format(**{**fmt, "label": definition.label(needed)})
-        raise Conflict(definition.message(text) if "not_saved" in messages
-                       else f"请先保存{definition.label(needed)}", code="MODULE_NOT_READY")
+        text = (definition.message(messages["not_saved"].format(**fmt)) if "not_saved" in messages
+                else f"请先保存{definition.label(needed)}")
+        raise Conflict(text, code="MODULE_NOT_READY")
     if module.get("when") and not holds(module["when"], modules):
-        text = messages["not_allowed"].format(**fmt) if "not_allowed" in messages else \
-            f"{module['label']}：仅在{_condition_text(definition, module['when'], [])}时填写"
-        raise Conflict(definition.message(text) if "not_allowed" in messages else text,
-                       code="MODULE_NOT_APPLICABLE")
+        text = (definition.message(messages["not_allowed"].format(**fmt)) if "not_allowed" in messages
+                else f"{module['label']}：仅在{_condition_text(definition, module['when'], [])}时填写")
+        raise Conflict(text, code="MODULE_NOT_APPLICABLE")
 
 
 def validate_content(definition: Definition, module_key: str, content, *, modules: Optional[Mapping] = None):
@@ -367,6 +364,8 @@ def validate_content(definition: Definition, module_key: str, content, *, module
     module = definition.module(module_key)
     problems: list = []
     kind = module["kind"]
+    if content not in (None, "", [], {}):      # emptying a module is always allowed
+        _ready(definition, module, modules)
     if kind == "form":
         clean = _check_record(module["fields"], content, problems, "",
                               keep=tuple(f["key"] for f in module["fields"]
@@ -385,8 +384,6 @@ def validate_content(definition: Definition, module_key: str, content, *, module
         if not isinstance(content, list):
             raise ValidationFailed(f"{module['label']}应为列表", code="VALIDATION_FAILED")
         limit = module["count"] if kind == "experts" else module.get("max_items", 50)
-        if kind == "experts" and content:
-            _ready(definition, module, modules)
         if len(content) > limit:
             problems.append({"field": module_key,
                              "message": f"{module['label']}：最多{limit}{'名' if kind == 'experts' else '条'}"})
@@ -404,9 +401,6 @@ def validate_content(definition: Definition, module_key: str, content, *, module
         flag = module.get("single_flag")
         if flag and sum(1 for e in clean if e.get(flag["field"]) is True) > 1:
             problems.append({"field": flag["field"], "message": flag["conflict"]})
-    if kind != "experts" and module.get("when") and modules is not None and not holds(module["when"], modules) \
-            and content not in (None, "", [], {}):
-        _ready(definition, module, modules)
     if problems:
         raise ValidationFailed("；".join(p["message"] for p in problems[:5]), details=problems)
     return clean
