@@ -437,3 +437,45 @@ def test_school_matters_share_the_break_rules_with_their_own_wording():
     assert {r["category"]: (r["max_kb"], r["types"]) for r in expert_rules} == {
         "expert_title_certificate": (5000, ["image/png", "image/jpeg", "application/pdf"]),
         "expert_recommendation": (5000, ["image/png", "image/jpeg", "application/pdf"])}
+
+
+def _with_experts(**expert_changes):
+    raw = json.loads(json.dumps(TMP_MATTER))
+    module = {"key": "experts", "label": "推荐专家", "group": "基本信息", "kind": "experts", "count": 2,
+              "entry_label": "推荐专家", "name_field": "name", "requires_saved": "basic",
+              "when": {"module": "basic", "field": "kind", "one_of": ["乙"]},
+              "fields": [{"key": "name", "label": "姓名", "type": "text", "required": True}],
+              "messages": {"missing": "基本信息_推荐专家未填报", "count": "基本信息_推荐专家应为{count}名（当前{actual}名）",
+                           "incomplete": "基本信息_{expert}{fields}未填报", "attachment_missing": "基本信息_{expert}{label}未上传",
+                           "not_allowed": "基本信息_不需要推荐专家", "not_saved": "基本信息_请先保存基本信息"}}
+    module.update(expert_changes)
+    raw["modules"].append(module)
+    raw["attachments"].append({"category": "cv", "label": "专家简历", "module": "experts", "per_entry": True,
+                               "max_kb": 100, "max_count": 1, "min_count": 1, "types": ["application/pdf"]})
+    return raw
+
+
+def test_a_test_only_matter_with_experts_runs_the_expert_rules(tmp_path):
+    _write(tmp_path, "m.json", _with_experts())
+    d = Registry(str(tmp_path)).get("TEST_MATTER")
+    modules = {"basic": stored({"name": "张三", "kind": "乙", "why": "原因"}), "items": stored([{"id": "a", "n": 1}]),
+               "experts": stored([{"id": "x", "name": "王五"}, {"id": "y", "name": ""}])}
+    files = [{"category": "proof", "entry_id": None, "state": "verified"},
+             {"category": "cv", "entry_id": "x", "state": "verified"}]
+    assert [p["message"] for p in validate_declaration(d, modules, files)] == [
+        "【测试事项】基本信息_推荐专家2姓名未填报", "【测试事项】基本信息_推荐专家2专家简历未上传"]
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"messages": {"missing": "a", "count": "{cnt}名", "incomplete": "b", "attachment_missing": "c",
+                   "not_allowed": "d", "not_saved": "e"}}, "messages.count uses unknown placeholder(s) ['cnt']"),
+    ({"when": None}, "an experts module needs 'when'"),
+    ({"name_field": "nobody"}, "name_field 'nobody' is not a field here"),
+    ({"requires_saved": "nowhere"}, "requires_saved names unknown module 'nowhere'"),
+    ({"when": {"module": "items", "field": "n", "one_of": ["1"]}}, "when.module 'items' is not a form module"),
+])
+def test_broken_expert_modules_fail_at_load(tmp_path, changes, expected):
+    _write(tmp_path, "m.json", _with_experts(**changes))
+    with pytest.raises(DefinitionError) as err:
+        Registry(str(tmp_path))
+    assert expected in str(err.value)
