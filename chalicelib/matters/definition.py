@@ -51,7 +51,8 @@ def _identity(item) -> Optional[str]:
 def merge(parent, child):
     """`child` overrides `parent`: objects merge key by key; lists of keyed objects (modules by
     "key", attachments by "category", fields by "key") merge entry by entry (an entry whose "type"
-    or "kind" changes is replaced whole), new entries appended; any other value is replaced."""
+    or "kind" changes is replaced whole), new entries appended (or inserted after the entry named by
+    their "after"); any other value is replaced."""
     if isinstance(parent, dict) and isinstance(child, dict):
         out = dict(parent)
         for key, value in child.items():
@@ -60,13 +61,19 @@ def merge(parent, child):
     if (isinstance(parent, list) and isinstance(child, list) and parent and child
             and all(_identity(p) for p in parent) and all(_identity(c) for c in child)):
         out = list(parent)
-        index = {_identity(p): n for n, p in enumerate(out)}
         for item in child:
+            index = {_identity(p): n for n, p in enumerate(out)}
             n = index.get(_identity(item))
             if n is not None and any(k in item and item[k] != out[n].get(k) for k in ("type", "kind")):
                 out[n] = item                  # a field/module changing its type keeps nothing
             elif n is not None:
                 out[n] = merge(out[n], item)
+            elif "after" in item:              # a new entry placed after a given one
+                item = dict(item)
+                after = item.pop("after")
+                if after not in index:
+                    raise DefinitionError(f"'after': {after!r} is not an entry of the extended list")
+                out.insert(index[after] + 1, item)
             else:
                 out.append(item)
         return out
@@ -159,7 +166,12 @@ class Registry:
         parent = raw.pop("extends", None)
         omit = raw.pop("omit", [])
         if parent is not None:
-            raw = merge(self._resolve(parent, seen + (stem,)), raw)
+            try:
+                raw = merge(self._resolve(parent, seen + (stem,)), raw)
+            except DefinitionError as exc:
+                if exc.args[0].startswith("'after'"):
+                    raise DefinitionError(f"{source}: {exc}") from None
+                raise
         if omit:
             raw = _fresh(raw)
             for path in omit:

@@ -219,7 +219,9 @@ def test_a_matter_defined_only_in_the_test_loads_through_the_registry_and_valida
     _write(tmp_path, "test_matter.json", TMP_MATTER)
     _write(tmp_path, "test_child.json", {"extends": "test_matter", "code": "TEST_CHILD", "name": "测试子事项",
                                          "modules": [{"key": "basic", "fields": [
-                                             {"key": "age", "label": "年龄", "type": "integer", "min": 18, "max": 60}]}],
+                                             {"key": "age", "label": "年龄", "type": "integer", "min": 18, "max": 60}]},
+                                                                 {"key": "note", "after": "basic", "label": "说明", "group": "说明",
+                                                                  "kind": "text", "max_chars": 20, "too_long": "说明_说明超过20字"}],
                                          "omit": ["modules.items"]})
     registry = Registry(str(tmp_path))
     assert registry.codes() == {"TEST_MATTER": "测试事项", "TEST_CHILD": "测试子事项"}
@@ -243,7 +245,8 @@ def test_a_matter_defined_only_in_the_test_loads_through_the_registry_and_valida
     assert validate_declaration(d, modules, []) == []          # 证明 is required for 乙 only
     child = registry.get("TEST_CHILD")
     assert [f["key"] for f in child.modules["basic"]["fields"]] == ["name", "kind", "why", "age"]
-    assert list(child.modules) == ["basic"]
+    assert list(child.modules) == ["basic", "note"]
+    assert "after" not in child.modules["note"]
     with pytest.raises(ValidationFailed, match="年龄：应在18到60之间"):
         validate_content(child, "basic", {"name": "张三", "kind": "甲", "age": 3})
 
@@ -295,6 +298,10 @@ def test_extends_cycles_unknown_parents_and_bad_json_fail_at_load(tmp_path):
     _write(tmp_path, "b.json", TMP_MATTER)
     _write(tmp_path, "a.json", {**TMP_MATTER, "name": "重复"})
     with pytest.raises(DefinitionError, match="matter code TEST_MATTER is defined twice"):
+        Registry(str(tmp_path))
+    _write(tmp_path, "a.json", {"extends": "b", "code": "A_MATTER", "modules": [
+        {"key": "x", "after": "nothing", "label": "x", "group": "x", "kind": "text", "max_chars": 5, "too_long": "x"}]})
+    with pytest.raises(DefinitionError, match="a.json: 'after': 'nothing' is not an entry"):
         Registry(str(tmp_path))
     _write(tmp_path, "a.json", {"extends": "b", "code": "A_MATTER", "omit": ["modules.nothing"]})
     with pytest.raises(DefinitionError, match="omit 'modules.nothing'"):
