@@ -284,8 +284,8 @@ class Review(Strict):
     backstop_factor: int = Field(ge=1, le=10)
     send_required_roles: list[Literal[ROLES]]
     report: Report
-    results: list[Text] = Field(min_length=1)
-    levels: list[Text] = Field(min_length=1)
+    results: list[Text] = Field(min_length=3, max_length=3)   # 评定状态 labels: [pending, passed, failed]
+    levels: list[Text] = Field(min_length=1)                    # what a passed result grants (级别/等次)
     route: Optional[Route] = None
 
     @model_validator(mode="after")

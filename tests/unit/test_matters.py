@@ -207,7 +207,8 @@ TMP_MATTER = {
          "types": ["application/pdf"], "reviewer": True}],
     "forms": [{"key": "f1", "label": "测试申报表"}, {"key": "f2", "label": "测试一览表"}],
     "review": {"deadline_days": 5, "remind_before_days": 1, "backstop_factor": 2, "send_required_roles": ["unit"],
-               "report": {"category": "report", "label": "推荐报告"}, "results": ["通过", "未通过"], "levels": ["合格"]},
+               "report": {"category": "report", "label": "推荐报告"}, "results": ["未认定", "通过", "未通过"],
+               "levels": ["合格"]},
 }
 
 
