@@ -4,8 +4,8 @@ JSON files in this folder, and the generic validation of declarations against th
 Adding a matter type is writing another JSON file here: the registry discovers every `*.json` in
 the folder, resolves `extends` (a definition may build on another file, e.g. a `_base*.json` that is
 not a matter itself), and validates the result against chalicelib/matters/schema.py, so a broken
-definition fails at import (and in tests/unit/test_matters.py), never at a user's request. Nothing
-here is specific to one matter.
+definition fails at import in the local stage and in tests/unit/test_matters.py (see SCHEMA_CHECK),
+never at a user's request. Nothing here is specific to one matter.
 """
 import datetime as dt
 import json

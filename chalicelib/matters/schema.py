@@ -1,8 +1,8 @@
 """The schema every matter definition (chalicelib/matters/*.json) must satisfy.
 
 A definition is data that services and clients read as plain dicts; these pydantic models only
-*check* it when the registry loads it, so a broken definition fails at import/test time with a
-message naming the file and the path inside it, never at a user's request. Unknown keys are refused
+*check* it when the registry loads it (definition.SCHEMA_CHECK), so a broken definition fails at
+import/test time with a message naming the file and the path inside it, never at a user's request. Unknown keys are refused
 everywhere (a misspelt "requried" must not silently make a field optional).
 """
 import string
