@@ -2,8 +2,8 @@
 
 A definition is data that services and clients read as plain dicts; these pydantic models only
 *check* it when the registry loads it (definition.SCHEMA_CHECK), so a broken definition fails at
-import/test time with a message naming the file and the path inside it, never at a user's request. Unknown keys are refused
-everywhere (a misspelt "requried" must not silently make a field optional).
+import/test time with a message naming the file and the path inside it, never at a user's request.
+Unknown keys are refused everywhere (a misspelt "requried" must not silently make a field optional).
 """
 import string
 from typing import Annotated, Literal, Optional, Union
@@ -67,7 +67,8 @@ class FieldDef(Strict):
         if self.options is not None and len(set(self.options)) != len(self.options):
             raise ValueError("options repeat")
         if self.option_notes and not set(self.option_notes) <= set(self.options or ()):
-            raise ValueError(f"option_notes for unknown options {sorted(set(self.option_notes) - set(self.options or ()))}")
+            unknown = sorted(set(self.option_notes) - set(self.options or ()))
+            raise ValueError(f"option_notes for unknown options {unknown}")
         if self.max_length is not None and self.type != "text":
             raise ValueError("max_length applies to text fields only")
         if (self.min is not None or self.max is not None) and self.type != "integer":
