@@ -69,7 +69,7 @@ def test_unexpanded_template_lints_clean_for_china_and_global_regions(packaged):
 def test_checkov_findings_are_fixed_or_skipped_with_a_reason(expanded):
     assert CHECKOV.exists(), "checkov is installed by ./dev setup into .venv-checkov"
     result = subprocess.run([str(CHECKOV), "-f", str(expanded["cn-north-1"]), "--framework", "cloudformation",
-                             "--quiet", "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
+                             "--compact", "-o", "json"], capture_output=True, text=True, timeout=600)
     report = json.loads(result.stdout)
     report = report[0] if isinstance(report, list) else report
     failed = {(f["check_id"], f["resource"].split(".", 1)[1]) for f in report["results"]["failed_checks"]}
@@ -161,7 +161,7 @@ def test_identity_and_cors_origin_are_parameters_used_everywhere(template):
                   for p in body["paths"].values() for verb, m in p.items() if verb == "options"]
     assert preflights and all(p["method.response.header.Access-Control-Allow-Origin"] == origin for p in preflights)
     gateway = body["x-amazon-apigateway-gateway-responses"]
-    assert {"UNAUTHORIZED", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(gateway)
+    assert {"UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX", "DEFAULT_5XX"} <= set(gateway)
     assert all(g["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == origin
                for g in gateway.values())
     assert r["AttachmentsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"][0]["AllowedOrigins"] == \
@@ -217,7 +217,8 @@ def test_alarms_reach_a_person_and_the_dashboard_shows_them(template):
         assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps({"Fn::GetAtt": [q, "QueueName"]})) in watched
     dashboards = [res for res in r.values() if res["Type"] == "AWS::CloudWatch::Dashboard"]
     assert len(dashboards) == 1
-    body = dashboards[0]["Properties"]["DashboardBody"]["Fn::Sub"]
+    body, variables = dashboards[0]["Properties"]["DashboardBody"]["Fn::Sub"]
+    assert "${ActiveTable}" in body and variables["ActiveTable"]["Fn::If"][0] == "UseRestoredTable"
     for figure in ("5XXError", "Latency", "Throttles", "Errors", "ThrottleEvents", "ApproximateAgeOfOldestMessage",
                    "ExecutionsFailed", "ExecutionsTimedOut"):
         assert figure in body
