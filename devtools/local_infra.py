@@ -181,8 +181,12 @@ def _bucket(stack: Stack, s3, lid: str, props: dict):
 def _bucket_policy(stack: Stack, s3, lid: str, props: dict):
     p = stack.resolve(props)
     document = p["PolicyDocument"]
-    document["Statement"] = [st for st in document["Statement"] if st is not None]   # AWS::NoValue
-    s3.put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(document))
+    # AWS::NoValue drops a statement; TLS-only statements are left out because the local stack
+    # speaks plain HTTP to moto on localhost (moto enforces bucket policies, so they would deny all).
+    document["Statement"] = [st for st in document["Statement"] if st is not None
+                             and "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))]
+    if document["Statement"]:
+        s3.put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(document))
 
 
 def _bucket_logging(stack: Stack, s3, lid: str, props: dict):
