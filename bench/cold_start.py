@@ -49,6 +49,33 @@ def sample(stmt: str) -> float:
     return float(out.stdout)
 
 
+def package_bytecode_effect(zip_path: str, rounds: int = 5) -> dict:
+    """`import app` from the deployment package as Lambda sees it (read-only, nothing written):
+    with the shipped .pyc, and with them removed (every cold start compiling)."""
+    import shutil
+    import tempfile
+    import zipfile
+
+    code = "import time, sys; t = time.perf_counter(); import app; sys.stdout.write(str(time.perf_counter() - t))"
+    env = {**deployed_env(), "PYTHONDONTWRITEBYTECODE": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        shipped, bare = os.path.join(tmp, "shipped"), os.path.join(tmp, "bare")
+        zipfile.ZipFile(zip_path).extractall(shipped)
+        shutil.copytree(shipped, bare, ignore=shutil.ignore_patterns("*.pyc"))
+
+        def one(folder):
+            out = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True,
+                                 text=True, check=True)
+            return float(out.stdout)
+
+        with_pyc, without = [], []
+        for _ in range(rounds):
+            with_pyc.append(one(shipped))
+            without.append(one(bare))
+    a, b = statistics.median(with_pyc), statistics.median(without)
+    return {"with_pyc_ms": a * 1000, "without_pyc_ms": b * 1000, "ratio": b / a}
+
+
 def heavy_modules_loaded() -> list:
     code = ("import sys, app; print(','.join(m for m in ('PIL', 'aws_xray_sdk', 'jwt', 'boto3', "
             "'openpyxl', 'xlsxwriter', 'reportlab', 'cryptography') if m in sys.modules))")
@@ -77,6 +104,14 @@ def main(rounds: int = 9):
     print(f"  app              : {r['app_ms']:7.1f} ms")
     print(f"  ratio            : {r['ratio']:7.2f}   (target <= 1.30)")
     print(f"  heavy modules loaded by `import app`: {r['heavy_modules_at_import'] or 'none'}")
+    package = os.path.join(ROOT, "build", "prod", "deployment.zip")
+    if os.path.exists(package):
+        p = package_bytecode_effect(package)
+        print(f"  from build/prod/deployment.zip: {p['with_pyc_ms']:.0f} ms with the shipped .pyc, "
+              f"{p['without_pyc_ms']:.0f} ms without ({p['ratio']:.2f}x)")
+        r["package"] = p
+    else:
+        print("  (./dev package prod first to time the deployment package with and without .pyc)")
     return r
 
 
