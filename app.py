@@ -5,7 +5,6 @@ request schema (data) before the view runs; domain rules live in chalicelib/serv
 are shaped in chalicelib/web.handled. The same route table feeds the OpenAPI document.
 """
 import functools
-import os
 
 from chalice import AuthResponse, Chalice, CORSConfig
 
@@ -18,10 +17,10 @@ from chalicelib.web import (RouteDoc, body, caller, created, expected_version, h
 
 app = Chalice(app_name=config.APP_NAME)
 app.api.binary_types = []
-aws.tracing_enabled()
+aws.trace_on_first_use()   # X-Ray only where on, imported on the first AWS call
 ROUTES: list = []
 
-cors = CORSConfig(allow_origin=os.environ.get("CORS_ALLOW_ORIGIN", "*"),
+cors = CORSConfig(allow_origin=config.CORS_ALLOW_ORIGIN or "*",   # "*" only while packaging: the template sets it
                   allow_headers=["Authorization", "Content-Type", "If-Match"],
                   expose_headers=["ETag"], max_age=600)
 

@@ -2,9 +2,10 @@
 
 boto3 itself is imported here only when a client is first needed, so importing the app costs no
 more than pynamodb's botocore. Endpoints come from AWS_ENDPOINT_URL (the moto server locally).
+X-Ray: the SDK is imported, and botocore patched, on the first AWS call (boto3 or pynamodb) and
+only where tracing is on (`trace_on_first_use`); never in the China regions, locally or in tests.
 """
 import functools
-import os
 
 from chalicelib import config
 
@@ -39,19 +40,49 @@ def stepfunctions():
 
 
 @functools.lru_cache(maxsize=None)
+def ssm():
+    return _client("ssm")
+
+
+def tracing_configured() -> bool:
+    """Tracing is on only inside a Lambda container whose template enabled it."""
+    return config.XRAY_ENABLED and config.in_lambda()
+
+
+@functools.lru_cache(maxsize=None)
 def tracing_enabled() -> bool:
-    """Patch boto3/botocore for X-Ray only in AWS stages; a no-op locally and in tests."""
-    if not config.XRAY_ENABLED or not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    """Import the X-Ray SDK and patch botocore (boto3 and pynamodb both call through it), once;
+    a no-op where tracing is off."""
+    if not tracing_configured():
         return False
     from aws_xray_sdk.core import patch  # deferred: only where tracing is on
 
-    patch(["boto3", "botocore"])
+    patch(["botocore"])
+    return True
+
+
+def trace_on_first_use() -> bool:
+    """Called at app import: where tracing is on, the first botocore API call (any client,
+    pynamodb's included) imports the SDK and patches, then proceeds traced. Costs nothing at
+    import (botocore is already loaded by pynamodb) and nothing at all where tracing is off."""
+    if not tracing_configured():
+        return False
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    def first_call(self, operation_name, api_params):
+        BaseClient._make_api_call = original      # the SDK wraps the original, once
+        tracing_enabled()
+        return BaseClient._make_api_call(self, operation_name, api_params)
+
+    BaseClient._make_api_call = first_call
     return True
 
 
 def reset_clients():
     """Forget cached clients (tests switch endpoints between mocks)."""
-    for getter in (s3, sqs, stepfunctions, tracing_enabled):
+    for getter in (s3, sqs, stepfunctions, ssm, tracing_enabled):
         getter.cache_clear()
 
 

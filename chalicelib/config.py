@@ -1,7 +1,13 @@
-"""Configuration from environment variables (set per stage in .chalice/config.json).
+"""The one configuration module: every setting of the platform is read here, from environment
+variables (set by infra/template.yaml in AWS, by .chalice/config.json / the local stack locally).
 
 Read at import with defaults so that tests can set the environment before importing the app.
+Defaults exist for the `local` stage only: a deployed stage (any other STAGE, inside a Lambda
+container) refuses to start when a required setting is missing — `check_deployed()` runs at
+import there. Secrets are never environment values outside `local`: the PII hash key is read
+from SSM Parameter Store (SecureString), lazily, once per container (`pii_hash_key()`).
 """
+import functools
 import os
 
 STAGE = os.environ.get("STAGE", "local")
@@ -12,9 +18,12 @@ REVIEW_QUEUE_URL = os.environ.get("REVIEW_QUEUE_URL", "")
 EXPORT_QUEUE_URL = os.environ.get("EXPORT_QUEUE_URL", "")
 REVIEW_STATE_MACHINE_ARN = os.environ.get("REVIEW_STATE_MACHINE_ARN", "")
 AWS_REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
+# Set by the Lambda runtime; absent locally, in tests and while `chalice package` imports the app.
+LAMBDA_FUNCTION_NAME = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
 
 # Identity: tokens are RS256 JWTs issued by the province's identity platform (or, in the local
-# stage only, by the development token endpoint).
+# stage only, by the development token endpoint). Issuer, JWKS URL and audience are template
+# parameters per stage (infra/parameters/<stage>.json).
 JWT_ISSUER = os.environ.get("JWT_ISSUER", "https://id.local.talent-grading")
 JWT_AUDIENCE = os.environ.get("JWT_AUDIENCE", "talent-grading-api")
 JWT_PUBLIC_KEY = os.environ.get("JWT_PUBLIC_KEY", "")
@@ -22,7 +31,17 @@ JWT_JWKS_URL = os.environ.get("JWT_JWKS_URL", "")
 DEV_JWT_PRIVATE_KEY_FILE = os.environ.get("DEV_JWT_PRIVATE_KEY_FILE", "")
 TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS", "3600"))
 
-# Tracing is on only where the X-Ray daemon exists (AWS stages).
+# Origin of the web frontend: the API's CORS headers (the preflight, Gateway Responses and bucket
+# CORS get the same template parameter). `*` only in the local stage.
+CORS_ALLOW_ORIGIN = os.environ.get("CORS_ALLOW_ORIGIN", "*" if STAGE == "local" else "")
+
+# Keyed hash of ID numbers (uniqueness key that does not reveal the number). Locally a fixed
+# development key (PII_HASH_KEY may override it); deployed, the name of the SSM SecureString.
+PII_HASH_KEY_PARAMETER = os.environ.get("PII_HASH_KEY_PARAMETER", "")
+_LOCAL_PII_HASH_KEY = os.environ.get("PII_HASH_KEY", "local-development-only") if STAGE == "local" else ""
+
+# Tracing: the template sets XRAY_ENABLED only where the partition has Lambda's X-Ray integration
+# (not aws-cn); the SDK is imported on the first AWS call, and only then (chalicelib/aws.py).
 XRAY_ENABLED = os.environ.get("XRAY_ENABLED", "false").lower() == "true"
 
 # Hot counters are spread over this many shards (DESIGN.md §4: a big unit must not be a hot key).
@@ -31,6 +50,55 @@ COUNTER_SHARDS = int(os.environ.get("COUNTER_SHARDS", "8"))
 # Local wall-clock zone for "today" counters and notice windows.
 TIMEZONE = "Asia/Shanghai"
 
+# What a deployed stage cannot run without (no defaults outside `local`).
+REQUIRED_DEPLOYED = {
+    "TABLE_NAME": "TABLE_NAME" in os.environ,
+    "ATTACHMENTS_BUCKET": "ATTACHMENTS_BUCKET" in os.environ,
+    "JWT_ISSUER": "JWT_ISSUER" in os.environ,
+    "JWT_JWKS_URL": bool(JWT_JWKS_URL),
+    "JWT_AUDIENCE": "JWT_AUDIENCE" in os.environ,
+    "CORS_ALLOW_ORIGIN": bool(CORS_ALLOW_ORIGIN) and CORS_ALLOW_ORIGIN != "*",
+    "PII_HASH_KEY_PARAMETER": bool(PII_HASH_KEY_PARAMETER),
+}
+
+
+class ConfigurationError(RuntimeError):
+    """A deployed stage is missing a setting or a secret: it must not run with a default."""
+
 
 def is_local() -> bool:
     return STAGE == "local"
+
+
+def in_lambda() -> bool:
+    return bool(LAMBDA_FUNCTION_NAME)
+
+
+def check_deployed() -> None:
+    """Refuse to start a non-local stage with a missing setting (names only, never values)."""
+    if is_local():
+        return
+    missing = sorted(name for name, present in REQUIRED_DEPLOYED.items() if not present)
+    if missing:
+        raise ConfigurationError(f"stage {STAGE!r} refuses to start: missing {', '.join(missing)} "
+                                 "(set by infra/template.yaml; see docs/runbook.md)")
+
+
+@functools.lru_cache(maxsize=None)
+def pii_hash_key() -> bytes:
+    """The ID-number hash key: read once per container, on first use, never defaulted outside
+    `local`. A failed read is not cached (the next call tries again)."""
+    if is_local():
+        return _LOCAL_PII_HASH_KEY.encode()
+    if not PII_HASH_KEY_PARAMETER:
+        raise ConfigurationError(f"stage {STAGE!r} has no PII hash key (PII_HASH_KEY_PARAMETER unset)")
+    from chalicelib import aws
+
+    value = aws.ssm().get_parameter(Name=PII_HASH_KEY_PARAMETER, WithDecryption=True)["Parameter"]["Value"]
+    if len(value) < 32:
+        raise ConfigurationError(f"PII hash key {PII_HASH_KEY_PARAMETER} is shorter than 32 characters")
+    return value.encode()
+
+
+if in_lambda():
+    check_deployed()

@@ -2,10 +2,11 @@
 
 `deploy(endpoint_url)` reads the template, resolves the intrinsics it uses (Ref, Fn::Sub,
 Fn::GetAtt, Fn::If/Equals) for a local stack, and creates through boto3 what the application
-needs: the DynamoDB table (keys, GSIs, TTL), the attachments bucket (CORS, lifecycle), the queues
-with their dead-letter queues, and the review state machine from its ASL file. IAM, Lambda,
-API Gateway, logs and alarms are skipped on purpose: locally `chalice local` and the worker
-stand in for them. With endpoint_url=None boto3 goes wherever it is pointed (moto's mock_aws
+needs: the DynamoDB table (keys, GSIs, TTL), the buckets (CORS, lifecycle, versioning, access
+logging), the queues with their dead-letter queues, and the review state machine from its ASL
+file. Every other resource type is listed in SKIPPED with the reason (locally `chalice local` and
+the worker stand in for Lambda and API Gateway); a type in neither list fails the deploy, so
+the local stack cannot silently drift from the template. With endpoint_url=None boto3 goes wherever it is pointed (moto's mock_aws
 in process). Locally an extra queue receives the bucket's ObjectCreated events for the worker.
 """
 import json
@@ -18,6 +19,26 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.yaml"
 ASL = ROOT / "infra" / "statemachine" / "review.asl.json"
 ACCOUNT = "123456789012"
+CREATED = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::S3::BucketPolicy",
+           "AWS::StepFunctions::StateMachine")
+SKIPPED = {
+    "AWS::Serverless::Function": "chalice local and devtools.worker run the handlers",
+    "AWS::Serverless::Api": "chalice local serves the routes",
+    "AWS::Lambda::Permission": "no Lambda locally",
+    "AWS::ApiGateway::GatewayResponse": "no API Gateway locally (web.py shapes errors the same way)",
+    "AWS::ApiGateway::Account": "no API Gateway locally",
+    "AWS::IAM::Role": "moto does not enforce IAM",
+    "AWS::Logs::LogGroup": "local processes log to stdout",
+    "AWS::CloudWatch::Alarm": "no metrics locally",
+    "AWS::CloudWatch::Dashboard": "no metrics locally",
+    "AWS::SNS::Topic": "alarm topic: no alarms locally",
+    "AWS::SNS::Subscription": "alarm topic: no alarms locally",
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity": "the local web server serves web/dist",
+    "AWS::CloudFront::Distribution": "the local web server serves web/dist",
+}
+# Parameters without a default are per stage (infra/parameters/<stage>.json); locally these.
+LOCAL_PARAMETERS = {"Stage": "dev", "CorsAllowedOrigin": "*", "JwtIssuer": "https://id.local.talent-grading",
+                    "JwtJwksUrl": "", "JwtAudience": "talent-grading-api"}
 
 
 class Stack:
@@ -81,11 +102,20 @@ class Stack:
                 return self.resolve(yes if self.condition(cond) else no)
             if key == "Fn::Equals":
                 a, b = (self.resolve(x) for x in arg)
-                return a == b
+                return str(a) == str(b)
+            if key == "Fn::Not":
+                return not self.resolve(arg[0])
+            if key == "Fn::And":
+                return all(self.resolve(x) for x in arg)
+            if key == "Fn::Or":
+                return any(self.resolve(x) for x in arg)
+            if key == "Condition":
+                return self.condition(arg)
         return {k: self.resolve(v) for k, v in value.items()}
 
     def resources(self, kind: str):
-        return [(lid, r) for lid, r in self.t["Resources"].items() if r["Type"] == kind]
+        return [(lid, r) for lid, r in self.t["Resources"].items() if r["Type"] == kind
+                and ("Condition" not in r or self.condition(r["Condition"]))]
 
 
 def _clients(endpoint_url, region):
@@ -129,6 +159,11 @@ def _bucket(stack: Stack, s3, lid: str, props: dict):
             rule = {"ID": r["Id"], "Status": r["Status"], "Filter": {"Prefix": r.get("Prefix", "")}}
             if "ExpirationInDays" in r:
                 rule["Expiration"] = {"Days": r["ExpirationInDays"]}
+            if r.get("ExpiredObjectDeleteMarker"):
+                rule["Expiration"] = {"ExpiredObjectDeleteMarker": True}
+            if "NoncurrentVersionExpiration" in r:
+                rule["NoncurrentVersionExpiration"] = {
+                    "NoncurrentDays": r["NoncurrentVersionExpiration"]["NoncurrentDays"]}
             if "AbortIncompleteMultipartUpload" in r:
                 rule["AbortIncompleteMultipartUpload"] = r["AbortIncompleteMultipartUpload"]
             rules.append(rule)
@@ -139,6 +174,27 @@ def _bucket(stack: Stack, s3, lid: str, props: dict):
         s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={"Rules": rules})
     if p.get("PublicAccessBlockConfiguration"):
         s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration=p["PublicAccessBlockConfiguration"])
+    if p.get("VersioningConfiguration"):
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": p["VersioningConfiguration"]["Status"]})
+
+
+def _bucket_policy(stack: Stack, s3, lid: str, props: dict):
+    p = stack.resolve(props)
+    document = p["PolicyDocument"]
+    # AWS::NoValue drops a statement; TLS-only statements are left out because the local stack
+    # speaks plain HTTP to moto on localhost (moto enforces bucket policies, so they would deny all).
+    document["Statement"] = [st for st in document["Statement"] if st is not None
+                             and "aws:SecureTransport" not in json.dumps(st.get("Condition", {}))]
+    if document["Statement"]:
+        s3.put_bucket_policy(Bucket=p["Bucket"], Policy=json.dumps(document))
+
+
+def _bucket_logging(stack: Stack, s3, lid: str, props: dict):
+    """Server access logging, once every bucket exists (the target is declared after its sources)."""
+    if props.get("LoggingConfiguration"):
+        p = stack.resolve(props["LoggingConfiguration"])
+        s3.put_bucket_logging(Bucket=stack.physical[lid]["Ref"], BucketLoggingStatus={"LoggingEnabled": {
+            "TargetBucket": p["DestinationBucketName"], "TargetPrefix": p.get("LogFilePrefix", "")}})
 
 
 def _queue(stack: Stack, sqs, lid: str, props: dict):
@@ -174,7 +230,11 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
            region: str = "cn-north-1", parameters: dict | None = None) -> dict:
     """Create every resource the local system needs; return the application's environment."""
     template = yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
-    stack = Stack(template, stack_name, region, {"Stage": "dev", **(parameters or {})})
+    stack = Stack(template, stack_name, region, {**LOCAL_PARAMETERS, **(parameters or {})})
+    unknown = sorted({r["Type"] for r in template["Resources"].values()} - set(CREATED) - set(SKIPPED))
+    if unknown:
+        raise RuntimeError(f"infra/template.yaml has resource types the local stack neither creates nor "
+                           f"skips: {unknown} (add them to devtools/local_infra.py)")
     c = _clients(endpoint_url, region)
     for lid, r in stack.resources("AWS::DynamoDB::Table"):
         _table(stack, c["dynamodb"], lid, r["Properties"])
@@ -185,6 +245,10 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
         _redrive(stack, c["sqs"], lid, r["Properties"])
     for lid, r in stack.resources("AWS::S3::Bucket"):
         _bucket(stack, c["s3"], lid, r["Properties"])
+    for lid, r in stack.resources("AWS::S3::BucketPolicy"):
+        _bucket_policy(stack, c["s3"], lid, r["Properties"])
+    for lid, r in stack.resources("AWS::S3::Bucket"):
+        _bucket_logging(stack, c["s3"], lid, r["Properties"])
     for lid, r in stack.resources("AWS::StepFunctions::StateMachine"):
         _state_machine(stack, c["stepfunctions"], lid, r["Properties"])
 

@@ -1,4 +1,9 @@
-"""SQS consumer: background exports (results spreadsheets), partial batch failures reported."""
+"""SQS consumer: background exports (results spreadsheets), partial batch failures reported.
+
+A failure is never swallowed: an export that raised, or whose job is already marked failed when
+its message comes back, is reported as a batch item failure, so the message is received again
+and, after the queue's maxReceiveCount, lands in the export DLQ, whose alarm reaches a person.
+"""
 import json
 
 from chalicelib.logs import get_logger
@@ -11,10 +16,18 @@ def handler(event, context):
 
     failures = []
     for record in event.get("Records", []):
+        message_id = record.get("messageId")
         try:
-            message = json.loads(record["body"])
-            state = documents.run_export(message["job_id"])
-            log.info("export handled", extra={"fields": {"job": message["job_id"], "state": state}})
-        except Exception:  # noqa: BLE001 - report only this item
-            failures.append({"itemIdentifier": record["messageId"]})
+            job_id = json.loads(record["body"])["job_id"]
+            state = documents.run_export(job_id)
+        except Exception:  # noqa: BLE001 - this item fails visibly; the others are done
+            log.exception("export failed", extra={"fields": {"id": message_id}})
+            failures.append({"itemIdentifier": message_id})
+            continue
+        if state == "failed":
+            log.error("export job is failed; message kept for the DLQ",
+                      extra={"fields": {"id": message_id, "job": job_id}})
+            failures.append({"itemIdentifier": message_id})
+        else:
+            log.info("export handled", extra={"fields": {"job": job_id, "state": state}})
     return {"batchItemFailures": failures}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from typing import TYPE_CHECKING
 
+from chalicelib import config
 from chalicelib import identifiers as ids
 from chalicelib.clock import today_local
 from chalicelib.errors import Conflict, Forbidden, NotFound
@@ -22,8 +22,7 @@ PROFILE_MISSING = NotFound("请先完善个人基本信息", code="PROFILE_NOT_F
 
 def id_number_digest(id_type: str, id_number: str) -> str:
     """Keyed hash: the uniqueness key must not reveal the ID number."""
-    key = os.environ.get("PII_HASH_KEY", "local-development-only").encode()
-    return hmac.new(key, f"{id_type}|{id_number}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(config.pii_hash_key(), f"{id_type}|{id_number}".encode(), hashlib.sha256).hexdigest()
 
 
 def view(person: Person, masked: bool = False) -> dict:

@@ -73,3 +73,32 @@ def test_backstop_timeouts_are_bounded_then_the_execution_fails_loudly():
             time.sleep(0.1)
         assert sfn.describe_execution(executionArn=arn)["status"] == "FAILED"
         assert kinds.count("escalate") == 3 and kinds.count("open_review_task") == 4
+
+
+def test_buckets_are_versioned_and_logged_locally_too():
+    with mock_aws():
+        env = deploy(None, stack_name="talent-grading-t")
+        s3 = boto3.client("s3", region_name="cn-north-1")
+        bucket = env["ATTACHMENTS_BUCKET"]
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+        assert logging["TargetBucket"].startswith("talent-grading-t-access-logs-") and logging["TargetPrefix"] == "attachments/"
+        rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+        assert rules["evidence-noncurrent-versions"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 180
+
+
+def test_a_resource_type_the_local_stack_does_not_know_fails_loudly(monkeypatch):
+    import yaml
+
+    from devtools import local_infra
+
+    template = yaml.safe_load(local_infra.TEMPLATE.read_text(encoding="utf-8"))
+    template["Resources"]["Surprise"] = {"Type": "AWS::Kinesis::Stream", "Properties": {}}
+    monkeypatch.setattr(local_infra.yaml, "safe_load", lambda _text: template)
+    with mock_aws():
+        try:
+            deploy(None, stack_name="talent-grading-t")
+        except RuntimeError as err:
+            assert "AWS::Kinesis::Stream" in str(err)
+        else:
+            raise AssertionError("an unknown resource type was silently skipped")

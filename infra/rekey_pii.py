@@ -1,0 +1,102 @@
+"""Re-key the ID-number uniqueness claims for a new PII hash key (docs/runbook.md §5).
+
+    python -m infra.rekey_pii --region cn-north-1 --table talent-grading-prod-main \
+        --new-key-parameter /talent-grading-prod/pii-hash-key-next            # 1. add new claims
+    python -m infra.rekey_pii ... --prune                                     # 3. drop old claims
+
+An offline maintenance job, never on a request path: it Scans the table (the one place a Scan
+is acceptable). Step 1 writes `IDNUM#<new digest>` for every person next to the old claim
+(conditional: absent, or already this person's), so uniqueness holds whichever key a running
+container uses. Step 3, after the parameter holds the new key and every container restarted,
+runs step 1 again (people created meanwhile) and deletes claims that are not a person's new
+digest (conditional on the claim still naming the same person). Prints counts, never an ID
+number or a key.
+"""
+import argparse
+import hashlib
+import hmac
+import sys
+
+
+def digest(key: bytes, id_type: str, id_number: str) -> str:
+    """The same keyed hash as chalicelib.services.people.id_number_digest (a test pins them)."""
+    return hmac.new(key, f"{id_type}|{id_number}".encode(), hashlib.sha256).hexdigest()
+
+
+def _scan(ddb, table: str, kind: str, projection: str):
+    pages = ddb.get_paginator("scan").paginate(
+        TableName=table, FilterExpression="#t = :k", ExpressionAttributeNames={"#t": "type", **_names(projection)},
+        ExpressionAttributeValues={":k": {"S": kind}}, ProjectionExpression=projection)
+    for page in pages:
+        yield from page.get("Items", [])
+
+
+def _names(projection: str) -> dict:
+    return {p: p[1:] for p in (x.strip() for x in projection.split(",")) if p.startswith("#") and p != "#t"}
+
+
+def rekey(ddb, table: str, key: bytes) -> dict:
+    """Write each person's claim under the new key. Returns counts (and conflicting person ids)."""
+    written = present = 0
+    conflicts = []
+    for item in _scan(ddb, table, "Person", "PK, person_id, id_type, id_number"):
+        person = item["person_id"]["S"]
+        pk = f"IDNUM#{digest(key, item['id_type']['S'], item['id_number']['S'])}"
+        try:
+            ddb.put_item(TableName=table, Item={"PK": {"S": pk}, "SK": {"S": "IDNUM"}, "type": {"S": "PersonIdNumber"},
+                                                "person_id": {"S": person}},
+                         ConditionExpression="attribute_not_exists(PK) OR person_id = :p",
+                         ExpressionAttributeValues={":p": {"S": person}})
+            written += 1
+        except ddb.exceptions.ConditionalCheckFailedException:
+            conflicts.append(person)     # the same ID number claimed by another account: investigate
+        present += 1
+    return {"persons": present, "claims_written": written, "conflicts": conflicts}
+
+
+def prune(ddb, table: str, key: bytes) -> dict:
+    """Delete claims that are not some person's digest under the new key."""
+    keep = {f"IDNUM#{digest(key, i['id_type']['S'], i['id_number']['S'])}"
+            for i in _scan(ddb, table, "Person", "PK, id_type, id_number")}
+    deleted = kept = 0
+    for claim in _scan(ddb, table, "PersonIdNumber", "PK, SK, person_id"):
+        if claim["PK"]["S"] in keep:
+            kept += 1
+            continue
+        try:
+            ddb.delete_item(TableName=table, Key={"PK": claim["PK"], "SK": claim["SK"]},
+                            ConditionExpression="person_id = :p", ExpressionAttributeValues={":p": claim["person_id"]})
+            deleted += 1
+        except ddb.exceptions.ConditionalCheckFailedException:
+            pass
+    return {"claims_kept": kept, "claims_deleted": deleted}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m infra.rekey_pii", description=__doc__.splitlines()[0])
+    parser.add_argument("--region", required=True)
+    parser.add_argument("--table", required=True)
+    parser.add_argument("--new-key-parameter", required=True, help="SSM SecureString holding the new key")
+    parser.add_argument("--prune", action="store_true", help="step 3: re-run, then delete old claims")
+    args = parser.parse_args(argv)
+    import boto3
+
+    key = boto3.client("ssm", region_name=args.region).get_parameter(
+        Name=args.new_key_parameter, WithDecryption=True)["Parameter"]["Value"]
+    if len(key) < 32:
+        raise SystemExit(f"{args.new_key_parameter}: a key shorter than 32 characters is refused")
+    ddb = boto3.client("dynamodb", region_name=args.region)
+    result = rekey(ddb, args.table, key.encode())
+    print(f"persons {result['persons']}, claims written {result['claims_written']}, "
+          f"conflicts {len(result['conflicts'])}")
+    for person in result["conflicts"]:
+        print(f"  conflict: person {person}")
+    if args.prune:
+        if result["conflicts"]:
+            raise SystemExit("conflicts first: nothing pruned")
+        print("pruned: kept {claims_kept}, deleted {claims_deleted}".format(**prune(ddb, args.table, key.encode())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
