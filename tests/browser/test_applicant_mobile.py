@@ -5,8 +5,10 @@ viewport and keeps the input; an upload shows its progress on its own row in the
 POST is held by route interception); a full slot is replaced; the first applicant screen loads
 ≤ 150 KB of compressed JS+CSS."""
 import json
+import os
 import pathlib
 import re
+import subprocess
 import urllib.request
 
 from playwright.sync_api import expect
@@ -19,6 +21,23 @@ PHONE = {"width": 390, "height": 844}
 WHO = "applicant4"          # 赵雪, not bound yet (applicant1 is test_e2e's)
 EDU_DEPT = ("112200000135446027", "吉林省教育厅")
 BUDGET_BYTES = 150 * 1024
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def lighthouse(stack, who, paths):
+    """Lighthouse mobile (web/scripts/lighthouse.mjs, Debian's chromium via CHROME_PATH, headless) on each
+    hash path, signed in as `who`; every page must score performance ≥ 90 and accessibility ≥ 95."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = ARTIFACTS / f"lighthouse-{abs(hash(tuple(paths))) % 10000}.json"
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROMIUM", "/usr/bin/chromium")}
+    proc = subprocess.run(["node", "scripts/lighthouse.mjs", stack.web_url, who, str(out), *paths],
+                          cwd=ROOT / "web", env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"lighthouse failed:\n{proc.stderr[-3000:]}"
+    scores = json.loads(out.read_text())
+    print(json.dumps(scores, ensure_ascii=False, indent=1))
+    low = {p: s for p, s in scores.items() if s["runtime_error"] or s["performance"] < 90 or s["accessibility"] < 95}
+    assert not low, f"below target (performance ≥ 90, accessibility ≥ 95): {json.dumps(low, ensure_ascii=False)}"
+    return scores
 
 
 def login(browser, stack, who=WHO):
@@ -247,7 +266,13 @@ def test_applicant_declares_on_a_phone(browser, web_stack, shot, tmp_path):
     page.set_input_files("input[data-upload=talent_certificate]", str(pdf))
     expect(page.locator("[data-test=validation-clean]")).to_be_visible(timeout=20000)
     page.locator("[data-test=pledge]").click()
+    expect(page.get_by_role("button", name="提交")).to_be_enabled()
+    expect(page.get_by_role("button", name="提交")).to_have_css("opacity", "1")     # its fade-in finished
     visit(page, shot, "m13-step3-attachments")
+    decl = re.search(r"/m/declare/([^?]+)", page.url).group(1)
+    lighthouse(web_stack, WHO, ["/login", "/m", "/m/binding", f"/m/declare/{decl}?step=0",
+                                f"/m/declare/{decl}?step=1&module=basic", f"/m/declare/{decl}?step=1&module=honours",
+                                f"/m/declare/{decl}?step=2"])
     page.get_by_role("button", name="提交").click()
     expect(page.locator("[data-test=submitted]")).to_contain_text("提交成功")
     visit(page, shot, "m14-step4-submitted")
@@ -266,6 +291,7 @@ def test_applicant_declares_on_a_phone(browser, web_stack, shot, tmp_path):
     expect(page.locator("main")).to_contain_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))
     expect(page.locator("main")).not_to_contain_text(re.compile(r"\d{2}:\d{2}:\d{2}"))
     visit(page, shot, "m16-progress")
+    lighthouse(web_stack, WHO, [f"/m/declare/{decl}", f"/m/progress/{decl}"])
     page.get_by_role("button", name="返回").click()
     expect(page.locator("[data-test=declaration-view]")).to_be_visible()
     page.context.close()
