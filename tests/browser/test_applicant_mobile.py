@@ -332,7 +332,7 @@ def test_first_applicant_screen_fits_the_budget(browser, web_stack):
     page.goto(f"{web_stack.web_url}/#/login")
     page.click(f"[data-login='{WHO}']")
     page.wait_for_url(re.compile(r"#/m$"))
-    expect(page.locator("[data-test=bound-unit]")).to_be_visible()
+    expect(page.get_by_role("heading", name="申报人基本信息")).to_be_visible()
     page.wait_for_load_state("networkidle")
     total = sum(sizes.values())
     print(f"first applicant screen: {len(sizes)} JS/CSS files, {total / 1024:.1f} KB compressed")
