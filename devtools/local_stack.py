@@ -154,36 +154,13 @@ class LocalStack:
         return self
 
     def _serve_web(self):
-        """web/dist with /config.js telling the frontend where the API is (SPA fallback)."""
+        """web/dist (precompressed assets, SPA fallback) with /config.js telling the frontend where the API is."""
         dist = ROOT / "web" / "dist"
         if not (dist / "index.html").exists():
             return
-        import http.server
+        from devtools.web_server import serve
 
-        config = f"window.TALENT_CONFIG = {json.dumps({'apiBase': self.api_url})};\n".encode()
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *a, **kw):
-                super().__init__(*a, directory=str(dist), **kw)
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                if self.path.split("?")[0] == "/config.js":
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/javascript")
-                    self.send_header("Cache-Control", "no-store")
-                    self.end_headers()
-                    self.wfile.write(config)
-                    return
-                if not (dist / self.path.split("?")[0].lstrip("/")).exists():
-                    self.path = "/index.html"
-                super().do_GET()
-
-        server = http.server.ThreadingHTTPServer((HOST, self.web_port), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self._web_server = server
+        self._web_server = serve(dist, HOST, self.web_port, {"apiBase": self.api_url})
 
     def stop(self):
         if self._web_server:

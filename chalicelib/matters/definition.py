@@ -273,36 +273,37 @@ def holds(condition: Optional[dict], modules: Mapping, record: Optional[dict] = 
 
 # --- validating content -------------------------------------------------------------------------
 
-def _check_field(field: dict, value, problems: list, where: str):
+def _check_field(field: dict, value, problems: list, where: str, path: str = ""):
     label = f"{where}{field['label']}"
+    key = f"{path}{field['key']}"   # "post" in a form, "1.post" in a list's second entry
     if value is None or value == "":
         if field.get("required"):
-            problems.append({"field": field["key"], "message": f"{label}：必须填写"})
+            problems.append({"field": key, "message": f"{label}：必须填写"})
         return None
     kind = field["type"]
     if kind in ("text", "select", "phone", "date") and not isinstance(value, str):
-        problems.append({"field": field["key"], "message": f"{label}：应为文本"})
+        problems.append({"field": key, "message": f"{label}：应为文本"})
         return None
     if kind == "text" and len(value) > field.get("max_length", 200):
-        problems.append({"field": field["key"],
+        problems.append({"field": key,
                          "message": f"{label}：长度不能超过{field.get('max_length', 200)}个字"})
     elif kind == "select" and value not in field["options"]:
-        problems.append({"field": field["key"], "message": f"{label}：取值不在可选范围内"})
+        problems.append({"field": key, "message": f"{label}：取值不在可选范围内"})
     elif kind == "phone" and not ids.is_valid_phone(value):
-        problems.append({"field": field["key"], "message": f"{label}：手机号码格式不正确"})
+        problems.append({"field": key, "message": f"{label}：手机号码格式不正确"})
     elif kind == "date":
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            problems.append({"field": field["key"], "message": f"{label}：日期格式应为YYYY-MM-DD"})
+            problems.append({"field": key, "message": f"{label}：日期格式应为YYYY-MM-DD"})
     elif kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.append({"field": field["key"], "message": f"{label}：应为整数"})
+            problems.append({"field": key, "message": f"{label}：应为整数"})
         elif not field.get("min", value) <= value <= field.get("max", value):
-            problems.append({"field": field["key"],
+            problems.append({"field": key,
                              "message": f"{label}：应在{field.get('min')}到{field.get('max')}之间"})
     elif kind == "boolean" and not isinstance(value, bool):
-        problems.append({"field": field["key"], "message": f"{label}：应为是或否"})
+        problems.append({"field": key, "message": f"{label}：应为是或否"})
     return value
 
 
@@ -314,13 +315,14 @@ def _condition_text(definition: "Definition", condition: dict, own_fields: list)
 
 
 def _check_record(fields: list, record, problems: list, where: str, keep: tuple = (),
-                  definition: Optional["Definition"] = None, modules: Optional[Mapping] = None) -> dict:
+                  definition: Optional["Definition"] = None, modules: Optional[Mapping] = None,
+                  path: str = "") -> dict:
     if not isinstance(record, dict):
-        problems.append({"field": where, "message": f"{where}：应为对象"})
+        problems.append({"field": path.rstrip(".") or where, "message": f"{where}：应为对象"})
         return {}
     known = {f["key"] for f in fields} | set(keep)
     for unknown in sorted(set(record) - known):
-        problems.append({"field": unknown, "message": f"{where}{unknown}：不是可接受的字段"})
+        problems.append({"field": f"{path}{unknown}", "message": f"{where}{unknown}：不是可接受的字段"})
     clean = {}
     for field in fields:
         if field.get("derived") or field.get("readonly"):
@@ -331,17 +333,17 @@ def _check_record(fields: list, record, problems: list, where: str, keep: tuple 
         elif condition and not holds(condition, modules or {}, record):
             # a conditional field that does not apply: it must stay empty
             if record.get(field["key"]) not in (None, ""):
-                problems.append({"field": field["key"], "message":
+                problems.append({"field": f"{path}{field['key']}", "message":
                                  f"{where}{field['label']}：仅在{_condition_text(definition, condition, fields)}时填写"})
             continue
-        value = _check_field(field, record.get(field["key"]), problems, where)
+        value = _check_field(field, record.get(field["key"]), problems, where, path)
         if value is not None:
             clean[field["key"]] = value
     for field in fields:   # dates that must not precede another (end before start)
         other = field.get("not_before")
         if other and clean.get(field["key"]) and clean.get(other):
             if clean[field["key"]] < clean[other]:
-                problems.append({"field": field["key"],
+                problems.append({"field": f"{path}{field['key']}",
                                  "message": f"{where}{field['label']}：不能早于开始日期"})
     return clean
 
@@ -407,7 +409,7 @@ def validate_content(definition: Definition, module_key: str, content, *, module
             where = (f"{_expert_name(module, n + 1, entry)}·" if kind == "experts"
                      else f"{module['entry_label']}第{n + 1}条·")
             record = _check_record(module["fields"], entry, problems, where, keep=("id",),
-                                   definition=definition, modules=modules)
+                                   definition=definition, modules=modules, path=f"{n}.")
             entry_id = entry.get("id") if isinstance(entry, dict) else None
             if not isinstance(entry_id, str) or not entry_id or len(entry_id) > 40 or entry_id in seen:
                 entry_id = uuid.uuid4().hex[:12]

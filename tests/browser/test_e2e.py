@@ -28,6 +28,19 @@ def choose(page, label_text, option):
     expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
 
 
+def applicant_saved(page):
+    """Vant's 保存成功 toast came and went (it would cover the next tap's target otherwise)."""
+    expect(page.locator(".van-toast:visible")).to_contain_text("保存成功")
+    expect(page.locator(".van-toast:visible")).to_have_count(0, timeout=10000)
+
+
+def open_module(page, key):
+    """The 信息填报 step's module navigator: one screen per module."""
+    page.locator(f"[data-module-tab={key}]").click()
+    expect(page.locator(f"[data-module={key}]")).to_be_visible()
+    return page.locator(f"[data-module={key}]")
+
+
 def upload(page, selector, path):
     page.set_input_files(selector, str(path))
 
@@ -38,54 +51,54 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     pdf = tmp_path / "证书.pdf"
     pdf.write_bytes(files.pdf())
 
-    # --- the applicant declares on a phone --------------------------------------------------
+    # --- the applicant declares on a phone: one screen per module, the app's 上一步/保存/下一步 ----------
     page = login(browser, web_stack, "applicant1", PHONE)
-    expect(page.get_by_test_id("bound-unit") if False else page.locator("[data-test=bound-unit]")).to_contain_text("长白理工大学先进材料研究院")
+    expect(page.locator("[data-test=bound-unit]")).to_contain_text("长白理工大学先进材料研究院")
     shot(page, "01-applicant-home")
-    page.get_by_role("button", name="申报").first.click()
+    page.get_by_role("button", name=re.compile("^申报：")).first.click()
     page.get_by_role("button", name="下一步").click()
-    choose(page, "人员类别", "专业技术人员")
-    choose(page, "学历", "博士研究生")
-    choose(page, "申请评定级别", "C类")
+    basic = page.locator("[data-module=basic]")
+    basic.get_by_label("人员类别").select_option("专业技术人员")
+    basic.get_by_label("学历").select_option("博士研究生")
+    basic.get_by_label("申请评定级别").select_option("C类")
     page.click("[data-save=basic]")
-    expect(page.get_by_text("保存成功").first).to_be_visible()
-    upload(page, "input[data-upload='选择照片']", png)
-    expect(page.locator("#module-basic").get_by_text("已上传")).to_be_visible()
+    applicant_saved(page)
+    upload(page, "input[data-upload='photo']", png)
+    expect(basic.locator("[data-test=attachment]")).to_contain_text("已上传")
 
-    work = page.locator("#module-work")
-    work.get_by_role("button", name="添加").click()
+    work = open_module(page, "work")
+    work.get_by_role("button", name="添加工作经历").click()
     work.get_by_label("工作单位").fill("长白理工大学")
     work.get_by_label("工作岗位").fill("教授")
     work.get_by_label("开始日期").fill("2010-07-01")
-    work.get_by_label("开始日期").press("Enter")
     page.click("[data-save=work]")
-    page.locator("#module-achievements textarea").fill("主持国家重点研发计划项目一项，成果转化产值过亿元。")
+    applicant_saved(page)
+    open_module(page, "achievements").get_by_role("textbox").fill("主持国家重点研发计划项目一项，成果转化产值过亿元。")
     page.click("[data-save=achievements]")
-    honours = page.locator("#module-honours")
-    honours.get_by_role("button", name="添加").click()
+    applicant_saved(page)
+    honours = open_module(page, "honours")
+    honours.get_by_role("button", name="添加荣誉（奖励）信息").click()
     honours.get_by_label("荣誉奖励名称").fill("吉林省拔尖创新人才")
     honours.get_by_label("授予日期").fill("2021-09-10")
-    honours.get_by_label("授予日期").press("Enter")
-    honours.locator(".el-switch").click()
+    honours.get_by_text("是", exact=True).click()
     page.click("[data-save=honours]")
-    expect(page.locator("#module-honours").get_by_text("已保存")).to_be_visible()
+    applicant_saved(page)
+    expect(page.locator("[data-module-tab=honours]")).to_contain_text("✓")
     shot(page, "02-applicant-modules")
-    page.get_by_role("button", name="下一步").last.click()
+    page.get_by_role("button", name="下一步").click()          # the last module's 下一步 is 附件上传
     expect(page.locator("[data-test=validation]")).to_contain_text("身份证")
     upload(page, "input[data-upload='id_card-正面']", png)
-    expect(page.get_by_text("正面：photo.png")).to_be_visible()
+    expect(page.locator("[data-slot='id_card-正面']")).to_contain_text("正面：photo.png")
     upload(page, "input[data-upload='id_card-反面']", png)
-    expect(page.get_by_text("反面：photo.png")).to_be_visible()
+    expect(page.locator("[data-slot='id_card-反面']")).to_contain_text("反面：photo.png")
     upload(page, "input[data-upload='talent_certificate']", pdf)
-    expect(page.get_by_text("证书.pdf")).to_be_visible()
-    page.get_by_role("button", name="上一步").last.click()
-    page.get_by_role("button", name="下一步").last.click()
-    expect(page.locator("[data-test=validation-clean]")).to_be_visible()
+    expect(page.locator("[data-slot='talent_certificate']")).to_contain_text("证书.pdf")
+    expect(page.locator("[data-test=validation-clean]")).to_be_visible()   # refreshed after every upload
     page.locator("[data-test=pledge]").click()
     shot(page, "03-applicant-attachments-pledge")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_text("提交成功")).to_be_visible()
-    decl_url = page.url
+    decl_url = page.url.split("?")[0]
 
     # --- the recommending unit returns two modules ------------------------------------------------
     unit = login(browser, web_stack, "institute-agent", DESK)
@@ -114,17 +127,30 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     unit.keyboard.press("Enter")
     expect(unit.locator("[data-test=review-list]")).to_be_visible()
 
-    # --- the applicant fixes only the flagged modules and resubmits ----------------------------
+    # --- the applicant fixes only the flagged modules (marked ×, the first opened) and resubmits ------
     page.goto(decl_url)
     page.reload()
-    expect(page.get_by_text("被退回：工作经历与荣誉奖励信息需补充完整")).to_be_visible()
+    banner = page.locator("[data-test=returned-banner]")
+    expect(banner).to_contain_text("被退回：工作经历与荣誉奖励信息需补充完整")
+    expect(banner).to_contain_text("工作经历")
+    expect(banner).to_contain_text("荣誉奖励")
+    work = page.locator("[data-module=work]")
+    expect(work).to_be_visible()
+    expect(page.locator("[data-module-tab=work]")).to_contain_text("×")
+    open_module(page, "basic")
     expect(page.locator("[data-save=basic]")).to_be_disabled()
-    work = page.locator("#module-work")
+    work = open_module(page, "work")
     work.get_by_label("工作岗位").fill("二级教授")
     page.click("[data-save=work]")
-    expect(page.get_by_text("保存成功").first).to_be_visible()
+    applicant_saved(page)
     shot(page, "05-applicant-returned")
-    page.get_by_role("button", name="下一步").last.click()
+    for _ in range(len(("work", "achievements", "honours"))):
+        page.get_by_role("button", name="下一步").click()
+    expect(page.get_by_role("heading", name="数据验证信息")).to_be_visible()
+    page.get_by_role("button", name="撤销流程").click()        # asks first; 取消 keeps the declaration
+    expect(page.get_by_role("dialog")).to_contain_text("确定撤销吗")
+    page.get_by_role("dialog").get_by_role("button", name="取消").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
     page.locator("[data-test=pledge]").click()
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_text("提交成功")).to_be_visible()

@@ -81,3 +81,19 @@ export async function uploadFile(slotPath, completePath, body, file, onProgress)
 }
 
 export const ROLE_LABELS = { applicant: "申报人", unit: "单位", city_bureau: "市（州）人社局", province: "省人社厅" };
+
+/**
+ * One way to show any failure: `message` for the page, `fields` maps a field path from the API's
+ * Details ("phone", "1.post" = second entry's post) to the message to show at that field.
+ */
+export function describeError(e) {
+  const fields = {};
+  const details = e && Array.isArray(e.details) ? e.details : [];
+  for (const d of details) {
+    if (!d || typeof d.field !== "string" || !d.message) continue;
+    if (!(d.field in fields)) fields[d.field] = d.message;
+  }
+  let message = (e && e.message) || "操作失败，请稍后重试";
+  if (e && e.status === 0) message = e.message;
+  return { message, fields, code: e && e.code, status: e && e.status };
+}

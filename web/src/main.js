@@ -1,8 +1,7 @@
 import { createApp } from "vue";
-import ElementPlus from "element-plus";
-import zhCn from "element-plus/es/locale/lang/zh-cn";
-import "element-plus/dist/index.css";
 import App from "./App.vue";
 import { router } from "./router.js";
 
-createApp(App).use(ElementPlus, { locale: zhCn }).use(router).mount("#app");
+// No UI library is installed globally: the applicants' pages import Vant components and the console
+// Element Plus components on demand (see vite.config.js), each area in its own lazily loaded chunks.
+createApp(App).use(router).mount("#app");

@@ -4,7 +4,9 @@ import { session } from "./api.js";
 const routes = [
   { path: "/", redirect: () => (session.user ? (session.user.role === "applicant" ? "/m" : "/console") : "/login") },
   { path: "/login", component: () => import("./views/Login.vue") },
+  // applicants' phone pages (Vant), each a lazily loaded chunk apart from the console's (Element Plus)
   { path: "/m", component: () => import("./views/applicant/Home.vue") },
+  { path: "/m/binding", component: () => import("./views/applicant/Binding.vue") },
   { path: "/m/declare/:id", component: () => import("./views/applicant/Declare.vue") },
   { path: "/m/progress/:id", component: () => import("./views/Progress.vue") },
   {
