@@ -117,7 +117,7 @@ class LocalStack:
                     "AWS_DEFAULT_REGION": "cn-north-1", "AWS_REGION": "cn-north-1",
                     "PYTHONUNBUFFERED": "1"}
         base_env.pop("AWS_PROFILE", None)
-        moto = self._spawn("moto", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.moto_port)],
+        moto = self._spawn("moto", [sys.executable, "-m", "devtools.moto_server", "-H", HOST, "-p", str(self.moto_port)],
                            base_env)
         try:
             wait_http(f"{self.moto_url}/moto-api/", 30, moto)
