@@ -73,12 +73,19 @@ def readable(principal: Principal, decl_id: str) -> Partition:
         if meta.person_id != principal.subject:
             raise DECL_MISSING
         return part
-    reached = int(getattr(meta, "reached_level", 0) or 0)
-    on_route = any(lvl["unit_code"] == principal.unit_code and lvl["level"] <= reached
-                   for lvl in meta.route or [])
-    if not on_route or not meta.round:
+    if not on_current_route(principal, meta, reached_only=True):
         raise DECL_MISSING
     return part
+
+
+def on_current_route(principal: Principal, meta: Declaration, reached_only: bool) -> bool:
+    """Units' access follows the current round's route: a declaration withdrawn back to a draft
+    (撤销流程) is the applicant's alone until it is declared again, on the route built then."""
+    if not meta.round or meta.status == DRAFT:
+        return False
+    reached = int(getattr(meta, "reached_level", 0) or 0)
+    return any(lvl["unit_code"] == principal.unit_code and (not reached_only or lvl["level"] <= reached)
+               for lvl in meta.route or [])
 
 
 # --- views --------------------------------------------------------------------------------------

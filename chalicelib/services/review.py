@@ -63,6 +63,12 @@ def submit(principal: Principal, decl_id: str) -> dict:
     if not meta.pledge_accepted_at:
         raise ValidationFailed("请勾选诚信承诺后提交", code="PLEDGE_REQUIRED")
     previous_status, returned_by = meta.status, meta.returned_by
+    if previous_status == DRAFT:
+        # A new declaration (first or after 撤销流程) takes the route from the binding chain and
+        # region as they are now (manual 001: correct the region, withdraw, declare again).
+        from chalicelib.services import routing, units
+
+        meta.route = routing.build_route(units.load(meta.unit_code))
     now = now_iso()
     meta.status, meta.round, meta.submitted_at, meta.updated_at = SUBMITTED, meta.round + 1, now, now
     meta.reached_level, meta.editable_modules = 0, None
@@ -366,6 +372,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
             if not isinstance(target, int) or not 0 <= target < task.level:
                 raise ValidationFailed("退回目标须是申报人或已审核通过的下级单位", code="BAD_RETURN_TARGET")
     now = now_iso()
+    recorded_opinion = opinion or ("审核通过" if outcome == "pass" else None)
     output = _machine_output(meta, task, outcome, target)
     needs_send = outcome == "pass" and task.role in _rules(meta.matter_type)["send_required_roles"]
     new_state = TO_SEND if needs_send else DONE
@@ -374,7 +381,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                ReviewTask.output.set(output), ReviewTask.marks.set(marks),
                ReviewTask.problem_modules.set(problem or None),
                ReviewTask.return_to.set(None if target is None else str(target)),
-               ReviewTask.opinion.set(opinion or ("审核通过" if outcome == "pass" else None)),
+               ReviewTask.opinion.set(recorded_opinion),
                ReviewTask.decided_by.set(principal.subject),
                ReviewTask.decided_by_name.set(principal.name or None),
                ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now),
@@ -392,14 +399,14 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1,
                          to_send=1 if needs_send else 0, done=0 if needs_send else 1,
                          returned=1 if outcome == "return" and target == "applicant" else 0)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=task.opinion,
+            # the opinion as decided (task.opinion is still the stored, undecided value here)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
                                     detail={"round": task.round, "level": task.level, "unit": task.unit_code,
                                             "unit_name": task.unit_name, "problem_modules": problem,
                                             "return_to": target}),
                     condition=AuditRecord.pk.does_not_exist())
     # TransactWrite.update does not refresh the model (pynamodb #983): mirror what was written.
-    task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, \
-        opinion or ("审核通过" if outcome == "pass" else None)
+    task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, recorded_opinion
     task.decided_at, task.decided_by_name = now, principal.name or None
     if not needs_send:
         deliver(task)
@@ -573,8 +580,19 @@ ACTION_LABELS = {"declaration.start": "开始申报", "declaration.submit": "提
 
 
 def progress(principal: Principal, decl_id: str) -> dict:
-    """进度跟踪: built from the platform's own append-only audit trail (one Query)."""
-    part = declarations.readable(principal, decl_id)
+    """进度跟踪: built from the platform's own append-only audit trail (one Query).
+
+    The applicant and every level on the current round's route see each step: level, unit,
+    agent, decision, opinion and time (an instant with its offset, and Beijing time to show)."""
+    from chalicelib.documents.declaration_pdf import beijing
+
+    if principal.is_applicant:
+        part = declarations.readable(principal, decl_id)
+    else:
+        principal.require(*UNIT_ROLES)
+        part = declarations.load_partition(decl_id)
+        if not declarations.on_current_route(principal, part.meta, reached_only=False):
+            raise declarations.DECL_MISSING
     with db_errors():
         records = list(AuditRecord.query(f"AUDIT#DECL#{decl_id}"))
     steps = []
@@ -582,9 +600,11 @@ def progress(principal: Principal, decl_id: str) -> dict:
         if r.action not in ACTION_LABELS:
             continue
         detail = r.detail.as_dict() if r.detail else {}
-        steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "at": r.at,
-                      "round": detail.get("round"), "level": detail.get("level"),
-                      "unit_name": detail.get("unit_name") or _unit_name(part.meta, detail.get("unit")),
+        unit = detail.get("unit") or (r.actor_unit if r.actor_role != ROLE_APPLICANT else None)
+        steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "decision": ACTION_LABELS[r.action],
+                      "at": r.at, "at_local": beijing(r.at),
+                      "round": detail.get("round"), "level": detail.get("level"), "unit_code": unit,
+                      "unit_name": detail.get("unit_name") or _unit_name(part.meta, unit),
                       "agent": r.actor_name if r.actor_role != ROLE_APPLICANT or r.actor_id == part.meta.person_id else None,
                       "opinion": r.opinion})
     return {"decl_id": decl_id, "status": part.meta.status, "status_label": STATUS_LABELS[part.meta.status],

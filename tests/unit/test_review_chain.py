@@ -325,3 +325,73 @@ def test_the_provincial_office_looks_at_any_units_results_others_only_their_own(
     assert client.get(f"/results?unit={institute}", headers=world.headers("company-agent")).status == 403
     job = client.post("/exports", headers=world.headers("province-agent"), json_body={"year": decl["year"], "unit": institute})
     assert job.status == 201 and job.json["filters"]["unit"] == institute
+
+
+# --- issue 15: opinions in 进度跟踪; the route of a new round after 撤销流程 ---------------------
+
+def _progress(client, world, decl_id, login):
+    return client.get(f"/declarations/{decl_id}/progress", headers=world.headers(login))
+
+
+def test_opinions_reach_progress_for_the_applicant_and_every_level(client, world, aws):
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl_id)
+    passed = decide(client, world, "institute-agent", decl_id, opinion="材料齐全，同意推荐")
+    assert passed.status == 200, passed
+    add_report(decl_id, task_state(client, world, "institute-agent", decl_id))
+    client.post("/reviews/send", headers=world.headers("institute-agent"), json_body={"decl_ids": [decl_id]})
+    wait_task(client, world, aws, "university-agent", decl_id)
+    marks = {**MARKS_ALL_CORRECT, "work": "wrong"}
+    decide(client, world, "university-agent", decl_id, "return", marks=marks, problem_modules=["work"],
+           return_to="applicant", opinion="工作经历缺少起止时间")
+    for login in ("applicant1", "institute-agent", "university-agent", "edu-dept-agent", "province-agent"):
+        resp = _progress(client, world, decl_id, login)
+        assert resp.status == 200, (login, resp)
+        steps = {s["action"]: s for s in resp.json["steps"]}
+        passed_step, returned_step = steps["review.pass"], steps["review.return"]
+        assert passed_step["opinion"] == "材料齐全，同意推荐"
+        assert passed_step["level"] == 0 and passed_step["unit_name"] == "长白理工大学先进材料研究院"
+        assert passed_step["decision"] == "审核通过" and passed_step["agent"]
+        assert returned_step["opinion"] == "工作经历缺少起止时间" and returned_step["level"] == 1
+        assert returned_step["unit_code"] == world.code("university")
+        assert returned_step["at"].endswith("Z") and len(returned_step["at_local"]) == 16
+    # a unit that is not on the route sees nothing
+    assert _progress(client, world, decl_id, "company-agent").status == 404
+
+
+def test_a_new_round_after_withdrawal_takes_the_route_from_the_corrected_region(client, world, aws):
+    from chalicelib.models.accounts import Unit
+
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl_id)
+    route = _me(client, world, decl_id)["route"]
+    assert route[3]["unit_name"] == "长春市人力资源和社会保障局"
+    # manual 001: the region was wrong — the unit corrects it, returns, the applicant withdraws
+    unit = Unit.get(*Unit.key(world.code("institute")))
+    unit.update(actions=[Unit.region_code.set("220202")], add_version_condition=False)
+    marks = {**MARKS_ALL_CORRECT, "basic": "wrong"}
+    decide(client, world, "institute-agent", decl_id, "return", marks=marks, problem_modules=["basic"],
+           return_to="applicant", opinion="行政区划有误，请撤销流程后重新申报")
+    assert client.get(f"/reviews/{decl_id}", headers=world.headers("institute-agent")).status == 200
+    assert client.post(f"/declarations/{decl_id}/withdraw", headers=world.headers("applicant1")).status == 200
+    # withdrawn to a draft: no unit of the old route may read it any more
+    for login in ("institute-agent", "cc-bureau-agent"):
+        assert client.get(f"/reviews/{decl_id}", headers=world.headers(login)).status == 404
+        assert client.get(f"/declarations/{decl_id}/forms/declaration_form",
+                          headers=world.headers(login)).status == 404
+        assert _progress(client, world, decl_id, login).status == 404
+    again = client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    assert again.status == 200 and again.json["round"] == 2
+    route = _me(client, world, decl_id)["route"]
+    assert [lvl["unit_name"] for lvl in route] == ["长白理工大学先进材料研究院", "长白理工大学", "吉林省教育厅",
+                                                   "吉林市人力资源和社会保障局", "吉林省人力资源和社会保障厅"]
+    task = wait_task(client, world, aws, "institute-agent", decl_id)
+    assert task["round"] == 2
+    for unit_login in ("institute-agent", "university-agent", "edu-dept-agent"):
+        pass_and_send(client, world, aws, unit_login, decl_id)
+    wait_task(client, world, aws, "jl-bureau-agent", decl_id)
+    assert client.get(f"/reviews/{decl_id}", headers=world.headers("cc-bureau-agent")).status == 404
