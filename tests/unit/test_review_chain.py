@@ -429,3 +429,72 @@ def test_an_aws_5xx_that_survives_retries_is_a_503_never_a_500(client, world, aw
     assert _counts(client, world, "institute-agent") == before
     assert task_state(client, world, "institute-agent", decl_id)["state"] == "open"
     assert decide(client, world, "institute-agent", decl_id, opinion="同意").status == 200
+
+
+def _bulk_tasks(unit_code, year, n, name="王某", offset=0):
+    from chalicelib.models.reviews import ReviewTask
+
+    with ReviewTask.batch_write() as batch:
+        for i in range(offset, offset + n):
+            decl_id = f"bulk{i:06d}"
+            pk, sk = ReviewTask.key(decl_id, 1, 0)
+            stamp = f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z"
+            batch.save(ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=1, level=0, unit_code=unit_code,
+                                  unit_name="u", role="unit", matter_type="TALENT_GRADING", year=year,
+                                  person_name=name, id_number="220102198506123011", state="open",
+                                  token="t", opened_at=stamp, due_at=stamp, updated_at=stamp,
+                                  gsi1pk=ReviewTask.list_key(unit_code, "TALENT_GRADING", year, "pending"),
+                                  gsi1sk=f"{stamp}#{decl_id}"))
+
+
+def test_name_filter_reads_a_bounded_budget_and_continues_by_cursor(client, world, aws, aws_calls):
+    """2,200 open tasks, the one match is the oldest: every request evaluates ≤ the budget (≤ 4
+    Queries) and the cursor leads to it."""
+    from chalicelib import clock
+    from chalicelib.services import review as review_service
+
+    year = str(clock.today_local().year)
+    code = world.code("institute")
+    _bulk_tasks(code, year, 1, name="欧阳娜娜")               # oldest: listed last (newest first)
+    _bulk_tasks(code, year, 2199, offset=1)
+    url = "/reviews?bucket=pending&name=" + __import__("urllib.parse").parse.quote("欧阳") + "&limit=20"
+    cursor, requests, found = None, 0, []
+    while True:
+        del aws_calls[:]
+        resp = client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=world.headers("institute-agent"))
+        assert resp.status == 200, resp
+        requests += 1
+        assert aws_calls.count("Query") <= review_service.READ_BUDGET // review_service.READ_PAGE
+        found += [i["person_name"] for i in resp.json["items"]]
+        cursor = resp.json["next_cursor"]
+        if not cursor:
+            break
+        assert resp.json["budget_reached"] is True and not resp.json["items"]
+    assert found == ["欧阳娜娜"]
+    assert requests == 3       # 1,000 + 1,000 + 200 items evaluated
+    # the ID filter is bounded the same way
+    del aws_calls[:]
+    resp = client.get("/reviews?bucket=pending&id_number=110101199003077777", headers=world.headers("institute-agent"))
+    assert resp.status == 200 and resp.json["items"] == [] and resp.json["budget_reached"] is True
+    assert aws_calls.count("Query") <= 4
+
+
+def test_batch_send_is_bounded_with_per_item_results(client, world, aws, monkeypatch):
+    from chalicelib.services import review as review_service
+
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    task = wait_task(client, world, aws, "institute-agent", decl_id)
+    assert decide(client, world, "institute-agent", decl_id).status == 200
+    add_report(decl_id, task)
+    monkeypatch.setattr(review_service, "SEND_SECONDS", -1.0)     # the time is up before any starts
+    resp = client.post("/reviews/send", headers=world.headers("institute-agent"),
+                       json_body={"decl_ids": [decl_id, "nope"]})
+    assert resp.status == 200 and resp.json["sent"] == 0
+    assert {r["Code"] for r in resp.json["results"]} == {"NOT_PROCESSED"}
+    monkeypatch.setattr(review_service, "SEND_SECONDS", 12.0)
+    resp = client.post("/reviews/send", headers=world.headers("institute-agent"),
+                       json_body={"decl_ids": [decl_id, decl_id, "nope"]})
+    assert resp.json["sent"] == 1 and [r["ok"] for r in resp.json["results"]] == [True, False]
+    assert _counts(client, world, "institute-agent")["to_send"] == 0
