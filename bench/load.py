@@ -67,17 +67,25 @@ def _png():
     return out.getvalue()
 
 
-def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes, pdf: bytes):
+def new_applicant(c: Client, n: int, unit_codes: dict, unit: str | None = None):
+    """A fresh applicant with a profile and a binding request to a unit: (token, unit, request)."""
     from devtools.seed import _id
 
     sub = f"load-{uuid.uuid4().hex[:10]}"
     tok = c.token({"sub": sub, "role": "applicant", "name": f"申报人{n}"})
     id_number = _id(f"2201021980{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
     c.call("profile", "PUT", "/persons/me", tok, json={"name": f"申报人{n}", "id_type": "居民身份证（户口簿）",
-                                                        "id_number": id_number, "phone": f"139{n:08d}"})
-    unit = UNITS[n % len(UNITS)]
+                                                        "id_number": id_number, "phone": f"139{n % 10 ** 8:08d}"})
+    unit = unit or UNITS[n % len(UNITS)]
     c.call("bind", "POST", "/bindings/me", tok, json={"credit_code": unit_codes[unit]})
     req = c.call("binding", "GET", "/bindings/me", tok).json()
+    return tok, unit, req
+
+
+def prepare_declaration(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes,
+                        pdf: bytes, unit: str | None = None):
+    """Everything before 提交: bound, every module filled, uploads verified, pledge accepted."""
+    tok, unit, req = new_applicant(c, n, unit_codes, unit)
     c.call("approve", "POST", f"/binding-requests/{req['request_id']}/decision", agents[unit],
            json={"decision": "approve", "opinion": "同意"})
     decl = c.call("start", "POST", "/declarations", tok, json={"notice_id": notice_id}).json()
@@ -113,6 +121,11 @@ def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: 
             break
         time.sleep(0.3)
     c.call("pledge", "POST", f"/declarations/{d}/pledge", tok, json={"accepted": True})
+    return d, unit, tok
+
+
+def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes, pdf: bytes):
+    d, unit, tok = prepare_declaration(c, n, notice_id, unit_codes, agents, png, pdf)
     c.call("submit", "POST", f"/declarations/{d}/submit", tok)
     c.call("submit-again", "POST", f"/declarations/{d}/submit", tok)    # double tap
     return d, unit
@@ -169,7 +182,8 @@ def check_state(c: Client, agents: dict, decls: list) -> list:
     return problems
 
 
-def run(api_url: str, applicants: int, workers: int) -> dict:
+def setup(api_url: str) -> dict:
+    """Tokens of the units' agents, their codes, the open notice and the files to upload."""
     private = (ROOT / ".local" / "jwt-private.pem").read_bytes()
     c = Client(api_url, private)
     dev = lambda login: requests.post(f"{api_url}/dev/token", json={"login": login}, timeout=10).json()["token"]  # noqa: E731
@@ -187,7 +201,13 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
                           timeout=10).json()["items"][0]["notice_id"]
     from tests.unit.files import pdf as make_pdf
 
-    png, pdf = _png(), make_pdf()
+    return {"c": c, "dev": dev, "agents": agents, "unit_codes": unit_codes, "notice": notice,
+            "png": _png(), "pdf": make_pdf()}
+
+
+def run(api_url: str, applicants: int, workers: int) -> dict:
+    ctx = setup(api_url)
+    c, agents, unit_codes, notice, png, pdf = (ctx[k] for k in ("c", "agents", "unit_codes", "notice", "png", "pdf"))
     t0 = time.perf_counter()
     decls = []
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
