@@ -4,7 +4,7 @@ reviewers through the whole flow at once, then a check of the stored state.
 Each applicant: profile → bind to a unit (the unit's agent approves) → start a declaration →
 fill every module (concurrent module saves) → real uploads by presigned POST (photo, ID card ×2,
 talent certificate), verified by the worker from the S3 events → pledge → submit (twice: a
-double tap). Reviewers at the first level pass every declaration. Afterwards: zero errors, every
+double tap). Meanwhile the first-level reviewers work their 待审核 lists and pass every task. Afterwards: zero errors, every
 declaration submitted exactly once with one execution, and the units' counters equal the real
 counts. Prints throughput and latency percentiles.
 
@@ -35,6 +35,7 @@ class Client:
         self.local = threading.local()
         self.latencies = collections.defaultdict(list)
         self.errors = []
+        self.timeline = []          # (start, end) of every request, for the throughput trend
         self.lock = threading.Lock()
 
     @property
@@ -54,6 +55,7 @@ class Client:
         r = self.s.request(method, self.base + path, headers=headers, timeout=60, **kw)
         with self.lock:
             self.latencies[label].append(time.perf_counter() - t)
+            self.timeline.append((t, time.perf_counter()))
             if r.status_code not in expect:
                 self.errors.append(f"{label}: {r.status_code} {r.text[:200]}")
         return r
@@ -129,6 +131,36 @@ def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: 
     c.call("submit", "POST", f"/declarations/{d}/submit", tok)
     c.call("submit-again", "POST", f"/declarations/{d}/submit", tok)    # double tap
     return d, unit
+
+
+def reviewers(c: Client, agents: dict, expected: dict, done: threading.Event, deadline_s=600) -> dict:
+    """The first-level reviewers work their 待审核 lists while applicants are still declaring:
+    one thread per unit takes the newest page and passes every task on it. Returns decided per unit."""
+    marks = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours",
+                                    "attachments")}
+    decided = collections.Counter()
+    decided_ids: set = set()
+
+    def work(unit):
+        token = agents[unit]
+        deadline = time.time() + deadline_s
+        while time.time() < deadline:
+            if done.is_set() and decided[unit] >= expected.get(unit, 0):
+                return
+            page = c.call("list", "GET", "/reviews?bucket=pending&limit=50", token).json()
+            for item in page.get("items", []):
+                r = c.call("decide", "POST", f"/reviews/{item['decl_id']}/decision", token,
+                           json={"outcome": "pass", "marks": marks}, expect=(200, 409))
+                if r.status_code == 200:
+                    decided[unit] += 1
+                    decided_ids.add(item["decl_id"])
+            if not page.get("items"):
+                time.sleep(1.0)     # an empty list: look again in a second, as a person would
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in agents]
+    for t in threads:
+        t.start()
+    return {"threads": threads, "decided": decided, "ids": decided_ids}
 
 
 def reviewer_pass(c: Client, agents: dict, decls: list, deadline_s=120):
@@ -210,6 +242,9 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
     c, agents, unit_codes, notice, png, pdf = (ctx[k] for k in ("c", "agents", "unit_codes", "notice", "png", "pdf"))
     t0 = time.perf_counter()
     decls = []
+    expected: dict = {}
+    applicants_done = threading.Event()
+    review = reviewers(c, agents, expected, applicants_done)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(applicant_flow, c, n, notice, unit_codes, agents, png, pdf) for n in range(applicants)]
         for f in concurrent.futures.as_completed(futures):
@@ -217,13 +252,18 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
                 decls.append(f.result())
             except Exception as exc:  # noqa: BLE001 - counted as an error, the run goes on
                 c.errors.append(f"flow: {exc!r}")
-    left = reviewer_pass(c, agents, decls)
+    applicants_seconds = time.perf_counter() - t0
+    expected.update(collections.Counter(unit for _, unit in decls))
+    applicants_done.set()
+    for t in review["threads"]:
+        t.join()
+    left = reviewer_pass(c, agents, [(d, u) for d, u in decls if d not in review["ids"]], deadline_s=60)
     elapsed = time.perf_counter() - t0
     problems = check_state(c, agents, decls) + [f"{len(left)} tasks never opened"] * bool(left)
     requests_total = sum(len(v) for v in c.latencies.values())
     report = {"applicants": applicants, "declarations": len(decls), "seconds": elapsed,
               "requests": requests_total, "rps": requests_total / elapsed, "errors": c.errors,
-              "problems": problems, "latency_ms": {}}
+              "problems": problems, "latency_ms": {}, "trend": _trend(c.timeline, t0, t0 + applicants_seconds)}
     for label, values in sorted(c.latencies.items()):
         values = sorted(values)
         report["latency_ms"][label] = {"n": len(values), "p50": statistics.median(values) * 1000,
@@ -231,11 +271,27 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
     return report
 
 
+def _trend(timeline: list, start: float, end: float, slices: int = 4) -> list:
+    """Requests/s and median latency in equal time slices of the applicants' phase: as the table
+    grows the figures must not fall (the first and last slices include ramp-up/-down)."""
+    out = []
+    width = (end - start) / slices
+    for i in range(slices):
+        lo, hi = start + i * width, start + (i + 1) * width
+        inside = [(b - a) for a, b in timeline if lo <= b < hi]
+        out.append({"slice": i + 1, "rps": len(inside) / width if width else 0.0,
+                    "p50_ms": statistics.median(inside) * 1000 if inside else 0.0})
+    return out
+
+
 def print_report(r: dict):
     print(f"load: {r['applicants']} applicants, {r['declarations']} declarations submitted and passed at level 1")
     print(f"  {r['requests']} requests in {r['seconds']:.1f} s = {r['rps']:.1f} req/s")
     for label, l in r["latency_ms"].items():
         print(f"  {label:<13} n={l['n']:<5} p50 {l['p50']:7.1f} ms   p95 {l['p95']:7.1f} ms   max {l['max']:7.1f} ms")
+    if r.get("trend"):
+        print("  trend over the applicants' phase (table growing): " + "   ".join(
+            f"[{t['slice']}] {t['rps']:.1f} req/s p50 {t['p50_ms']:.0f} ms" for t in r["trend"]))
     print(f"  errors: {len(r['errors'])}   state problems: {len(r['problems'])}")
     for line in (r["errors"] + r["problems"])[:10]:
         print("   -", line)
