@@ -184,8 +184,7 @@ class LocalStack:
                 if out.returncode:
                     raise RuntimeError(f"seeding failed:\n{out.stderr[-2000:]}")
                 self.logins = json.loads(out.stdout.strip().splitlines()[-1])
-            chalice = pathlib.Path(sys.executable).with_name("chalice")
-            api = self._spawn("api", [str(chalice), "local", "--stage", "local", "--host", HOST,
+            api = self._spawn("api", [sys.executable, "-m", "devtools.api_server", "local", "--stage", "local", "--host", HOST,
                                       "--port", str(self.api_port), "--no-autoreload"], self.env,
                               restartable=True)
             self._spawn("worker", [sys.executable, "-m", "devtools.worker"], self.env, restartable=True)
