@@ -4,7 +4,7 @@ reviewers through the whole flow at once, then a check of the stored state.
 Each applicant: profile → bind to a unit (the unit's agent approves) → start a declaration →
 fill every module (concurrent module saves) → real uploads by presigned POST (photo, ID card ×2,
 talent certificate), verified by the worker from the S3 events → pledge → submit (twice: a
-double tap). Reviewers at the first level pass every declaration. Afterwards: zero errors, every
+double tap). Meanwhile the first-level reviewers work their 待审核 lists and pass every task. Afterwards: zero errors, every
 declaration submitted exactly once with one execution, and the units' counters equal the real
 counts. Prints throughput and latency percentiles.
 
@@ -35,6 +35,7 @@ class Client:
         self.local = threading.local()
         self.latencies = collections.defaultdict(list)
         self.errors = []
+        self.timeline = []          # (start, end) of every request, for the throughput trend
         self.lock = threading.Lock()
 
     @property
@@ -54,6 +55,7 @@ class Client:
         r = self.s.request(method, self.base + path, headers=headers, timeout=60, **kw)
         with self.lock:
             self.latencies[label].append(time.perf_counter() - t)
+            self.timeline.append((t, time.perf_counter()))
             if r.status_code not in expect:
                 self.errors.append(f"{label}: {r.status_code} {r.text[:200]}")
         return r
@@ -67,17 +69,25 @@ def _png():
     return out.getvalue()
 
 
-def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes, pdf: bytes):
+def new_applicant(c: Client, n: int, unit_codes: dict, unit: str | None = None):
+    """A fresh applicant with a profile and a binding request to a unit: (token, unit, request)."""
     from devtools.seed import _id
 
     sub = f"load-{uuid.uuid4().hex[:10]}"
     tok = c.token({"sub": sub, "role": "applicant", "name": f"申报人{n}"})
     id_number = _id(f"2201021980{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
     c.call("profile", "PUT", "/persons/me", tok, json={"name": f"申报人{n}", "id_type": "居民身份证（户口簿）",
-                                                        "id_number": id_number, "phone": f"139{n:08d}"})
-    unit = UNITS[n % len(UNITS)]
+                                                        "id_number": id_number, "phone": f"139{n % 10 ** 8:08d}"})
+    unit = unit or UNITS[n % len(UNITS)]
     c.call("bind", "POST", "/bindings/me", tok, json={"credit_code": unit_codes[unit]})
     req = c.call("binding", "GET", "/bindings/me", tok).json()
+    return tok, unit, req
+
+
+def prepare_declaration(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes,
+                        pdf: bytes, unit: str | None = None):
+    """Everything before 提交: bound, every module filled, uploads verified, pledge accepted."""
+    tok, unit, req = new_applicant(c, n, unit_codes, unit)
     c.call("approve", "POST", f"/binding-requests/{req['request_id']}/decision", agents[unit],
            json={"decision": "approve", "opinion": "同意"})
     decl = c.call("start", "POST", "/declarations", tok, json={"notice_id": notice_id}).json()
@@ -113,9 +123,44 @@ def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: 
             break
         time.sleep(0.3)
     c.call("pledge", "POST", f"/declarations/{d}/pledge", tok, json={"accepted": True})
+    return d, unit, tok
+
+
+def applicant_flow(c: Client, n: int, notice_id: str, unit_codes: dict, agents: dict, png: bytes, pdf: bytes):
+    d, unit, tok = prepare_declaration(c, n, notice_id, unit_codes, agents, png, pdf)
     c.call("submit", "POST", f"/declarations/{d}/submit", tok)
     c.call("submit-again", "POST", f"/declarations/{d}/submit", tok)    # double tap
     return d, unit
+
+
+def reviewers(c: Client, agents: dict, expected: dict, done: threading.Event, deadline_s=600) -> dict:
+    """The first-level reviewers work their 待审核 lists while applicants are still declaring:
+    one thread per unit takes the newest page and passes every task on it. Returns decided per unit."""
+    marks = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours",
+                                    "attachments")}
+    decided = collections.Counter()
+    decided_ids: set = set()
+
+    def work(unit):
+        token = agents[unit]
+        deadline = time.time() + deadline_s
+        while time.time() < deadline:
+            if done.is_set() and decided[unit] >= expected.get(unit, 0):
+                return
+            page = c.call("list", "GET", "/reviews?bucket=pending&limit=50", token).json()
+            for item in page.get("items", []):
+                r = c.call("decide", "POST", f"/reviews/{item['decl_id']}/decision", token,
+                           json={"outcome": "pass", "marks": marks}, expect=(200, 409))
+                if r.status_code == 200:
+                    decided[unit] += 1
+                    decided_ids.add(item["decl_id"])
+            if not page.get("items"):
+                time.sleep(1.0)     # an empty list: look again in a second, as a person would
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in agents]
+    for t in threads:
+        t.start()
+    return {"threads": threads, "decided": decided, "ids": decided_ids}
 
 
 def reviewer_pass(c: Client, agents: dict, decls: list, deadline_s=120):
@@ -169,7 +214,8 @@ def check_state(c: Client, agents: dict, decls: list) -> list:
     return problems
 
 
-def run(api_url: str, applicants: int, workers: int) -> dict:
+def setup(api_url: str) -> dict:
+    """Tokens of the units' agents, their codes, the open notice and the files to upload."""
     private = (ROOT / ".local" / "jwt-private.pem").read_bytes()
     c = Client(api_url, private)
     dev = lambda login: requests.post(f"{api_url}/dev/token", json={"login": login}, timeout=10).json()["token"]  # noqa: E731
@@ -187,9 +233,18 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
                           timeout=10).json()["items"][0]["notice_id"]
     from tests.unit.files import pdf as make_pdf
 
-    png, pdf = _png(), make_pdf()
+    return {"c": c, "dev": dev, "agents": agents, "unit_codes": unit_codes, "notice": notice,
+            "png": _png(), "pdf": make_pdf()}
+
+
+def run(api_url: str, applicants: int, workers: int) -> dict:
+    ctx = setup(api_url)
+    c, agents, unit_codes, notice, png, pdf = (ctx[k] for k in ("c", "agents", "unit_codes", "notice", "png", "pdf"))
     t0 = time.perf_counter()
     decls = []
+    expected: dict = {}
+    applicants_done = threading.Event()
+    review = reviewers(c, agents, expected, applicants_done)
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         futures = [pool.submit(applicant_flow, c, n, notice, unit_codes, agents, png, pdf) for n in range(applicants)]
         for f in concurrent.futures.as_completed(futures):
@@ -197,13 +252,18 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
                 decls.append(f.result())
             except Exception as exc:  # noqa: BLE001 - counted as an error, the run goes on
                 c.errors.append(f"flow: {exc!r}")
-    left = reviewer_pass(c, agents, decls)
+    applicants_seconds = time.perf_counter() - t0
+    expected.update(collections.Counter(unit for _, unit in decls))
+    applicants_done.set()
+    for t in review["threads"]:
+        t.join()
+    left = reviewer_pass(c, agents, [(d, u) for d, u in decls if d not in review["ids"]], deadline_s=60)
     elapsed = time.perf_counter() - t0
     problems = check_state(c, agents, decls) + [f"{len(left)} tasks never opened"] * bool(left)
     requests_total = sum(len(v) for v in c.latencies.values())
     report = {"applicants": applicants, "declarations": len(decls), "seconds": elapsed,
               "requests": requests_total, "rps": requests_total / elapsed, "errors": c.errors,
-              "problems": problems, "latency_ms": {}}
+              "problems": problems, "latency_ms": {}, "trend": _trend(c.timeline, t0, t0 + applicants_seconds)}
     for label, values in sorted(c.latencies.items()):
         values = sorted(values)
         report["latency_ms"][label] = {"n": len(values), "p50": statistics.median(values) * 1000,
@@ -211,11 +271,27 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
     return report
 
 
+def _trend(timeline: list, start: float, end: float, slices: int = 4) -> list:
+    """Requests/s and median latency in equal time slices of the applicants' phase: as the table
+    grows the figures must not fall (the first and last slices include ramp-up/-down)."""
+    out = []
+    width = (end - start) / slices
+    for i in range(slices):
+        lo, hi = start + i * width, start + (i + 1) * width
+        inside = [(b - a) for a, b in timeline if lo <= b < hi]
+        out.append({"slice": i + 1, "rps": len(inside) / width if width else 0.0,
+                    "p50_ms": statistics.median(inside) * 1000 if inside else 0.0})
+    return out
+
+
 def print_report(r: dict):
     print(f"load: {r['applicants']} applicants, {r['declarations']} declarations submitted and passed at level 1")
     print(f"  {r['requests']} requests in {r['seconds']:.1f} s = {r['rps']:.1f} req/s")
     for label, l in r["latency_ms"].items():
         print(f"  {label:<13} n={l['n']:<5} p50 {l['p50']:7.1f} ms   p95 {l['p95']:7.1f} ms   max {l['max']:7.1f} ms")
+    if r.get("trend"):
+        print("  trend over the applicants' phase (table growing): " + "   ".join(
+            f"[{t['slice']}] {t['rps']:.1f} req/s p50 {t['p50_ms']:.0f} ms" for t in r["trend"]))
     print(f"  errors: {len(r['errors'])}   state problems: {len(r['problems'])}")
     for line in (r["errors"] + r["problems"])[:10]:
         print("   -", line)

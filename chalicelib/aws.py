@@ -96,6 +96,11 @@ def is_retryable(exc: BaseException) -> bool:
     """A failure of an AWS call that the caller may simply retry (throttling, timeouts, 5xx)."""
     from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
 
+    from chalicelib.models.base import server_side
+
+    if server_side(exc):      # a 5xx/connection failure, also when wrapped by pynamodb
+        return True
     if isinstance(exc, ClientError):
-        return exc.response.get("Error", {}).get("Code") in RETRYABLE_CODES
+        status = (exc.response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0
+        return exc.response.get("Error", {}).get("Code") in RETRYABLE_CODES or status >= 500
     return isinstance(exc, (BotoConnectionError, HTTPClientError))

@@ -80,6 +80,12 @@ class LocalStack:
         self.env: dict = {}
         self.logdir = STATE / "logs"
         self._web_server = None
+        self._specs: dict = {}              # name -> how to (re)start it, for the supervisor
+        self._stopping = threading.Event()
+        self._supervisor = None
+        self.restarts: dict = {}            # name -> how many times it was restarted
+        self.fatal: str | None = None       # set when a process that holds state (moto) died
+        self.announce = False               # print restarts (./dev up) as well as logging them
 
     @property
     def moto_url(self):
@@ -93,14 +99,53 @@ class LocalStack:
     def web_url(self):
         return f"http://{HOST}:{self.web_port}"
 
-    def _spawn(self, name, args, env):
+    def _spawn(self, name, args, env, restartable=False, mode="w"):
         self.logdir.mkdir(parents=True, exist_ok=True)
-        out = open(self.logdir / f"{name}.log", "w") if self.quiet else None
+        out = open(self.logdir / f"{name}.log", mode) if self.quiet else None
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
                                 start_new_session=True)
         proc.name = name
-        self.procs.append(proc)
+        self.procs = [p for p in self.procs if p.name != name] + [proc]
+        self._specs[name] = {"args": args, "env": env, "restartable": restartable,
+                             "started": time.monotonic(), "failures": self._specs.get(name, {}).get("failures", 0)}
         return proc
+
+    def proc(self, name):
+        return next((p for p in self.procs if p.name == name), None)
+
+    # Stateless processes (the worker, the API) are restarted with exponential backoff when they
+    # die; the queues keep their messages (a batch in flight reappears after its visibility
+    # timeout and opening a task is idempotent by token), so nothing is lost or opened twice.
+    # moto holds every piece of local state: if it dies the stack reports it and stops.
+    BACKOFF_FIRST, BACKOFF_MAX, HEALTHY_AFTER = 0.5, 30.0, 60.0
+
+    def _supervise(self):
+        while not self._stopping.wait(0.25):
+            for proc in list(self.procs):
+                spec = self._specs.get(proc.name)
+                if spec is None:
+                    continue
+                if proc.poll() is None:
+                    if time.monotonic() - spec["started"] > self.HEALTHY_AFTER:
+                        spec["failures"] = 0
+                    continue
+                if not spec["restartable"]:
+                    self.fatal = f"{proc.name} exited ({proc.returncode})"
+                    return
+                delay = min(self.BACKOFF_MAX, self.BACKOFF_FIRST * 2 ** spec["failures"])
+                spec["failures"] += 1
+                self._note(f"{proc.name} exited ({proc.returncode}); restarting in {delay:.1f} s")
+                if self._stopping.wait(delay):
+                    return
+                self._spawn(proc.name, spec["args"], spec["env"], restartable=True, mode="a")
+                self.restarts[proc.name] = self.restarts.get(proc.name, 0) + 1
+
+    def _note(self, line: str):
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        with open(self.logdir / "supervisor.log", "a") as f:
+            f.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}\n")
+        if self.announce:
+            print(line, file=sys.stderr, flush=True)
 
     def tail(self, name, lines=20) -> str:
         path = self.logdir / f"{name}.log"
@@ -117,7 +162,7 @@ class LocalStack:
                     "AWS_DEFAULT_REGION": "cn-north-1", "AWS_REGION": "cn-north-1",
                     "PYTHONUNBUFFERED": "1"}
         base_env.pop("AWS_PROFILE", None)
-        moto = self._spawn("moto", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(self.moto_port)],
+        moto = self._spawn("moto", [sys.executable, "-m", "devtools.moto_server", "-H", HOST, "-p", str(self.moto_port)],
                            base_env)
         try:
             wait_http(f"{self.moto_url}/moto-api/", 30, moto)
@@ -139,11 +184,14 @@ class LocalStack:
                 if out.returncode:
                     raise RuntimeError(f"seeding failed:\n{out.stderr[-2000:]}")
                 self.logins = json.loads(out.stdout.strip().splitlines()[-1])
-            chalice = pathlib.Path(sys.executable).with_name("chalice")
-            api = self._spawn("api", [str(chalice), "local", "--stage", "local", "--host", HOST,
-                                      "--port", str(self.api_port), "--no-autoreload"], self.env)
-            self._spawn("worker", [sys.executable, "-m", "devtools.worker"], self.env)
+            api = self._spawn("api", [sys.executable, "-m", "devtools.api_server", "local", "--stage", "local", "--host", HOST,
+                                      "--port", str(self.api_port), "--no-autoreload"], self.env,
+                              restartable=True)
+            self._spawn("worker", [sys.executable, "-m", "devtools.worker"], self.env, restartable=True)
             wait_http(f"{self.api_url}/health", 60, api)
+            self._stopping.clear()
+            self._supervisor = threading.Thread(target=self._supervise, name="supervisor", daemon=True)
+            self._supervisor.start()
             if self.web:
                 self._serve_web()
         except BaseException:
@@ -163,6 +211,10 @@ class LocalStack:
         self._web_server = serve(dist, HOST, self.web_port, {"apiBase": self.api_url})
 
     def stop(self):
+        self._stopping.set()
+        if self._supervisor is not None:
+            self._supervisor.join(5)
+            self._supervisor = None
         if self._web_server:
             self._web_server.shutdown()
             self._web_server = None
@@ -198,6 +250,11 @@ def banner(stack: LocalStack) -> str:
 演示账号（本地环境无需密码）:
 {rows}
 
+  重启说明: 工作进程(worker)或 API 进程意外退出会自动重启（退避重试），数据不受影响；
+           本地数据全部保存在 moto 的内存中，停止 ./dev up（Ctrl-C）后不保留，下次启动重新生成演示数据。
+           (worker/API crashes are restarted with backoff; all local data lives in moto's memory and
+           does not survive stopping ./dev up — the next start seeds the demo data afresh.)
+
   取令牌:  curl -s -X POST {stack.api_url}/dev/token -H 'Content-Type: application/json' -d '{{"login":"applicant1"}}'
 按 Ctrl-C 停止全部进程。
 """
@@ -210,6 +267,7 @@ def main(argv=None):
     p.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
     args = p.parse_args(argv)
     stack = LocalStack(args.moto_port, args.api_port, args.web_port, quiet=True)
+    stack.announce = True
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -220,10 +278,9 @@ def main(argv=None):
     print(banner(stack), flush=True)
     try:
         while not stopping.is_set():
-            for proc in stack.procs:
-                if proc.poll() is not None:
-                    print(f"{proc.name} exited ({proc.returncode}):\n{stack.tail(proc.name)}", file=sys.stderr)
-                    stopping.set()
+            if stack.fatal:   # the worker and the API are restarted by the supervisor; moto is not
+                print(f"{stack.fatal}:\n{stack.tail('moto')}", file=sys.stderr)
+                stopping.set()
             stopping.wait(1)
     except KeyboardInterrupt:
         pass

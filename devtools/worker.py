@@ -17,6 +17,9 @@ import time
 import uuid
 
 log = logging.getLogger("talent.worker")
+# seconds a received batch stays hidden: far longer than each handler takes locally, short enough
+# that a batch held by a crashed worker comes back soon
+VISIBILITY = {"functions.review_tasks": 20, "functions.verify_upload": 60, "functions.exports": 600}
 
 
 class Context:
@@ -64,8 +67,11 @@ class Worker:
     def poll_once(self, wait=1) -> int:
         handled = 0
         for url, module_name, kind in self.routes:
-            msgs = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait if
-                                            len(self.routes) == 1 else 0).get("Messages", [])
+            # A batch taken by a worker that then crashed reappears after VISIBILITY[...] seconds for
+            # the restarted worker (handlers are idempotent: a task is opened once per token).
+            msgs = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=VISIBILITY[module_name],
+                                            WaitTimeSeconds=wait if len(self.routes) == 1 else 0
+                                            ).get("Messages", [])
             if not msgs:
                 continue
             handler = importlib.import_module(module_name).handler
@@ -92,7 +98,12 @@ class Worker:
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         while not self.stopping:
-            if not self.poll_once():
+            try:
+                busy = self.poll_once()
+            except Exception:  # noqa: BLE001 - the endpoint hiccuped: try again shortly
+                log.exception("poll failed")
+                busy = 0
+            if not busy:
                 time.sleep(0.2)
 
 

@@ -29,6 +29,20 @@ def _esc(value) -> str:
     return escape("" if value is None else str(value))
 
 
+def beijing(instant: str | None) -> str | None:
+    """An ISO instant (any offset, e.g. "…Z") as people read it: Beijing time, YYYY-MM-DD HH:mm."""
+    if not instant:
+        return None
+    import datetime as dt
+
+    from chalicelib.clock import SHANGHAI
+
+    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
 def render(view: dict, definition, photo: bytes | None = None) -> bytes:
     """PDF bytes for a declaration view (declarations.full_view) and its definition."""
     from reportlab.lib import colors
@@ -76,17 +90,23 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
 
     story.append(P("附件材料", "h"))
     labels = {c: a["label"] for c, a in definition.attachments.items()}
-    att_rows = [[P("类别"), P("文件名"), P("状态")]] + [
-        [P(labels.get(a["category"], a["category"])), P(a["file_name"]),
-         P({"verified": "已核验", "pending": "待核验", "verifying": "核验中", "rejected": "未通过"}[a["state"]])]
-        for a in view["attachments"] if a["category"] != "recommendation_report"]
-    t = Table(att_rows, colWidths=[55 * mm, 90 * mm, 25 * mm], repeatRows=1)
+    # Only what was accepted (verified) is part of the declaration: pending or rejected uploads
+    # never appear on the form.
+    accepted = [a for a in view["attachments"]
+                if a["category"] != "recommendation_report" and a["state"] == "verified"]
+    att_rows = [[P("类别"), P("文件名"), P("上传时间")]] + [
+        [P(labels.get(a["category"], a["category"])), P(a["file_name"]), P(beijing(a.get("created_at")))]
+        for a in accepted]
+    if not accepted:
+        att_rows.append([P("（无）"), "", ""])
+    t = Table(att_rows, colWidths=[55 * mm, 85 * mm, 30 * mm], repeatRows=1)
     t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]))
     story.append(t)
 
     story += [P("诚信承诺", "h"), P(definition.raw["pledge"]),
-              P(f"承诺时间：{view.get('pledge_accepted_at') or '未承诺'}　　提交时间：{view.get('submitted_at') or '未提交'}"
+              P(f"承诺时间：{beijing(view.get('pledge_accepted_at')) or '未承诺'}"
+                f"　　提交时间：{beijing(view.get('submitted_at')) or '未提交'}"
                 f"　　业务状态：{view['status_label']}", "small")]
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,

@@ -103,9 +103,30 @@ def db_errors(conflict: Conflict | None = None, not_found: NotFound | None = Non
         if code in ("ConditionalCheckFailedException", "IdempotentParameterMismatchException") or \
                 "ConditionalCheckFailed" in reasons:
             raise conflict or Conflict() from exc
-        if code in _RETRYABLE or any(r in _RETRYABLE for r in reasons):
+        if code in _RETRYABLE or any(r in _RETRYABLE for r in reasons) or server_side(exc):
             raise Unavailable() from exc
         raise
+
+
+def server_side(exc: BaseException) -> bool:
+    """An AWS 5xx (or a lost connection) that survived the SDK's retries: the platform's 503 with
+    Retry-After, never a 500 — whatever error code the service put on it."""
+    from botocore.exceptions import ConnectionError as BotoConnectionError, HTTPClientError
+
+    # pynamodb re-raises botocore's ClientError without its ResponseMetadata: walk the chain.
+    seen, todo = set(), [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, (BotoConnectionError, HTTPClientError)):
+            return True
+        meta = (getattr(err, "response", None) or {}).get("ResponseMetadata") or {}
+        if (meta.get("HTTPStatusCode") or 0) >= 500:
+            return True
+        todo += [getattr(err, "cause", None), err.__cause__, err.__context__]
+    return False
 
 
 _connection = {}

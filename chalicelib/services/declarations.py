@@ -73,12 +73,19 @@ def readable(principal: Principal, decl_id: str) -> Partition:
         if meta.person_id != principal.subject:
             raise DECL_MISSING
         return part
-    reached = int(getattr(meta, "reached_level", 0) or 0)
-    on_route = any(lvl["unit_code"] == principal.unit_code and lvl["level"] <= reached
-                   for lvl in meta.route or [])
-    if not on_route or not meta.round:
+    if not on_current_route(principal, meta, reached_only=True):
         raise DECL_MISSING
     return part
+
+
+def on_current_route(principal: Principal, meta: Declaration, reached_only: bool) -> bool:
+    """Units' access follows the current round's route: a declaration withdrawn back to a draft
+    (撤销流程) is the applicant's alone until it is declared again, on the route built then."""
+    if not meta.round or meta.status == DRAFT:
+        return False
+    reached = int(getattr(meta, "reached_level", 0) or 0)
+    return any(lvl["unit_code"] == principal.unit_code and (not reached_only or lvl["level"] <= reached)
+               for lvl in meta.route or [])
 
 
 # --- views --------------------------------------------------------------------------------------
@@ -212,8 +219,24 @@ def save_module(principal: Principal, decl_id: str, module_key: str, content,
     if module_key == "attachments":
         raise NotFound("申报模块不存在", code="MODULE_NOT_FOUND")
     definition = _definition_for(decl_id)
+    if module_key == "basic":
+        _check_identity_fields(content)
     clean = matter_def.validate_content(definition, module_key, content)
     return _write_module(principal, decl_id, module_key, clean, expected_version)
+
+
+def _check_identity_fields(content) -> None:
+    """ID type/number come from the verified profile; a number sent with the form is never taken,
+    and one that fails the GB 11643 checksum is refused with a field error, not silently dropped."""
+    import unicodedata
+
+    if not isinstance(content, dict) or content.get("id_number") in (None, ""):
+        return
+    number = content["id_number"]
+    normal = unicodedata.normalize("NFKC", number).strip().upper() if isinstance(number, str) else None
+    if not normal or not normal.isascii() or not ids.is_valid_id_number(normal):
+        message = "证件号码校验不通过，请核对"
+        raise ValidationFailed(message, details=[{"field": "id_number", "message": f"证件号码：{message}"}])
 
 
 def _definition_for(decl_id: str):

@@ -12,7 +12,7 @@ import json
 
 from chalicelib import aws, clock, config
 from chalicelib import identifiers as ids
-from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.logs import get_logger
 from chalicelib.models.audit import AuditRecord
@@ -22,7 +22,7 @@ from chalicelib.models.declarations import (APPROVED, DRAFT, RETURNED, STATUS_LA
                                             TERMINATED, Declaration, DeclarationModule)
 from chalicelib.models.reviews import (BUCKET_OF_STATE, DONE, OPEN, TO_SEND, ReturnedMark,
                                        ReviewTask)
-from chalicelib.pagination import decode, page_size, query_page
+from chalicelib.pagination import decode, encode, page_size, query_page
 from chalicelib.services import counters, declarations
 from chalicelib.services.results import results_key
 
@@ -63,6 +63,12 @@ def submit(principal: Principal, decl_id: str) -> dict:
     if not meta.pledge_accepted_at:
         raise ValidationFailed("请勾选诚信承诺后提交", code="PLEDGE_REQUIRED")
     previous_status, returned_by = meta.status, meta.returned_by
+    if previous_status == DRAFT:
+        # A new declaration (first or after 撤销流程) takes the route from the binding chain and
+        # region as they are now (manual 001: correct the region, withdraw, declare again).
+        from chalicelib.services import routing, units
+
+        meta.route = routing.build_route(units.load(meta.unit_code))
     now = now_iso()
     meta.status, meta.round, meta.submitted_at, meta.updated_at = SUBMITTED, meta.round + 1, now, now
     meta.reached_level, meta.editable_modules = 0, None
@@ -286,9 +292,44 @@ def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | 
     model = ReturnedMark if bucket == "returned" else ReviewTask
     view = _returned_view if bucket == "returned" else task_view
     with db_errors():
-        return query_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False,
-                                                        filter_condition=condition, **kw),
-                          page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+        if condition is None:
+            return query_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False, **kw),
+                              page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+        return bounded_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False,
+                                                          filter_condition=condition, **kw),
+                            model, page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+
+
+READ_BUDGET = 1000      # items a filtered list may evaluate per request, whatever the queue holds
+READ_PAGE = 250         # items evaluated per Query (≤ 4 Queries per request)
+
+
+def bounded_page(query, model, limit: int, start_key: dict | None, key_attrs: tuple, to_dict,
+                 budget: int = READ_BUDGET) -> dict:
+    """A filtered page that stops at the read budget: DynamoDB evaluates at most `budget` items
+    (Limit counts items evaluated before the filter), and the cursor continues from where the
+    search stopped. `budget_reached` tells the client the page may be short because of it."""
+    pages = query(page_size=min(READ_PAGE, budget), last_evaluated_key=start_key).page_iter
+    found: list = []
+    while True:
+        pages.page_size = max(1, min(READ_PAGE, budget - pages.total_scanned_count))
+        try:
+            page = next(pages)
+        except StopIteration:
+            return {"items": [to_dict(i) for i in found], "next_cursor": None, "budget_reached": False}
+        for raw in page.get("Items", []):
+            found.append(model.from_raw_data(raw))
+            if len(found) > limit:
+                found = found[:limit]
+                raw_last = found[-1].serialize()
+                return {"items": [to_dict(i) for i in found], "budget_reached": False,
+                        "next_cursor": encode({a: raw_last[a]["S"] for a in key_attrs if a in raw_last})}
+        last = pages.last_evaluated_key
+        if last is None:
+            return {"items": [to_dict(i) for i in found], "next_cursor": None, "budget_reached": False}
+        if pages.total_scanned_count >= budget:
+            return {"items": [to_dict(i) for i in found], "budget_reached": True,
+                    "next_cursor": encode({a: last[a]["S"] for a in key_attrs if a in last})}
 
 
 def _returned_view(mark: ReturnedMark) -> dict:
@@ -366,6 +407,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
             if not isinstance(target, int) or not 0 <= target < task.level:
                 raise ValidationFailed("退回目标须是申报人或已审核通过的下级单位", code="BAD_RETURN_TARGET")
     now = now_iso()
+    recorded_opinion = opinion or ("审核通过" if outcome == "pass" else None)
     output = _machine_output(meta, task, outcome, target)
     needs_send = outcome == "pass" and task.role in _rules(meta.matter_type)["send_required_roles"]
     new_state = TO_SEND if needs_send else DONE
@@ -374,7 +416,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                ReviewTask.output.set(output), ReviewTask.marks.set(marks),
                ReviewTask.problem_modules.set(problem or None),
                ReviewTask.return_to.set(None if target is None else str(target)),
-               ReviewTask.opinion.set(opinion or ("审核通过" if outcome == "pass" else None)),
+               ReviewTask.opinion.set(recorded_opinion),
                ReviewTask.decided_by.set(principal.subject),
                ReviewTask.decided_by_name.set(principal.name or None),
                ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now),
@@ -392,14 +434,14 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1,
                          to_send=1 if needs_send else 0, done=0 if needs_send else 1,
                          returned=1 if outcome == "return" and target == "applicant" else 0)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=task.opinion,
+            # the opinion as decided (task.opinion is still the stored, undecided value here)
+            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
                                     detail={"round": task.round, "level": task.level, "unit": task.unit_code,
                                             "unit_name": task.unit_name, "problem_modules": problem,
                                             "return_to": target}),
                     condition=AuditRecord.pk.does_not_exist())
     # TransactWrite.update does not refresh the model (pynamodb #983): mirror what was written.
-    task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, \
-        opinion or ("审核通过" if outcome == "pass" else None)
+    task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, recorded_opinion
     task.decided_at, task.decided_by_name = now, principal.name or None
     if not needs_send:
         deliver(task)
@@ -481,13 +523,32 @@ def send(principal: Principal, decl_ids: list) -> dict:
     """批量送审: each declaration goes on if its 推荐报告/申报函 is uploaded; others are refused
     one by one with the reason, and the rest still go."""
     principal.require(*UNIT_ROLES)
-    results = []
-    for decl_id in decl_ids:
+    import concurrent.futures
+    import time
+
+    decl_ids = list(dict.fromkeys(decl_ids))
+    deadline = time.monotonic() + SEND_SECONDS
+
+    def one(decl_id: str) -> dict:
+        if time.monotonic() > deadline:   # bounded: what did not start in time is left for a retry
+            return {"decl_id": decl_id, "ok": False, "Code": "NOT_PROCESSED",
+                    "Message": "本次送审处理时间已到，该申报未送审，请再次送审"}
         try:
-            results.append({"decl_id": decl_id, "ok": True, **_send_one(principal, decl_id)})
+            return {"decl_id": decl_id, "ok": True, **_send_one(principal, decl_id)}
         except (Conflict, NotFound, ValidationFailed, Forbidden) as err:
-            results.append({"decl_id": decl_id, "ok": False, "Code": err.code, "Message": err.message})
+            return {"decl_id": decl_id, "ok": False, "Code": err.code, "Message": err.message}
+        except Unavailable as err:
+            return {"decl_id": decl_id, "ok": False, "Code": err.code, "Message": err.message}
+
+    # each declaration is its own guarded transaction: a few at a time keeps 100 well inside the
+    # function timeout (~4 AWS calls each), and every item reports its own result
+    with concurrent.futures.ThreadPoolExecutor(max_workers=SEND_WORKERS) as pool:
+        results = list(pool.map(one, decl_ids))
     return {"results": results, "sent": sum(1 for r in results if r["ok"])}
+
+
+SEND_WORKERS = 8
+SEND_SECONDS = 12.0
 
 
 def _send_one(principal: Principal, decl_id: str) -> dict:
@@ -573,7 +634,13 @@ ACTION_LABELS = {"declaration.start": "开始申报", "declaration.submit": "提
 
 
 def progress(principal: Principal, decl_id: str) -> dict:
-    """进度跟踪: built from the platform's own append-only audit trail (one Query)."""
+    """进度跟踪: built from the platform's own append-only audit trail (one Query).
+
+    The applicant and every level of the current round's route that the declaration has reached
+    see each step: level, unit, agent, decision, opinion and time (an instant with its offset,
+    and Beijing time to show)."""
+    from chalicelib.documents.declaration_pdf import beijing
+
     part = declarations.readable(principal, decl_id)
     with db_errors():
         records = list(AuditRecord.query(f"AUDIT#DECL#{decl_id}"))
@@ -582,9 +649,11 @@ def progress(principal: Principal, decl_id: str) -> dict:
         if r.action not in ACTION_LABELS:
             continue
         detail = r.detail.as_dict() if r.detail else {}
-        steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "at": r.at,
-                      "round": detail.get("round"), "level": detail.get("level"),
-                      "unit_name": detail.get("unit_name") or _unit_name(part.meta, detail.get("unit")),
+        unit = detail.get("unit") or (r.actor_unit if r.actor_role != ROLE_APPLICANT else None)
+        steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "decision": ACTION_LABELS[r.action],
+                      "at": r.at, "at_local": beijing(r.at),
+                      "round": detail.get("round"), "level": detail.get("level"), "unit_code": unit,
+                      "unit_name": detail.get("unit_name") or _unit_name(part.meta, unit),
                       "agent": r.actor_name if r.actor_role != ROLE_APPLICANT or r.actor_id == part.meta.person_id else None,
                       "opinion": r.opinion})
     return {"decl_id": decl_id, "status": part.meta.status, "status_label": STATUS_LABELS[part.meta.status],

@@ -249,3 +249,51 @@ def test_module_definitions_are_served_for_form_rendering(client, world):
     assert {f["key"] for f in basic["fields"] if f.get("required")} >= {"name", "phone", "education"}
     contract = next(a for a in d["attachments"] if a["category"] == "contract")
     assert contract["max_kb"] == 50000 and contract["max_count"] == 20
+
+
+# --- issue 15: smaller defects ------------------------------------------------------------------
+
+def test_basic_info_refuses_an_id_number_with_a_bad_checksum(client, world, draft):
+    good = draft["modules"]["basic"]["content"]["id_number"]
+    assert "*" not in good
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    for number in (bad, "２２０１０２１９８５０６１２３０１Ｘ"[:17] + "!", "not-an-id"):
+        resp = _save(client, world, draft, "basic", {**BASIC, "id_number": number})
+        assert resp.status == 422, resp
+        assert resp.json["Details"] == [{"field": "id_number", "message": "证件号码：证件号码校验不通过，请核对"}]
+    after = client.get(f"/declarations/{draft['decl_id']}", headers=world.headers("applicant1")).json
+    assert after["modules"]["basic"]["version"] == draft["modules"]["basic"]["version"]   # nothing changed
+    ok = _save(client, world, draft, "basic", {**BASIC, "id_number": good, "id_type": "居民身份证（户口簿）"})
+    assert ok.status == 200, ok
+
+
+def test_declaration_form_lists_only_accepted_uploads_in_beijing_time(client, world, draft):
+    import datetime as dt
+    import io
+    import urllib.parse
+
+    import boto3
+    import pypdf
+
+    from chalicelib import clock
+
+    fill(client, world, draft)
+    for state, name in (("rejected", "被拒绝的文件.png"), ("pending", "未核验的文件.png")):
+        pk, sk = Attachment.key(draft["decl_id"], "employment_contract", state)
+        Attachment(pk=pk, sk=sk, decl_id=draft["decl_id"], attachment_id=state, category="employment_contract",
+                   file_name=name, content_type="image/png", declared_size=100, s3_key=f"x/{state}",
+                   incoming_key="incoming/x", state=state, created_at="2026-01-01T00:00:00Z").save()
+    clock.fix(dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.timezone.utc))     # 2026-03-02 01:30 in Beijing
+    try:
+        client.post(f"/declarations/{draft['decl_id']}/pledge", headers=world.headers("applicant1"),
+                    json_body={"accepted": True})
+    finally:
+        clock.fix(None)
+    resp = client.get(f"/declarations/{draft['decl_id']}/forms/declaration_form", headers=world.headers("applicant1"))
+    assert resp.status == 200, resp
+    path = urllib.parse.unquote(urllib.parse.urlparse(resp.json["url"]).path).lstrip("/")
+    bucket, key = path.split("/", 1)
+    pdf = boto3.client("s3", region_name="cn-north-1").get_object(Bucket=bucket, Key=key)["Body"].read()
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).replace("\n", "").replace(" ", "")
+    assert "被拒绝的文件" not in text and "未核验的文件" not in text
+    assert "承诺时间：2026-03-0201:30" in text and "T17:30" not in text

@@ -325,3 +325,176 @@ def test_the_provincial_office_looks_at_any_units_results_others_only_their_own(
     assert client.get(f"/results?unit={institute}", headers=world.headers("company-agent")).status == 403
     job = client.post("/exports", headers=world.headers("province-agent"), json_body={"year": decl["year"], "unit": institute})
     assert job.status == 201 and job.json["filters"]["unit"] == institute
+
+
+# --- issue 15: opinions in 进度跟踪; the route of a new round after 撤销流程 ---------------------
+
+def _progress(client, world, decl_id, login):
+    return client.get(f"/declarations/{decl_id}/progress", headers=world.headers(login))
+
+
+def test_opinions_reach_progress_for_the_applicant_and_every_level(client, world, aws):
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl_id)
+    passed = decide(client, world, "institute-agent", decl_id, opinion="材料齐全，同意推荐")
+    assert passed.status == 200, passed
+    add_report(decl_id, task_state(client, world, "institute-agent", decl_id))
+    client.post("/reviews/send", headers=world.headers("institute-agent"), json_body={"decl_ids": [decl_id]})
+    wait_task(client, world, aws, "university-agent", decl_id)
+    marks = {**MARKS_ALL_CORRECT, "work": "wrong"}
+    decide(client, world, "university-agent", decl_id, "return", marks=marks, problem_modules=["work"],
+           return_to="applicant", opinion="工作经历缺少起止时间")
+    for login in ("applicant1", "institute-agent", "university-agent"):
+        resp = _progress(client, world, decl_id, login)
+        assert resp.status == 200, (login, resp)
+        steps = {s["action"]: s for s in resp.json["steps"]}
+        passed_step, returned_step = steps["review.pass"], steps["review.return"]
+        assert passed_step["opinion"] == "材料齐全，同意推荐"
+        assert passed_step["level"] == 0 and passed_step["unit_name"] == "长白理工大学先进材料研究院"
+        assert passed_step["decision"] == "审核通过" and passed_step["agent"]
+        assert returned_step["opinion"] == "工作经历缺少起止时间" and returned_step["level"] == 1
+        assert returned_step["unit_code"] == world.code("university")
+        assert returned_step["at"].endswith("Z") and len(returned_step["at_local"]) == 16
+    # a unit that is not on the route, or that the declaration has not reached, sees nothing
+    assert _progress(client, world, decl_id, "company-agent").status == 404
+    assert _progress(client, world, decl_id, "edu-dept-agent").status == 404
+
+
+def test_a_new_round_after_withdrawal_takes_the_route_from_the_corrected_region(client, world, aws):
+    from chalicelib.models.accounts import Unit
+
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl_id)
+    route = _me(client, world, decl_id)["route"]
+    assert route[3]["unit_name"] == "长春市人力资源和社会保障局"
+    # manual 001: the region was wrong — the unit corrects it, returns, the applicant withdraws
+    unit = Unit.get(*Unit.key(world.code("institute")))
+    unit.update(actions=[Unit.region_code.set("220202")], add_version_condition=False)
+    marks = {**MARKS_ALL_CORRECT, "basic": "wrong"}
+    decide(client, world, "institute-agent", decl_id, "return", marks=marks, problem_modules=["basic"],
+           return_to="applicant", opinion="行政区划有误，请撤销流程后重新申报")
+    assert client.get(f"/reviews/{decl_id}", headers=world.headers("institute-agent")).status == 200
+    assert client.post(f"/declarations/{decl_id}/withdraw", headers=world.headers("applicant1")).status == 200
+    # withdrawn to a draft: no unit of the old route may read it any more
+    for login in ("institute-agent", "cc-bureau-agent"):
+        assert client.get(f"/reviews/{decl_id}", headers=world.headers(login)).status == 404
+        assert client.get(f"/declarations/{decl_id}/forms/declaration_form",
+                          headers=world.headers(login)).status == 404
+        assert _progress(client, world, decl_id, login).status == 404
+    again = client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    assert again.status == 200 and again.json["round"] == 2
+    route = _me(client, world, decl_id)["route"]
+    assert [lvl["unit_name"] for lvl in route] == ["长白理工大学先进材料研究院", "长白理工大学", "吉林省教育厅",
+                                                   "吉林市人力资源和社会保障局", "吉林省人力资源和社会保障厅"]
+    task = wait_task(client, world, aws, "institute-agent", decl_id)
+    assert task["round"] == 2
+    for unit_login in ("institute-agent", "university-agent", "edu-dept-agent"):
+        pass_and_send(client, world, aws, unit_login, decl_id)
+    wait_task(client, world, aws, "jl-bureau-agent", decl_id)
+    assert client.get(f"/reviews/{decl_id}", headers=world.headers("cc-bureau-agent")).status == 404
+
+
+@pytest.mark.parametrize("operation", ["TransactWriteItems", "Query", "SendTaskSuccess"])
+def test_an_aws_5xx_that_survives_retries_is_a_503_never_a_500(client, world, aws, monkeypatch, operation):
+    """moto answered 500 ("RuntimeError: dictionary changed size during iteration") under load;
+    any AWS 5xx, whatever its code, is the platform's 503 with Retry-After and changes nothing."""
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl_id)
+    before = _counts(client, world, "institute-agent")
+    original = botocore.client.BaseClient._make_api_call
+    armed = {"left": 1}
+
+    def failing(self, name, params):
+        if name == operation and armed["left"]:
+            armed["left"] -= 1
+            raise ClientError({"Error": {"Code": "RuntimeError", "Message": "dictionary changed size"},
+                               "ResponseMetadata": {"HTTPStatusCode": 500}}, name)
+        return original(self, name, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", failing)
+    resp = decide(client, world, "institute-agent", decl_id, opinion="同意")
+    if operation == "SendTaskSuccess":      # recorded; delivery is retried from the outbox
+        assert resp.status == 200, resp
+        return
+    assert resp.status == 503 and resp.headers.get("Retry-After"), resp
+    assert _counts(client, world, "institute-agent") == before
+    assert task_state(client, world, "institute-agent", decl_id)["state"] == "open"
+    assert decide(client, world, "institute-agent", decl_id, opinion="同意").status == 200
+
+
+def _bulk_tasks(unit_code, year, n, name="王某", offset=0):
+    from chalicelib.models.reviews import ReviewTask
+
+    with ReviewTask.batch_write() as batch:
+        for i in range(offset, offset + n):
+            decl_id = f"bulk{i:06d}"
+            pk, sk = ReviewTask.key(decl_id, 1, 0)
+            stamp = f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}.{i % 1000:03d}Z"
+            batch.save(ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=1, level=0, unit_code=unit_code,
+                                  unit_name="u", role="unit", matter_type="TALENT_GRADING", year=year,
+                                  person_name=name, id_number="220102198506123011", state="open",
+                                  token="t", opened_at=stamp, due_at=stamp, updated_at=stamp,
+                                  gsi1pk=ReviewTask.list_key(unit_code, "TALENT_GRADING", year, "pending"),
+                                  gsi1sk=f"{stamp}#{decl_id}"))
+
+
+def test_name_filter_reads_a_bounded_budget_and_continues_by_cursor(client, world, aws, aws_calls):
+    """2,200 open tasks, the one match is the oldest: every request evaluates ≤ the budget (≤ 4
+    Queries) and the cursor leads to it."""
+    from chalicelib import clock
+    from chalicelib.services import review as review_service
+
+    year = str(clock.today_local().year)
+    code = world.code("institute")
+    _bulk_tasks(code, year, 1, name="欧阳娜娜")               # oldest: listed last (newest first)
+    _bulk_tasks(code, year, 2199, offset=1)
+    url = "/reviews?bucket=pending&name=" + __import__("urllib.parse").parse.quote("欧阳") + "&limit=20"
+    cursor, requests, found = None, 0, []
+    while True:
+        del aws_calls[:]
+        resp = client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=world.headers("institute-agent"))
+        assert resp.status == 200, resp
+        requests += 1
+        assert aws_calls.count("Query") <= review_service.READ_BUDGET // review_service.READ_PAGE
+        found += [i["person_name"] for i in resp.json["items"]]
+        cursor = resp.json["next_cursor"]
+        if not cursor:
+            break
+        assert resp.json["budget_reached"] is True and not resp.json["items"]
+    assert found == ["欧阳娜娜"]
+    assert requests == 3       # 1,000 + 1,000 + 200 items evaluated
+    # the ID filter is bounded the same way
+    del aws_calls[:]
+    resp = client.get("/reviews?bucket=pending&id_number=110101199003077777", headers=world.headers("institute-agent"))
+    assert resp.status == 200 and resp.json["items"] == [] and resp.json["budget_reached"] is True
+    assert aws_calls.count("Query") <= 4
+
+
+def test_batch_send_is_bounded_with_per_item_results(client, world, aws, monkeypatch):
+    from chalicelib.services import review as review_service
+
+    decl = ready(client, world)
+    decl_id = decl["decl_id"]
+    client.post(f"/declarations/{decl_id}/submit", headers=world.headers("applicant1"))
+    task = wait_task(client, world, aws, "institute-agent", decl_id)
+    assert decide(client, world, "institute-agent", decl_id).status == 200
+    add_report(decl_id, task)
+    monkeypatch.setattr(review_service, "SEND_SECONDS", -1.0)     # the time is up before any starts
+    resp = client.post("/reviews/send", headers=world.headers("institute-agent"),
+                       json_body={"decl_ids": [decl_id, "nope"]})
+    assert resp.status == 200 and resp.json["sent"] == 0
+    assert {r["Code"] for r in resp.json["results"]} == {"NOT_PROCESSED"}
+    monkeypatch.setattr(review_service, "SEND_SECONDS", 12.0)
+    resp = client.post("/reviews/send", headers=world.headers("institute-agent"),
+                       json_body={"decl_ids": [decl_id, decl_id, "nope"]})
+    assert resp.json["sent"] == 1 and [r["ok"] for r in resp.json["results"]] == [True, False]
+    assert _counts(client, world, "institute-agent")["to_send"] == 0

@@ -1,0 +1,23 @@
+"""`chalice local` for the local stack, with a listen backlog that takes a load run.
+
+Chalice's local server is a ThreadingMixIn HTTPServer with the standard library's default
+backlog of 5 pending connections: a burst of a few dozen simultaneous clients (the load run,
+a class of applicants) gets "connection reset by peer" before a thread ever sees the request.
+Run: python -m devtools.api_server local --stage local --host 127.0.0.1 --port 8000 --no-autoreload
+"""
+import sys
+
+BACKLOG = 1024
+
+
+def main() -> int:
+    from chalice import local
+    from chalice.cli import main as chalice_main
+
+    local.ThreadedHTTPServer.request_queue_size = BACKLOG
+    sys.argv[0] = "chalice"
+    return chalice_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
