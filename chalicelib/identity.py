@@ -92,6 +92,13 @@ def _fetch_json(url: str) -> dict:
         return json.loads(resp.read(1_000_000))
 
 
+def _log_unreachable(step: str, exc: BaseException) -> None:
+    from chalicelib.logs import get_logger
+
+    get_logger("talent.identity").warning("identity platform unreachable", extra={"fields": {
+        "step": step, "error": type(exc).__name__, "detail": str(exc)[:200]}})
+
+
 def jwks_url() -> str:
     """JWT_JWKS_URL, or the jwks_uri the issuer publishes (cached once it was read)."""
     if config.JWT_JWKS_URL:
@@ -101,6 +108,7 @@ def jwks_url() -> str:
         try:
             doc = _fetch_json(f"{issuer}/.well-known/openid-configuration")
         except (OSError, ValueError) as exc:   # URLError, timeouts, refused, bad JSON
+            _log_unreachable("discovery", exc)
             raise IDP_UNAVAILABLE from exc
         if doc.get("issuer", "").rstrip("/") != issuer or not doc.get("jwks_uri"):
             raise IDP_UNAVAILABLE
@@ -125,6 +133,7 @@ def _verification_key(token: str):
     try:
         return _jwks_client(jwks_url()).get_signing_key_from_jwt(token).key
     except jwt.PyJWKClientConnectionError as exc:
+        _log_unreachable("jwks", exc)
         raise IDP_UNAVAILABLE from exc
     except jwt.PyJWKClientError as exc:     # no key with that kid (or a malformed JWKS)
         raise Unauthorized() from exc

@@ -77,7 +77,7 @@ const provider = new Provider(ISSUER, {
   cookies: { keys: [crypto.randomBytes(32).toString("hex")] },
   claims: { openid: ["sub"], profile: PLATFORM_CLAIMS },
   conformIdTokenClaims: false,
-  scopes: ["openid", "profile", "api"],
+  scopes: ["openid", "profile"],
   pkce: { required: () => true },
   ttl: { AccessToken: ACCESS_TTL, IdToken: ACCESS_TTL, Interaction: 3600, Session: 8 * 3600, Grant: 8 * 3600 },
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -199,6 +199,7 @@ provider.use(async (ctx, next) => {
     return undefined;
   }
   if (ctx.method === "GET" && !match[2]) {
+    if (env.OIDC_DEBUG) console.log(JSON.stringify(details.prompt));
     if (details.prompt.name === "consent" && details.session?.accountId) {
       // Consent is implied for the platform's own client: grant and go on.
       const claims = accounts.get(details.session.accountId);
