@@ -115,7 +115,7 @@ def test_agent_added_in_agent_management_signs_in_at_once_and_is_refused_once_di
     expect(agent.get_by_role("menuitem", name="经办人管理")).to_have_count(0)   # not the legal person
 
     row.get_by_role("button", name="停用").click()
-    expect(row).to_contain_text("停用")
+    expect(row.get_by_role("button", name="启用")).to_be_visible()
     resp = requests.get(f"{web_stack.api_url}/me", timeout=30,
                         headers={"Authorization": f"Bearer {web_token(agent)}"})
     assert resp.status_code == 401 and resp.json()["Code"] == "AGENT_DISABLED"

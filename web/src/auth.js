@@ -53,7 +53,7 @@ export const inRenewalFrame = () => window.self !== window.top && isCallback();
 // { user, returnTo } after a sign-in, null when this page load is not a callback.
 export async function completeSignIn() {
   if (!isCallback() || !configured()) return null;
-  const clean = () => history.replaceState(null, "", location.pathname + location.hash);
+  const clean = () => history.replaceState(history.state, "", location.pathname + location.hash);
   try {
     const user = await userManager().signinCallback();
     clean();

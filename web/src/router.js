@@ -40,9 +40,9 @@ export async function startSession() {
   try {
     const user = await establishSession(done.user);
     const target = done.returnTo && !done.returnTo.startsWith("/login") ? done.returnTo : homeOf(user);
-    history.replaceState(null, "", `${location.pathname}#${target}`);
+    await router.replace(target);
   } catch (e) {
     sessionStorage.setItem("talent.authError", e.message || "登录失败，请重试");
-    history.replaceState(null, "", `${location.pathname}#/login`);
+    await router.replace("/login");
   }
 }
