@@ -113,11 +113,11 @@ def test_agent_added_in_agent_management_signs_in_at_once_and_is_refused_once_di
     form.get_by_role("button", name="登录").click()
     expect(agent.get_by_text("钱晓峰（单位）")).to_be_visible()
     expect(agent.get_by_role("menuitem", name="经办人管理")).to_have_count(0)   # not the legal person
+    token = web_token(agent)
 
     row.get_by_role("button", name="停用").click()
     expect(row.get_by_role("button", name="启用")).to_be_visible()
-    resp = requests.get(f"{web_stack.api_url}/me", timeout=30,
-                        headers={"Authorization": f"Bearer {web_token(agent)}"})
+    resp = requests.get(f"{web_stack.api_url}/me", timeout=30, headers={"Authorization": f"Bearer {token}"})
     assert resp.status_code == 401 and resp.json()["Code"] == "AGENT_DISABLED"
     agent.reload()     # its next requests are refused; the web signs in again and says why
     expect(agent.get_by_role("alert")).to_contain_text("经办人账号已停用", timeout=20000)
