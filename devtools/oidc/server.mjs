@@ -199,7 +199,6 @@ provider.use(async (ctx, next) => {
     return undefined;
   }
   if (ctx.method === "GET" && !match[2]) {
-    if (env.OIDC_DEBUG) console.log(JSON.stringify(details.prompt));
     if (details.prompt.name === "consent" && details.session?.accountId) {
       // Consent is implied for the platform's own client: grant and go on.
       const claims = accounts.get(details.session.accountId);
