@@ -392,3 +392,24 @@ def test_the_local_platform_endpoint_does_not_exist_outside_local(monkeypatch):
     monkeypatch.setattr(config, "STAGE", "prod")
     with pytest.raises(NotFound):
         identity.dev_platform_account({"login": "applicant1"})
+
+
+def test_aws_calls_per_request_for_each_account_kind(client, world, aws_calls):
+    """The authorizer runs on every request (no cache): what it costs, per account kind."""
+    from chalicelib.models.accounts import Person
+
+    person = Person.get(*Person.key("p-demo-0001"))
+    agent = _agent(world, "university")
+    code = world.code("university")
+    cases = {
+        "person": ({"account_kind": "person", "name": person.name, "id_number": person.id_number},
+                   ["GetItem"]),
+        "legal": ({"account_kind": "legal", "credit_code": code}, ["BatchGetItem"]),
+        "agent": ({"account_kind": "agent", "credit_code": code, "phone_number": agent.phone},
+                  ["Query", "GetItem"]),
+    }
+    for kind, (claims, expected) in cases.items():
+        headers = _platform({"sub": f"{kind}-1", **claims})
+        aws_calls.clear()
+        assert client.get("/me", headers=headers).status == 200
+        assert aws_calls == expected, (kind, aws_calls)
