@@ -12,8 +12,8 @@ from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
 from chalicelib.services import (bindings, declarations, documents, notices, opinions, people, results,
                                  review, units, uploads, workbench)
-from chalicelib.web import (RouteDoc, body, caller, created, expected_version, handled, no_content,
-                            query_param)
+from chalicelib.web import (RouteDoc, body, caller, created, expected_version, handled, json_body,
+                            no_content, query_param)
 
 app = Chalice(app_name=config.APP_NAME)
 app.api.binary_types = []
@@ -25,15 +25,18 @@ cors = CORSConfig(allow_origin=config.CORS_ALLOW_ORIGIN or "*",   # "*" only whi
                   expose_headers=["ETag"], max_age=600)
 
 
-@app.authorizer(ttl_seconds=300)
+@app.authorizer(ttl_seconds=0)
 def jwt_auth(auth_request):
-    """Verify the JWT. Refusals pass a reason in the context, so the route answers 401 in the
-    platform's error shape; a policy for the whole API keeps API Gateway's cache safe (#1619)."""
+    """Verify the JWT, then read the caller's rights from our records. Refusals pass a reason in
+    the context, so the route answers 401 (or 503: identity platform unreachable) in the
+    platform's error shape. No result cache (ttl 0): a disabled agent is refused on the next
+    request, and a 503 is never remembered as a refusal."""
     try:
         principal = identity.authorize(auth_request.token)
     except AppError as err:
         return AuthResponse(routes=["*"], principal_id="anonymous",
-                            context={"error": err.code, "error_message": err.message})
+                            context={"error": err.code, "error_message": err.message,
+                                     "error_status": err.status})
     return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
 
 
@@ -89,6 +92,11 @@ if config.is_local():
     @route("/dev/logins", public=True, summary="本地演示账号列表")
     def dev_logins():
         return {"items": identity.list_dev_logins()}
+
+    @route("/dev/platform-account", methods=("POST",), public=True,
+           summary="本地统一身份认证平台核验账号（演示账号、法人、经办人）")
+    def dev_platform_account():
+        return identity.dev_platform_account(json_body(app.current_request))
 
 
 # --- accounts -------------------------------------------------------------------------------

@@ -70,7 +70,9 @@ def wait_http(url: str, deadline_s: float, proc=None, method="GET") -> None:
 class LocalStack:
     """Programmatic handle for tests: start() returns when the API answers; stop() ends all."""
 
-    def __init__(self, moto_port=None, api_port=None, web_port=None, seed=True, web=True, quiet=True):
+    def __init__(self, moto_port=None, api_port=None, web_port=None, seed=True, web=True, quiet=True,
+                 oidc_port=None):
+        self.oidc_port = oidc_port or free_port()
         self.moto_port = moto_port or free_port()
         self.api_port = api_port or free_port()
         self.web_port = web_port or free_port()
@@ -153,7 +155,7 @@ class LocalStack:
 
     def start(self):
         for port, flag in ((self.moto_port, "--moto-port / MOTO_PORT"), (self.api_port, "--api-port / API_PORT"),
-                           (self.web_port, "--web-port / WEB_PORT")):
+                           (self.web_port, "--web-port / WEB_PORT"), (self.oidc_port, "--oidc-port / OIDC_PORT")):
             if not port_free(port):
                 raise SystemExit(f"端口 {port} 已被占用：请关闭占用它的程序，或用 {flag} 换一个端口。"
                                  f" (port {port} is in use; change it with {flag})")
@@ -177,6 +179,12 @@ class LocalStack:
             self.env = {**base_env, **resources, "AWS_ENDPOINT_URL": self.moto_url, "STAGE": "local",
                         "JWT_PUBLIC_KEY": public, "DEV_JWT_PRIVATE_KEY_FILE": str(private),
                         "CORS_ALLOW_ORIGIN": "*"}
+            from devtools.oidc_provider import OidcProvider   # the identity platform (OIDC)
+
+            self.oidc = OidcProvider(self.oidc_port, self.api_url, self.web_url, private)
+            self.env.update(self.oidc.api_env())
+            oidc = self._spawn("oidc", self.oidc.command(), self.oidc.environment(base_env), restartable=True)
+            wait_http(self.oidc.discovery_url, 30, oidc)
             if self.seed:
                 out = subprocess.run([sys.executable, "-c", "import json; from devtools.seed import seed_demo; "
                                       "print(json.dumps(seed_demo()))"], cwd=ROOT, env=self.env,
@@ -208,7 +216,7 @@ class LocalStack:
             return
         from devtools.web_server import serve
 
-        self._web_server = serve(dist, HOST, self.web_port, {"apiBase": self.api_url})
+        self._web_server = serve(dist, HOST, self.web_port, {"apiBase": self.api_url, **self.oidc.web_config()})
 
     def stop(self):
         self._stopping.set()
@@ -246,6 +254,7 @@ def banner(stack: LocalStack) -> str:
   API      {stack.api_url}        (OpenAPI: {stack.api_url}/openapi.json)
   Web      {web}
   AWS      {stack.moto_url}        (moto; logs in .local/logs/)
+  登录     {stack.oidc.issuer}        (本地统一身份认证平台，OIDC)
 
 演示账号（本地环境无需密码）:
 {rows}
@@ -265,8 +274,9 @@ def main(argv=None):
     p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", 5100)))
     p.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", 8000)))
     p.add_argument("--web-port", type=int, default=int(os.environ.get("WEB_PORT", 8080)))
+    p.add_argument("--oidc-port", type=int, default=int(os.environ.get("OIDC_PORT", 9000)))
     args = p.parse_args(argv)
-    stack = LocalStack(args.moto_port, args.api_port, args.web_port, quiet=True)
+    stack = LocalStack(args.moto_port, args.api_port, args.web_port, quiet=True, oidc_port=args.oidc_port)
     stack.announce = True
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

@@ -79,3 +79,38 @@ def save_profile(principal: Principal, data: PersonProfileIn) -> dict:
     with db_errors():
         current.save()  # conditional on the version read above
     return view(current)
+
+
+def sign_in(name: str, id_type: str, id_number: str, phone: str = "") -> str:
+    """A person arriving from the identity platform: the person id of their account, created from
+    the platform's claims on the first sign-in (Person + ID-number claim in one transaction).
+
+    One GetItem when the account exists. Two first sign-ins at once race on the ID-number claim;
+    the loser reads the winner's account, so both get the same person id.
+    """
+    claim_pk, claim_sk = PersonIdNumber.key(id_number_digest(id_type, id_number))
+    with db_errors():
+        try:
+            return PersonIdNumber.get(claim_pk, claim_sk).person_id
+        except PersonIdNumber.DoesNotExist:
+            pass
+    import uuid
+
+    person_id = f"p-{uuid.uuid4().hex}"
+    now = now_iso()
+    pk, sk = Person.key(person_id)
+    person = Person(pk=pk, sk=sk, person_id=person_id, name=name, id_type=id_type,
+                    id_number=id_number, phone=phone or "", created_at=now, updated_at=now)
+    actor = Principal(subject=person_id, role=ROLE_APPLICANT, name=name)
+    try:
+        with db_errors():
+            with transaction() as tx:
+                tx.save(person, condition=Person.pk.does_not_exist())
+                tx.save(PersonIdNumber(pk=claim_pk, sk=claim_sk, person_id=person_id),
+                        condition=PersonIdNumber.pk.does_not_exist())
+                tx.save(AuditRecord.new(f"PERSON#{person_id}", "person.first_sign_in", actor),
+                        condition=AuditRecord.pk.does_not_exist())
+    except Conflict:
+        with db_errors():
+            return PersonIdNumber.get(claim_pk, claim_sk).person_id
+    return person_id

@@ -9,6 +9,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "test-artifacts" / "screenshots"
+ACCESS_TOKEN_TTL = 30   # seconds; the web renews 10 s before expiry
 
 
 def pytest_collection_modifyitems(items):
@@ -25,8 +26,21 @@ def web_stack():
         pytest.fail(f"Debian's chromium is missing at {CHROMIUM}: ./dev setup installs it (apt-get install chromium)")
     from devtools.local_stack import LocalStack
 
-    with LocalStack() as stack:
+    # Short access tokens: every browser session outlives several of them, so silent renewal is
+    # exercised by every flow (test_signin checks it explicitly).
+    saved = os.environ.get("OIDC_ACCESS_TOKEN_TTL")
+    os.environ["OIDC_ACCESS_TOKEN_TTL"] = str(ACCESS_TOKEN_TTL)
+    try:
+        stack = LocalStack().start()
+    finally:
+        if saved is None:
+            os.environ.pop("OIDC_ACCESS_TOKEN_TTL", None)
+        else:
+            os.environ["OIDC_ACCESS_TOKEN_TTL"] = saved
+    try:
         yield stack
+    finally:
+        stack.stop()
 
 
 @pytest.fixture(scope="session")

@@ -136,3 +136,280 @@ def test_dev_token_endpoint_does_not_exist_outside_local(monkeypatch):
 
     with pytest.raises(NotFound):
         identity.issue_dev_token("applicant1")
+
+
+# --- the identity platform's tokens: who from the platform, what from our records ----------------
+
+def _platform(claims):
+    return {"Authorization": f"Bearer {make_token(claims)}"}
+
+
+def _agent(world, unit_login, legal=False):
+    from chalicelib.models.accounts import Agent, Unit
+
+    pk, _ = Unit.key(world.code(unit_login))
+    return next(a for a in Agent.query(pk, Agent.sk.startswith("AGENT#")) if a.is_legal == legal)
+
+
+def test_a_person_gets_an_account_on_first_sign_in_from_the_claims(client, world):
+    from devtools.seed import _id
+
+    new_id = _id("22010219950101901")
+    headers = _platform({"sub": "person-abc", "account_kind": "person", "name": "孙立",
+                         "id_number": new_id, "role": "province"})
+    me = client.get("/me", headers=headers)
+    assert me.status == 200 and me.json["role"] == "applicant"      # a role claim means nothing
+    profile = client.get("/persons/me", headers=headers)
+    assert profile.status == 200 and profile.json["name"] == "孙立" and profile.json["id_number"] == new_id
+    again = client.get("/me", headers=_platform({"sub": "person-abc", "account_kind": "person",
+                                                 "name": "孙立", "id_number": new_id}))
+    assert again.json["subject"] == me.json["subject"]                # the same account, once
+
+
+def test_a_seeded_person_is_found_by_id_number(client, world):
+    from chalicelib.models.accounts import Person
+
+    person = Person.get(*Person.key("p-demo-0001"))
+    me = client.get("/me", headers=_platform({"sub": "person-x", "account_kind": "person",
+                                              "name": person.name, "id_number": person.id_number}))
+    assert me.status == 200 and me.json["subject"] == "p-demo-0001"
+
+
+@pytest.mark.parametrize("id_number", ["220102199001011230", "２２０１０２１９９００１０１１２３X", "", None, 123])
+def test_a_person_token_without_a_valid_id_number_is_refused(client, world, id_number):
+    resp = client.get("/me", headers=_platform({"sub": "p", "account_kind": "person", "name": "某",
+                                                "id_number": id_number}))
+    assert resp.status == 401 and resp.json["Code"] == "UNAUTHORIZED"
+
+
+def test_legal_person_is_linked_by_credit_code_and_role_comes_from_the_unit(client, world):
+    me = client.get("/me", headers=_platform({"sub": "legal-1", "account_kind": "legal",
+                                              "credit_code": world.code("university"), "name": "x"}))
+    assert me.status == 200, me
+    assert me.json["is_legal"] is True and me.json["role"] == "unit"
+    assert me.json["unit_code"] == world.code("university")
+    province = client.get("/me", headers=_platform({"sub": "legal-2", "account_kind": "legal",
+                                                    "credit_code": world.code("province")}))
+    assert province.json["role"] == "province" and province.json["is_legal"] is True
+
+
+def test_a_new_legal_person_is_linked_on_first_sign_in_and_then_fills_the_unit(client, world):
+    from devtools.seed import _code
+
+    code = _code("91220101MA0ABCDE1")
+    headers = _platform({"sub": "legal-new", "account_kind": "legal", "credit_code": code,
+                         "name": "新企业"})
+    me = client.get("/me", headers=headers)
+    assert me.status == 200 and me.json["is_legal"] is True and me.json["role"] == "unit"
+    assert client.get("/units/me", headers=headers).status == 404     # profile not filled yet
+    assert client.get("/units/me/agents", headers=headers).status == 200
+
+
+def test_an_agent_is_let_in_by_phone_while_listed_and_enabled(client, world):
+    agent = _agent(world, "university")
+    code = world.code("university")
+    token = {"sub": "agent-1", "account_kind": "agent", "credit_code": code,
+             "phone_number": agent.phone, "legal": "true", "role": "province"}
+    me = client.get("/me", headers=_platform(token))
+    assert me.status == 200, me
+    assert me.json["subject"] == agent.agent_id and me.json["is_legal"] is False
+    assert me.json["role"] == "unit"
+    other_unit = client.get("/me", headers=_platform({**token, "credit_code": world.code("company")}))
+    assert other_unit.status == 401 and other_unit.json["Code"] == "AGENT_UNKNOWN"
+
+
+def test_an_agent_added_in_agent_management_signs_in_at_once_and_a_disabled_one_is_refused(client, world):
+    legal = world.headers("university-legal")
+    added = client.post("/units/me/agents", headers=legal, json_body={"name": "钱晓峰", "phone": "13512340001"})
+    assert added.status == 201
+    token = _platform({"sub": "agent-new", "account_kind": "agent",
+                       "credit_code": world.code("university"), "phone_number": "13512340001"})
+    me = client.get("/me", headers=token)
+    assert me.status == 200 and me.json["name"] == "钱晓峰" and me.json["is_legal"] is False
+    off = client.patch(f"/units/me/agents/{added.json['agent_id']}", headers=legal, json_body={"active": False})
+    assert off.status == 200
+    refused = client.get("/me", headers=token)                        # the very next request
+    assert refused.status == 401 and refused.json["Code"] == "AGENT_DISABLED"
+
+
+@pytest.mark.parametrize("legal_claim", ["false", "true", True, 1, "1"])
+def test_the_legal_flag_is_never_read_from_a_token(client, world, legal_claim):
+    agent = client.get("/me", headers={"Authorization": f"Bearer {world.token('university-agent', legal=legal_claim)}"})
+    assert agent.status == 200 and agent.json["is_legal"] is False
+    resp = client.get("/units/me/agents", headers={
+        "Authorization": f"Bearer {world.token('university-agent', legal=legal_claim)}"})
+    assert resp.status == 403 and resp.json["Code"] == "LEGAL_ACCOUNT_REQUIRED"
+
+
+def test_an_unknown_account_kind_is_refused(client, world):
+    for kind in ("admin", "", None, ["person"], "Person"):
+        resp = client.get("/me", headers=_platform({"sub": "x", "account_kind": kind,
+                                                    "credit_code": world.code("university")}))
+        assert resp.status == 401
+
+
+def test_role_claims_are_not_accepted_outside_the_local_stage(client, world, monkeypatch):
+    from chalicelib import config
+
+    monkeypatch.setattr(config, "STAGE", "prod")
+    resp = client.get("/me", headers=world.headers("applicant1"))
+    assert resp.status == 401
+
+
+def test_the_authorizer_keeps_no_result_cache():
+    import app
+
+    assert app.jwt_auth.config.ttl_seconds == 0
+
+
+# --- keys from the identity platform: discovery + JWKS, bounded, unreachable = 503 ---------------
+
+@pytest.fixture
+def platform_keys(monkeypatch):
+    """The API configured like a deployed stage: issuer only; discovery and JWKS served by fakes."""
+    import jwt as pyjwt
+
+    from chalicelib import config, identity
+    from tests.conftest import TEST_PRIVATE_KEY
+
+    issuer = "https://tyrz.example.test/oidc"
+    monkeypatch.setattr(config, "JWT_PUBLIC_KEY", "")
+    monkeypatch.setattr(config, "JWT_JWKS_URL", "")
+    monkeypatch.setattr(config, "JWT_ISSUER", issuer)
+    identity._discovered.clear()
+    identity._jwks_client.cache_clear()
+    jwk = json.loads(pyjwt.algorithms.RSAAlgorithm.to_jwk(
+        pyjwt.algorithms.RSAAlgorithm.from_jwk(pyjwt.algorithms.RSAAlgorithm.to_jwk(
+            _public_of(TEST_PRIVATE_KEY)))))
+    state = {"up": True, "timeouts": []}
+
+    def fetch(url):
+        if not state["up"]:
+            raise OSError("connection refused")
+        assert url == f"{issuer}/.well-known/openid-configuration"
+        return {"issuer": issuer, "jwks_uri": f"{issuer}/jwks"}
+
+    def fetch_jwks(self):
+        state["timeouts"].append(self.timeout)
+        if not state["up"]:
+            raise pyjwt.PyJWKClientConnectionError("Fail to fetch data from the url, err: timed out")
+        return {"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}
+
+    monkeypatch.setattr(identity, "_fetch_json", fetch)
+    monkeypatch.setattr(pyjwt.PyJWKClient, "fetch_data", fetch_jwks)
+
+    def token(claims):
+        now = int(time.time())
+        return pyjwt.encode({"iss": issuer, "aud": config.JWT_AUDIENCE, "iat": now, "exp": now + 600,
+                             **claims}, TEST_PRIVATE_KEY, algorithm="RS256", headers={"kid": "k1"})
+    state["token"] = token
+    yield state
+    identity._discovered.clear()
+    identity._jwks_client.cache_clear()
+
+
+def _public_of(private_pem):
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(private_pem, password=None).public_key()
+
+
+def test_keys_come_from_the_issuers_discovery_and_jwks(client, world, platform_keys):
+    from chalicelib.models.accounts import Person
+
+    person = Person.get(*Person.key("p-demo-0002"))
+    token = platform_keys["token"]({"sub": "s", "account_kind": "person", "name": person.name,
+                                    "id_number": person.id_number})
+    resp = client.get("/me", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status == 200 and resp.json["subject"] == "p-demo-0002"
+    assert platform_keys["timeouts"] and set(platform_keys["timeouts"]) == {3}   # bounded fetch
+
+
+def test_an_unreachable_identity_platform_is_a_503_never_a_remembered_refusal(client, world, platform_keys):
+    from chalicelib.models.accounts import Person
+
+    person = Person.get(*Person.key("p-demo-0002"))
+    headers = {"Authorization": "Bearer " + platform_keys["token"](
+        {"sub": "s", "account_kind": "person", "name": person.name, "id_number": person.id_number})}
+    platform_keys["up"] = False
+    resp = client.get("/me", headers=headers)
+    assert resp.status == 503 and resp.json["Code"] == "IDP_UNAVAILABLE"
+    assert resp.headers.get("Retry-After")
+    assert "统一身份认证平台" in resp.json["Message"]
+    platform_keys["up"] = True
+    assert client.get("/me", headers=headers).status == 200          # the same token, next try
+
+
+def test_the_discovery_fetch_is_bounded(monkeypatch):
+    import socket
+    import urllib.request
+
+    from chalicelib import config, identity
+    from chalicelib.errors import Unavailable
+
+    seen = {}
+
+    def slow(req, timeout=None):
+        seen["timeout"] = timeout
+        raise socket.timeout("timed out")
+
+    monkeypatch.setattr(urllib.request, "urlopen", slow)
+    monkeypatch.setattr(config, "JWT_JWKS_URL", "")
+    monkeypatch.setattr(config, "JWT_ISSUER", "https://unreachable.example.test")
+    identity._discovered.clear()
+    with pytest.raises(Unavailable):
+        identity.jwks_url()
+    assert seen["timeout"] == identity.IDP_TIMEOUT_SECONDS == 3
+    assert not identity._discovered                                    # nothing cached
+
+
+# --- the local platform's view of our accounts (local stage only) --------------------------------
+
+def test_the_local_platform_learns_demo_accounts_and_agents(client, world):
+    agent = _agent(world, "university")
+    resp = client.post("/dev/platform-account", json_body={"login": "university-agent"})
+    assert resp.status == 200
+    assert resp.json == {"account_kind": "agent", "credit_code": world.code("university"),
+                         "name": agent.name, "phone_number": agent.phone}
+    legal = client.post("/dev/platform-account", json_body={"login": "province-legal"}).json
+    assert legal["account_kind"] == "legal" and legal["credit_code"] == world.code("province")
+    person = client.post("/dev/platform-account", json_body={"login": "applicant1"}).json
+    assert person["account_kind"] == "person" and len(person["id_number"]) == 18
+    by_phone = client.post("/dev/platform-account", json_body={
+        "kind": "agent", "credit_code": world.code("university"), "agent": agent.phone})
+    assert by_phone.status == 200 and by_phone.json["name"] == agent.name
+    unknown = client.post("/dev/platform-account", json_body={
+        "kind": "agent", "credit_code": world.code("university"), "agent": "13900000999"})
+    assert unknown.status == 401 and unknown.json["Code"] == "AGENT_UNKNOWN"
+    bad = client.post("/dev/platform-account", json_body={"kind": "legal", "credit_code": "123"})
+    assert bad.status == 400
+
+
+def test_the_local_platform_endpoint_does_not_exist_outside_local(monkeypatch):
+    from chalicelib import config, identity
+    from chalicelib.errors import NotFound
+
+    monkeypatch.setattr(config, "STAGE", "prod")
+    with pytest.raises(NotFound):
+        identity.dev_platform_account({"login": "applicant1"})
+
+
+def test_aws_calls_per_request_for_each_account_kind(client, world, aws_calls):
+    """The authorizer runs on every request (no cache): what it costs, per account kind."""
+    from chalicelib.models.accounts import Person
+
+    person = Person.get(*Person.key("p-demo-0001"))
+    agent = _agent(world, "university")
+    code = world.code("university")
+    cases = {
+        "person": ({"account_kind": "person", "name": person.name, "id_number": person.id_number},
+                   ["GetItem"]),
+        "legal": ({"account_kind": "legal", "credit_code": code}, ["BatchGetItem"]),
+        "agent": ({"account_kind": "agent", "credit_code": code, "phone_number": agent.phone},
+                  ["Query", "GetItem"]),
+    }
+    for kind, (claims, expected) in cases.items():
+        headers = _platform({"sub": f"{kind}-1", **claims})
+        aws_calls.clear()
+        assert client.get("/me", headers=headers).status == 200
+        assert aws_calls == expected, (kind, aws_calls)

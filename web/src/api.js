@@ -1,7 +1,10 @@
 // The API client: token, JSON, the platform's error shape {Code, Message, Details}, uploads
 // straight to S3 by presigned POST with progress.
-const params = new URLSearchParams(location.search);
-export const API_BASE = (params.get("api") || (window.TALENT_CONFIG && window.TALENT_CONFIG.apiBase) ||
+import { onTokens, renew, signIn } from "./auth.js";
+
+// `?api=` redirects the API (and so the bearer token) to another host: development builds only.
+const devApi = import.meta.env.DEV ? new URLSearchParams(location.search).get("api") : null;
+export const API_BASE = (devApi || (window.TALENT_CONFIG && window.TALENT_CONFIG.apiBase) ||
   "http://127.0.0.1:8000").replace(/\/$/, "");
 
 export class ApiError extends Error {
@@ -18,24 +21,63 @@ export const session = {
   set user(v) { v ? sessionStorage.setItem("talent.user", JSON.stringify(v)) : sessionStorage.removeItem("talent.user"); },
 };
 
-export async function api(method, path, body, headers = {}) {
+// Tokens renewed in the background replace the one the requests send; nothing else changes.
+onTokens((u) => {
+  const current = session.user;
+  if (current) session.user = { ...current, token: u.access_token };
+});
+
+// After the platform's redirect: who the caller is and what they may do comes from the API.
+export async function establishSession(oidcUser) {
+  session.user = { token: oidcUser.access_token };
+  try {
+    const me = await api("GET", "/me");
+    session.user = { ...me, token: oidcUser.access_token };
+    return session.user;
+  } catch (e) {
+    if (e.status !== 503) session.user = null;
+    throw e;
+  }
+}
+
+function currentRoute() {
+  return location.hash.replace(/^#/, "") || "/";
+}
+
+async function send(method, path, body, headers) {
   const user = session.user;
   const init = { method, headers: { ...headers } };
-  if (user) init.headers.Authorization = `Bearer ${user.token}`;
+  if (user && user.token) init.headers.Authorization = `Bearer ${user.token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let resp;
   try {
-    resp = await fetch(API_BASE + path, init);
+    return await fetch(API_BASE + path, init);
   } catch (e) {
     throw new ApiError(0, { Message: "网络连接失败，请检查网络后重试" });
+  }
+}
+
+export async function api(method, path, body, headers = {}) {
+  let resp = await send(method, path, body, headers);
+  if (resp.status === 401 && session.user) {
+    // The access token ran out (or was refused): renew silently once and try again.
+    const renewed = await renew();
+    if (renewed) {
+      session.user = { ...session.user, token: renewed.access_token };
+      resp = await send(method, path, body, headers);
+    }
   }
   const text = await resp.text();
   const data = text ? JSON.parse(text) : null;
   if (!resp.ok) {
-    if (resp.status === 401 && user) session.user = null;
+    // 401: the session is over, sign in again and come back here. A 503 (the identity platform
+    // or the API busy) keeps the session: the user retries.
+    if (resp.status === 401 && session.user && path !== "/me") {
+      session.user = null;
+      signIn(currentRoute());
+    }
     throw new ApiError(resp.status, data);
   }
   return data;

@@ -1,7 +1,9 @@
 import { createApp } from "vue";
 import App from "./App.vue";
-import { router } from "./router.js";
+import { inRenewalFrame, router, startSession } from "./router.js";
 
 // No UI library is installed globally: the applicants' pages import Vant components and the console
 // Element Plus components on demand (see vite.config.js), each area in its own lazily loaded chunks.
-createApp(App).use(router).mount("#app");
+// A silent token renewal loads this page in a hidden iframe only to hand the code to the parent.
+if (inRenewalFrame()) startSession();
+else startSession().then(() => createApp(App).use(router).mount("#app"));

@@ -1,5 +1,8 @@
 import { createRouter, createWebHashHistory } from "vue-router";
-import { session } from "./api.js";
+import { establishSession, session } from "./api.js";
+import { completeSignIn, inRenewalFrame } from "./auth.js";
+
+export { inRenewalFrame };
 
 const routes = [
   { path: "/", redirect: () => (session.user ? (session.user.role === "applicant" ? "/m" : "/console") : "/login") },
@@ -26,5 +29,22 @@ const routes = [
 
 export const router = createRouter({ history: createWebHashHistory(), routes });
 router.beforeEach((to) => {
-  if (to.path !== "/login" && !session.user) return "/login";
+  if (to.path !== "/login" && !session.user) return { path: "/login", query: { redirect: to.fullPath } };
 });
+
+const homeOf = (user) => (user.role === "applicant" ? "/m" : "/console");
+
+// Before the app mounts: when the identity platform has just redirected back, finish the sign-in,
+// ask the API who this is, and go back to the page the user was on (or their home page).
+export async function startSession() {
+  const done = await completeSignIn();
+  if (!done) return;
+  try {
+    const user = await establishSession(done.user);
+    const target = done.returnTo && !done.returnTo.startsWith("/login") ? done.returnTo : homeOf(user);
+    await router.replace(target);
+  } catch (e) {
+    sessionStorage.setItem("talent.authError", e.message || "登录失败，请重试");
+    await router.replace("/login");
+  }
+}
