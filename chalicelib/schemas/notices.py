@@ -5,6 +5,7 @@ from typing import List, Literal, Optional
 from pydantic import Field, model_validator
 
 from chalicelib.matters import MATTER_CODES
+from chalicelib.schemas.types import CreditCode
 from chalicelib.validation import Schema
 
 
@@ -35,7 +36,7 @@ class NoticeIn(Schema):
 
 
 class BindingRequestIn(Schema):
-    credit_code: str = Field(title="统一社会信用代码", min_length=18, max_length=18)
+    credit_code: CreditCode = Field(title="统一社会信用代码", min_length=18, max_length=18)
 
 
 class BindingDecisionIn(Schema):
