@@ -54,8 +54,26 @@ def load(notice_id: str) -> Notice:
 def _apply(notice: Notice, data: NoticeIn) -> None:
     notice.title, notice.matter_type, notice.year = data.title, data.matter_type, str(data.year)
     notice.source, notice.body = data.source, data.body
-    notice.files = [NoticeFile(name=f.name, key=f.key) for f in data.files]
+    if data.files is not None:
+        notice.files = _listed_files(notice, data.files)
     notice.opens_at, notice.closes_at = _iso(data.opens_at), _iso(data.closes_at)
+
+
+FILE_UNKNOWN = ValidationFailed("通知附件须通过“上传附件”上传并核验通过后才能列入", code="NOTICE_FILE_UNKNOWN")
+
+
+def _listed_files(notice: Notice, listed) -> list:
+    """The office may rename, reorder or drop the notice's attachments, never point one at an object
+    of its choosing (another applicant's ID card): every key must be one the server stored for this
+    very notice after a verified upload (file_complete), i.e. already on the notice."""
+    stored = {f.key for f in notice.files or [] if f.key}
+    prefix = f"notices/{notice.notice_id}/"
+    files = []
+    for f in listed:
+        if f.key is not None and (f.key not in stored or not f.key.startswith(prefix)):
+            raise FILE_UNKNOWN
+        files.append(NoticeFile(name=f.name, key=f.key))
+    return files
 
 
 def create(principal: Principal, data: NoticeIn) -> dict:
