@@ -9,10 +9,10 @@ from chalicelib.schemas.types import CreditCode
 from chalicelib.validation import Schema
 
 
+# An attachment of the notice as the office lists it: `key` names a file the server stored for this
+# notice after a verified upload (POST /admin/notices/{id}/files → complete); a key the server did
+# not make is refused (chalicelib.services.notices).
 class NoticeFileIn(Schema):
-    """An attachment of the notice as the office lists it: `key` names a file the server stored for
-    this notice after a verified upload (POST /admin/notices/{id}/files → complete); a key the
-    server did not make is refused (chalicelib.services.notices)."""
     name: str = Field(title="附件名称", min_length=1, max_length=200)
     key: Optional[str] = Field(None, title="附件", max_length=300)
 
