@@ -579,3 +579,23 @@ def test_module_import_is_light_and_the_pdf_path_opens_with_pypdf():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_big_pdf_that_needs_a_rebuild_is_refused_within_the_read_budget(mock_s3, calls):
+    """Rebuilding a missing cross-reference reads the whole file: allowed up to PDF_READ_BUDGET."""
+    from chalicelib.uploads.verify import PDF_READ_BUDGET
+
+    data = pdf(padding=PDF_READ_BUDGET + 100 * KB)
+    put(mock_s3, "in/big.pdf", data.replace(b"startxref\n", b"startxref\n9", 1))
+    calls.clear()
+    v = run(mock_s3, "in/big.pdf", "application/pdf", max_kb=50000)
+    assert (v.ok, v.code) == (False, "PDF_CORRUPT") and "另存" in v.message, v
+    assert calls.bytes_fetched <= PDF_READ_BUDGET + 4 * KB
+    assert_accounted(v, calls)
+
+
+def test_a_pdf_whose_catalog_has_no_pages_is_invalid(mock_s3):
+    data = pdf(200).replace(b"/Count 1", b"/Count 0").replace(b"/Kids [3 0 R]", b"/Kids []  ")
+    put(mock_s3, "in/empty.pdf", data)
+    v = run(mock_s3, "in/empty.pdf", "application/pdf")
+    assert (v.ok, v.code) == (False, "PDF_INVALID"), v
