@@ -156,8 +156,7 @@ def test_editing_a_notice_keeps_and_may_rename_its_verified_files(client, world,
     data = files.pdf()
     slot = client.post(f"/admin/notices/{notice['notice_id']}/files", headers=office, json_body={
         "file_name": "模板.pdf", "content_type": "application/pdf", "size": len(data)}).json
-    boto3.client("s3", region_name="cn-north-1").put_object(
-        Bucket=aws["ATTACHMENTS_BUCKET"], Key=slot["upload"]["fields"]["key"], Body=data)
+    _form_post(aws, slot, data)
     done = client.post(f"/admin/notices/{notice['notice_id']}/files/{slot['file_id']}/complete", headers=office,
                        json_body={"file_name": "模板.pdf", "content_type": "application/pdf"}).json
     stored = done["files"][-1]
@@ -169,6 +168,33 @@ def test_editing_a_notice_keeps_and_may_rename_its_verified_files(client, world,
     renamed = client.put(f"/admin/notices/{notice['notice_id']}", headers={**office, "If-Match": str(kept.json["version"])},
                          json_body={**body, "files": [{"name": "申报表模板.pdf", "key": stored["key"]}]})
     assert renamed.status == 200 and renamed.json["files"] == [{"name": "申报表模板.pdf", "key": stored["key"]}]
+
+
+def _form_post(aws, slot, data, **fields):
+    """What the browser's POST of the presigned form leaves in S3 (moto does not check the policy)."""
+    meta = {k.removeprefix("x-amz-meta-"): v for k, v in {**slot["upload"]["fields"], **fields}.items()
+            if k.startswith("x-amz-meta-")}
+    boto3.client("s3", region_name="cn-north-1").put_object(
+        Bucket=aws["ATTACHMENTS_BUCKET"], Key=slot["upload"]["fields"]["key"], Body=data, Metadata=meta)
+
+
+def test_a_notice_file_slot_is_completed_only_by_the_caller_it_was_given_to(client, world, aws):
+    from tests.unit import files
+
+    notice = client.get("/admin/notices", headers=world.headers("province-agent")).json["items"][0]
+    data = files.pdf()
+    slot = client.post(f"/admin/notices/{notice['notice_id']}/files", headers=world.headers("province-agent"),
+                       json_body={"file_name": "a.pdf", "content_type": "application/pdf", "size": len(data)}).json
+    policy = json.loads(__import__("base64").b64decode(slot["upload"]["fields"]["policy"]))
+    assert {"x-amz-meta-uploader": slot["upload"]["fields"]["x-amz-meta-uploader"]} in policy["conditions"]
+    _form_post(aws, slot, data)
+    path = f"/admin/notices/{notice['notice_id']}/files/{slot['file_id']}/complete"
+    other = client.post(path, headers=world.headers("province-legal"),
+                        json_body={"file_name": "a.pdf", "content_type": "application/pdf"})
+    assert other.status == 404, other
+    mine = client.post(path, headers=world.headers("province-agent"),
+                       json_body={"file_name": "a.pdf", "content_type": "application/pdf"})
+    assert mine.status == 200 and mine.json["files"][-1]["name"] == "a.pdf", mine
 
 
 # ---------------------------------------------------------------- item 5: 500s on bad input
