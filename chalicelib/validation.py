@@ -4,20 +4,27 @@ Every request schema forbids unknown fields and bounds every string. `parse` tur
 errors into one ValidationFailed listing each problem with the field's Chinese title.
 """
 import json
+import re
 from typing import Type, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from chalicelib.errors import BadRequest, ValidationFailed
+from chalicelib.schemas.types import check_text
 
 T = TypeVar("T", bound=BaseModel)
 
 MAX_BODY_BYTES = 256 * 1024
+MAX_DEPTH = 32          # JSON nesting a request may carry; the deepest schema needs 5
 
 
 class Schema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=False,
                               validate_default=False)
+
+    # The shared string type (chalicelib/schemas/types.Text) for every field of every schema, at
+    # any depth: no unpaired surrogates, control characters or bidi overrides get stored.
+    _text = field_validator("*", mode="after")(check_text)
 
 
 _MESSAGES = {
@@ -90,13 +97,40 @@ def parse(model: Type[T], data) -> T:
         raise ValidationFailed("；".join(d["message"] for d in details[:5]), details=details)
 
 
+# One token per string literal (escapes included) or bracket: strings are skipped whole, so a
+# bracket inside a string never counts. The scan runs in the regex engine, not a Python loop per byte.
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def nesting_depth(raw: bytes, limit: int = MAX_DEPTH) -> int:
+    """The deepest nesting of arrays/objects in a JSON text, counted without decoding it (the
+    decoder recurses per level: 100,000 levels were a RecursionError, a 500). Stops past limit."""
+    depth = deepest = 0
+    for token in _JSON_TOKENS.finditer(raw):
+        char = token.group()[:1]
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return deepest
+
+
 def decode_json(raw: bytes | None) -> object:
-    """Decode a request body; malformed or oversized bodies are the caller's mistake (400)."""
+    """Decode a request body; malformed, oversized or too deeply nested bodies are the caller's
+    mistake (400)."""
     if not raw:
         return {}
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
     if len(raw) > MAX_BODY_BYTES:
         raise BadRequest("请求内容过大", code="BODY_TOO_LARGE")
+    if nesting_depth(raw) > MAX_DEPTH:
+        raise BadRequest(f"请求内容嵌套层数过多（最多{MAX_DEPTH}层）", code="BODY_TOO_DEEP")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise BadRequest("请求内容不是有效的JSON", code="MALFORMED_JSON")

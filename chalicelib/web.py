@@ -48,6 +48,21 @@ def caller(request) -> Principal:
     return principal
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    message = "请求内容应为JSON（Content-Type: application/json）"
+
+
+def require_json(request) -> None:
+    """A body-carrying route takes JSON only. Routes are registered with content_types ["*/*"], so
+    Chalice's own English 415 never answers; this one does, in the platform's shape. A missing
+    Content-Type is taken as JSON (as Chalice does)."""
+    value = ((request.headers or {}).get("content-type") or "application/json").split(";")[0].strip().lower()
+    if value != "application/json" and not (value.startswith("application/") and value.endswith("+json")):
+        raise UnsupportedMediaType()
+
+
 def body(request, schema: str):
     """Validate the JSON body against a schema named "<module>.<Class>" in chalicelib.schemas.
 
@@ -57,6 +72,8 @@ def body(request, schema: str):
     import importlib
 
     from chalicelib.validation import decode_json, parse
+
+    require_json(request)
 
     module, name = schema.split(".")
     model = getattr(importlib.import_module(f"chalicelib.schemas.{module}"), name)

@@ -1,48 +1,31 @@
 """Request schemas for persons, units and agents."""
 from typing import Literal, Optional
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from chalicelib import identifiers as ids
+from chalicelib.schemas.types import IdNumber, Phone, RegionCode
 from chalicelib.validation import Schema
-
-def _phone(value):
-    if value is not None and not ids.is_valid_phone(value):
-        raise ValueError("手机号码格式不正确")
-    return value
 
 
 class PersonProfileIn(Schema):
     name: str = Field(title="姓名", min_length=1, max_length=50)
     former_name: Optional[str] = Field(None, title="曾用名", max_length=50)
     id_type: Literal["居民身份证（户口簿）"] = Field(title="证件类型")
-    id_number: str = Field(title="证件号码", min_length=18, max_length=18)
-    phone: str = Field(title="手机号码", max_length=11)
-
-    @field_validator("id_number")
-    @classmethod
-    def _id_number(cls, value):
-        value = value.upper()
-        if not ids.is_valid_id_number(value):
-            raise ValueError("证件号码校验不通过，请核对")
-        return value
-
-    _check_phone = field_validator("phone")(_phone)
+    id_number: IdNumber = Field(title="证件号码", min_length=18, max_length=18)
+    phone: Phone = Field(title="手机号码", max_length=11)
 
 
 class ReportingInfoIn(Schema):
     contact_name: Optional[str] = Field(None, title="报送联系人", max_length=50)
-    contact_phone: Optional[str] = Field(None, title="联系电话", max_length=11)
+    contact_phone: Optional[Phone] = Field(None, title="联系电话", max_length=11)
     contact_post: Optional[str] = Field(None, title="联系人职务", max_length=50)
     office_address: Optional[str] = Field(None, title="办公地址", max_length=200)
     personnel_authority: Optional[str] = Field(None, title="人事管理权限", max_length=100)
 
-    _check_phone = field_validator("contact_phone")(_phone)
-
 
 class UnitProfileIn(Schema):
     name: str = Field(title="单位名称", min_length=1, max_length=100)
-    region_code: str = Field(title="所属行政区划", min_length=6, max_length=6)
+    region_code: RegionCode = Field(title="所属行政区划", min_length=6, max_length=6)
     unit_type: Optional[str] = Field(None, title="单位类型", max_length=50)
     industry: Optional[str] = Field(None, title="所属行业", max_length=50)
     address: Optional[str] = Field(None, title="单位地址", max_length=200)
@@ -50,27 +33,16 @@ class UnitProfileIn(Schema):
                                  pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     reporting_info: Optional[ReportingInfoIn] = Field(None, title="人才分类定级报送信息")
 
-    @field_validator("region_code")
-    @classmethod
-    def _region(cls, value):
-        if not ids.is_valid_region_code(value):
-            raise ValueError("所属行政区划应为6位行政区划代码")
-        return value
-
 
 class AgentIn(Schema):
     name: str = Field(title="经办人姓名", min_length=1, max_length=50)
-    phone: str = Field(title="经办人手机号", max_length=11)
-
-    _check_phone = field_validator("phone")(_phone)
+    phone: Phone = Field(title="经办人手机号", max_length=11)
 
 
 class AgentPatch(Schema):
     name: Optional[str] = Field(None, title="经办人姓名", min_length=1, max_length=50)
-    phone: Optional[str] = Field(None, title="经办人手机号", max_length=11)
+    phone: Optional[Phone] = Field(None, title="经办人手机号", max_length=11)
     active: Optional[bool] = Field(None, title="是否启用")
-
-    _check_phone = field_validator("phone")(_phone)
 
 
 class DevTokenIn(Schema):

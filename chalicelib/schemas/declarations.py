@@ -4,6 +4,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import Field
 
+from chalicelib.schemas.types import CreditCode
 from chalicelib.validation import Schema
 
 
@@ -61,7 +62,7 @@ class ReportSlotIn(Schema):
 
 class ExportIn(Schema):
     matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
-    unit: Optional[str] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
+    unit: Optional[CreditCode] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
     year: str = Field(title="年度", min_length=4, max_length=4, pattern=r"^\d{4}$")
     result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)

@@ -5,9 +5,13 @@ from typing import List, Literal, Optional
 from pydantic import Field, model_validator
 
 from chalicelib.matters import MATTER_CODES
+from chalicelib.schemas.types import CreditCode
 from chalicelib.validation import Schema
 
 
+# An attachment of the notice as the office lists it: `key` names a file the server stored for this
+# notice after a verified upload (POST /admin/notices/{id}/files → complete); a key the server did
+# not make is refused (chalicelib.services.notices).
 class NoticeFileIn(Schema):
     name: str = Field(title="附件名称", min_length=1, max_length=200)
     key: Optional[str] = Field(None, title="附件", max_length=300)
@@ -19,7 +23,7 @@ class NoticeIn(Schema):
     year: int = Field(title="年度", ge=2000, le=2100)
     source: str = Field(title="发布来源", min_length=1, max_length=100)
     body: str = Field(title="通知内容", min_length=1, max_length=20000)
-    files: List[NoticeFileIn] = Field(default_factory=list, title="附件", max_length=10)
+    files: Optional[List[NoticeFileIn]] = Field(None, title="附件", max_length=10)   # omitted: kept as they are
     opens_at: dt.datetime = Field(title="申报开始时间")
     closes_at: dt.datetime = Field(title="申报截止时间")
 
@@ -35,7 +39,7 @@ class NoticeIn(Schema):
 
 
 class BindingRequestIn(Schema):
-    credit_code: str = Field(title="统一社会信用代码", min_length=18, max_length=18)
+    credit_code: CreditCode = Field(title="统一社会信用代码", min_length=18, max_length=18)
 
 
 class BindingDecisionIn(Schema):

@@ -54,8 +54,26 @@ def load(notice_id: str) -> Notice:
 def _apply(notice: Notice, data: NoticeIn) -> None:
     notice.title, notice.matter_type, notice.year = data.title, data.matter_type, str(data.year)
     notice.source, notice.body = data.source, data.body
-    notice.files = [NoticeFile(name=f.name, key=f.key) for f in data.files]
+    if data.files is not None:
+        notice.files = _listed_files(notice, data.files)
     notice.opens_at, notice.closes_at = _iso(data.opens_at), _iso(data.closes_at)
+
+
+FILE_UNKNOWN = ValidationFailed("通知附件须通过“上传附件”上传并核验通过后才能列入", code="NOTICE_FILE_UNKNOWN")
+
+
+def _listed_files(notice: Notice, listed) -> list:
+    """The office may rename, reorder or drop the notice's attachments, never point one at an object
+    of its choosing (another applicant's ID card): every key must be one the server stored for this
+    very notice after a verified upload (file_complete), i.e. already on the notice."""
+    stored = {f.key for f in notice.files or [] if f.key}
+    prefix = f"notices/{notice.notice_id}/"
+    files = []
+    for f in listed:
+        if f.key is not None and (f.key not in stored or not f.key.startswith(prefix)):
+            raise FILE_UNKNOWN
+        files.append(NoticeFile(name=f.name, key=f.key))
+    return files
 
 
 def create(principal: Principal, data: NoticeIn) -> dict:
@@ -165,6 +183,7 @@ def require_open(notice_id: str) -> Notice:
 
 NOTICE_FILE_TYPES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
 NOTICE_FILE_MAX = 20000 * 1024
+UPLOADER_FIELD = "x-amz-meta-uploader"
 
 
 def file_slot(principal: Principal, notice_id: str, file_name: str, content_type: str, size: int) -> dict:
@@ -179,10 +198,30 @@ def file_slot(principal: Principal, notice_id: str, file_name: str, content_type
         raise ValidationFailed("上传的文件不能超过20000KB", code="TOO_LARGE")
     file_id = uuid.uuid4().hex
     key = f"incoming/notices/{notice_id}/{file_id}.{NOTICE_FILE_TYPES[content_type]}"
+    # The slot belongs to the caller: the signed policy pins the uploader's id into the object's
+    # metadata, and only that caller can complete it (file_complete).
+    owner = {UPLOADER_FIELD: principal.subject}
     post = aws.s3().generate_presigned_post(
-        Bucket=config.ATTACHMENTS_BUCKET, Key=key, Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, NOTICE_FILE_MAX]], ExpiresIn=600)
+        Bucket=config.ATTACHMENTS_BUCKET, Key=key, Fields={"Content-Type": content_type, **owner},
+        Conditions=[{"Content-Type": content_type}, owner, ["content-length-range", 1, NOTICE_FILE_MAX]],
+        ExpiresIn=600)
     return {"file_id": file_id, "upload": {"method": "post", "url": post["url"], "fields": post["fields"]}}
+
+
+def _slot_owned(principal: Principal, key: str) -> None:
+    """The object at key was posted through a slot this caller was given."""
+    from botocore.exceptions import ClientError
+
+    from chalicelib import aws, config
+
+    try:
+        head = aws.s3().head_object(Bucket=config.ATTACHMENTS_BUCKET, Key=key)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            raise ValidationFailed("未找到上传的文件，请重新上传", code="NOT_FOUND") from exc
+        raise
+    if (head.get("Metadata") or {}).get(UPLOADER_FIELD.removeprefix("x-amz-meta-")) != principal.subject:
+        raise NotFound("附件不存在", code="FILE_NOT_FOUND")
 
 
 def file_complete(principal: Principal, notice_id: str, file_id: str, file_name: str, content_type: str) -> dict:
@@ -196,6 +235,7 @@ def file_complete(principal: Principal, notice_id: str, file_id: str, file_name:
     ext = NOTICE_FILE_TYPES[content_type]
     final = f"notices/{notice_id}/{file_id}.{ext}"
     if not any(f.key == final for f in notice.files or []):
+        _slot_owned(principal, f"incoming/notices/{notice_id}/{file_id}.{ext}")
         verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, f"incoming/notices/{notice_id}/{file_id}.{ext}",
                                 declared_type=content_type, allowed_types=frozenset(NOTICE_FILE_TYPES),
                                 max_bytes=NOTICE_FILE_MAX, dest_key=final)

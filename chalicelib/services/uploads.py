@@ -4,8 +4,20 @@ Files never pass through Lambda. The client gets a presigned POST for a key it c
 posts the file to S3 under incoming/, and the file counts only after verification by content,
 run from the S3 event (functions/verify_upload.py) and from the client's "complete" call: the
 same idempotent code. A claim (pending → verifying) makes sure only one runner verifies.
+
+The "complete" call stays cheap: it verifies PDFs and small images inline, but an image over
+INLINE_MAX_PIXELS (a 20-megapixel JPEG costs ≈0.4 s and +154 MiB to decode) is left to the
+S3-event verifier, sized for it; "complete" then waits (bounded) for that verdict and otherwise
+returns the pending state, which the client polls (calling "complete" again is safe). The local
+stack's worker delivers the same S3 events, so it behaves the same.
+
+A presigned POST stays usable until it expires (on AWS too): bytes re-POSTed after the verdict
+raise another S3 event, whose run deletes them (on_object_created); the verifier itself copies
+exactly the bytes it checked (chalicelib/uploads/verify.py).
 """
 import datetime as dt
+import os
+import time
 import uuid
 
 from pynamodb.expressions.operand import Path
@@ -29,6 +41,12 @@ EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/bmp": "bmp", "appl
 ATTACHMENT_MISSING = NotFound("附件不存在", code="ATTACHMENT_NOT_FOUND")
 MULTIPART_THRESHOLD = 8 * 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
+FINAL = ("verified", "rejected")
+# Images with more pixels than this are verified by the S3-event verifier, not in the API request.
+INLINE_MAX_PIXELS = int(os.environ.get("UPLOAD_INLINE_MAX_PIXELS", "4000000"))
+VERDICT_WAIT = float(os.environ.get("UPLOAD_VERDICT_WAIT_SECONDS", "8"))    # bounded wait for another run
+POLL_SECONDS = 0.2
+PARTS_MISMATCH = ("PART_SIZE", "分片大小与申请的文件大小不符，请重新上传")
 
 
 def _module_of(rule: dict) -> str:
@@ -114,12 +132,24 @@ def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: 
             "expires_in": POST_EXPIRES, "max_bytes": max_bytes}
 
 
+def part_sizes(declared_size: int) -> list:
+    """The exact size of each part of a file of declared_size bytes (the last one is the rest)."""
+    count = -(-declared_size // PART_SIZE)
+    return [PART_SIZE] * (count - 1) + [declared_size - PART_SIZE * (count - 1)]
+
+
 def part_urls(att: Attachment, numbers) -> list:
-    """Presigned PUT URLs for multipart parts: a phone on a mobile network resumes by part."""
-    return [{"part_number": n, "url": aws.s3().generate_presigned_url(
+    """Presigned PUT URLs for multipart parts: a phone on a mobile network resumes by part.
+
+    Each URL signs the part's exact Content-Length (SignedHeaders=content-length;host), so S3 refuses
+    a part of any other size: a part cannot be bigger than the slot allows (issue 16 item 6).
+    "complete" checks the sizes again before assembling (moto does not check signatures)."""
+    sizes = part_sizes(att.declared_size)
+    return [{"part_number": n, "size": sizes[n - 1], "url": aws.s3().generate_presigned_url(
         "upload_part", Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": att.incoming_key,
-                               "UploadId": att.multipart_upload_id, "PartNumber": n},
-        ExpiresIn=POST_EXPIRES)} for n in numbers]
+                               "UploadId": att.multipart_upload_id, "PartNumber": n,
+                               "ContentLength": sizes[n - 1]},
+        ExpiresIn=POST_EXPIRES)} for n in numbers if 1 <= n <= len(sizes)]
 
 
 def _load(decl_id: str, attachment_id: str) -> Attachment:
@@ -155,22 +185,35 @@ def complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
     """The client's "complete" call: finish a multipart upload if any, then verify."""
     _, att = _owned(principal, decl_id, attachment_id)
     if att.multipart_upload_id and att.state == "pending":
-        s3 = aws.s3()
-        parts = s3.list_parts(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
-                              UploadId=att.multipart_upload_id).get("Parts", [])
-        if not parts:
-            raise Conflict("文件尚未上传完成", code="UPLOAD_INCOMPLETE")
-        s3.complete_multipart_upload(
-            Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key, UploadId=att.multipart_upload_id,
-            MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]})
+        _assemble(att)
     return declarations.attachment_view(verify(decl_id, attachment_id))
 
 
-def verify(decl_id: str, attachment_id: str) -> Attachment:
-    """Idempotent verification shared by the S3 event and the complete call."""
-    att = _load(decl_id, attachment_id)
-    if att.state in ("verified", "rejected"):
-        return att
+def _assemble(att: Attachment) -> None:
+    """Complete the multipart upload, only from parts of exactly the sizes that were signed; a
+    mismatch aborts the upload (S3 drops every part) and rejects the attachment."""
+    s3 = aws.s3()
+    parts = s3.list_parts(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
+                          UploadId=att.multipart_upload_id).get("Parts", [])
+    if not parts:
+        raise Conflict("文件尚未上传完成", code="UPLOAD_INCOMPLETE")
+    sizes = part_sizes(att.declared_size)
+    if any(not 1 <= p["PartNumber"] <= len(sizes) or p["Size"] != sizes[p["PartNumber"] - 1] for p in parts):
+        s3.abort_multipart_upload(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
+                                  UploadId=att.multipart_upload_id)
+        claim_time = _claim(att)
+        if claim_time:
+            _reject(att, *PARTS_MISMATCH, claim_time)
+        return
+    if len(parts) < len(sizes):
+        raise Conflict("文件尚未上传完成", code="UPLOAD_INCOMPLETE")
+    s3.complete_multipart_upload(
+        Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key, UploadId=att.multipart_upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]})
+
+
+def _claim(att: Attachment) -> str | None:
+    """pending (or a stale verifying claim) → verifying; the claim's time, or None if not won."""
     now = dt.datetime.now(dt.timezone.utc)
     stale = (now - CLAIM_STALE).isoformat()
     claim_time = now.isoformat()
@@ -180,7 +223,37 @@ def verify(decl_id: str, attachment_id: str) -> Attachment:
                        condition=(Attachment.state == "pending") |
                                  ((Attachment.state == "verifying") & (Attachment.claimed_at < stale)))
     except Conflict:
-        return _await_other(decl_id, attachment_id)   # someone else is verifying (or finished)
+        return None
+    return claim_time
+
+
+def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float | None = None) -> Attachment:
+    """Idempotent verification shared by the S3 event (inline=False) and the complete calls.
+
+    Whoever claims verifies; the others wait (bounded) for that verdict, so the client usually
+    gets a final state in one call. With inline=True an image over INLINE_MAX_PIXELS is released
+    to the S3-event verifier and this call only waits for its verdict. Every step is retryable:
+    a failure releases the claim, and an object already moved out of incoming/ is verified again
+    where it lies, to the same verdict."""
+    deadline = time.monotonic() + (VERDICT_WAIT if wait is None else wait)
+    deferred = False
+    while True:
+        att = _load(decl_id, attachment_id)
+        if att.state in FINAL:
+            return att
+        if not deferred:
+            claim_time = _claim(att)
+            if claim_time:
+                done = _run(att, claim_time, inline)
+                if done is not None:
+                    return done
+                deferred = True
+        if time.monotonic() >= deadline:
+            return att
+        time.sleep(POLL_SECONDS)
+
+
+def _run(att: Attachment, claim_time: str, inline: bool) -> Attachment | None:
     from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
 
     rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
@@ -189,26 +262,33 @@ def verify(decl_id: str, attachment_id: str) -> Attachment:
         verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
                                 declared_type=att.content_type, allowed_types=frozenset(rule["types"]),
                                 max_bytes=rule["max_kb"] * 1024, dest_key=att.s3_key,
-                                thumbnail_key=att.thumbnail_key)
+                                thumbnail_key=att.thumbnail_key,
+                                max_inline_pixels=INLINE_MAX_PIXELS if inline else None)
     except Exception:
         _release(att, claim_time)   # S3 failed mid-way: let the next attempt verify again
         raise
+    if verdict.code == "DEFERRED":
+        _release(att, claim_time)   # the S3-event verifier takes it from here
+        return None
     if verdict.ok:
         return _accept(att, rule, verdict, claim_time)
     return _reject(att, verdict.code, verdict.message, claim_time)
 
 
-def _await_other(decl_id: str, attachment_id: str, seconds: float = 8.0) -> Attachment:
-    """The S3 event's run and the client's "complete" can overlap: the loser waits (bounded)
-    for the winner's verdict, so the client gets a final state in one call."""
-    import time
-
-    deadline = time.monotonic() + seconds
-    att = _load(decl_id, attachment_id)
-    while att.state == "verifying" and time.monotonic() < deadline:
-        time.sleep(0.2)
-        att = _load(decl_id, attachment_id)
-    return att
+def on_object_created(decl_id: str, attachment_id: str, key: str) -> str:
+    """The S3 event for an object under incoming/: verify it (no inline bound). Bytes that arrive
+    once the attachment has its verdict (a used presigned form posted again) or whose attachment
+    is gone are unverified: they are deleted now rather than left for the lifecycle rule."""
+    if decl_id == "notices":
+        return "ignored"          # incoming/notices/…: notice files, verified by their own complete call
+    try:
+        att = verify(decl_id, attachment_id, inline=False)
+    except NotFound:
+        attachments_cleanup.delete_objects([key])
+        return "gone"
+    if att.state in FINAL:
+        attachments_cleanup.delete_objects([key])
+    return att.state
 
 
 def _release(att: Attachment, claim_time: str) -> None:
@@ -236,6 +316,11 @@ def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment
             attachments_cleanup.delete_objects([att.s3_key, att.thumbnail_key])
             return _reject(current, "COUNT_LIMIT", f"数量要求：最多上传{rule['max_count']}个", claim_time)
         return current
+    except Exception:
+        # Throttling, a TransactionConflict, a timeout: the object is already at s3_key; release the
+        # claim so the next attempt verifies the moved copy to the same verdict (issue 15 item 6).
+        _release(att, claim_time)
+        raise
     return _load(att.decl_id, att.attachment_id)
 
 
@@ -248,6 +333,9 @@ def _reject(att: Attachment, code: str, message: str, claim_time: str) -> Attach
                        condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
     except Conflict:
         pass
+    except Exception:
+        _release(att, claim_time)
+        raise
     return _load(att.decl_id, att.attachment_id)
 
 

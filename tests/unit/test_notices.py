@@ -97,8 +97,9 @@ def test_notice_attachments_are_uploaded_verified_and_downloadable(client, world
     slot = client.post(f"/admin/notices/{notice['notice_id']}/files", headers=office, json_body={
         "file_name": "申报表模板.pdf", "content_type": "application/pdf", "size": len(data)})
     assert slot.status == 201
-    boto3.client("s3", region_name="cn-north-1").put_object(
-        Bucket=aws["ATTACHMENTS_BUCKET"], Key=slot.json["upload"]["fields"]["key"], Body=data)
+    boto3.client("s3", region_name="cn-north-1").put_object(      # what the form's fields carry
+        Bucket=aws["ATTACHMENTS_BUCKET"], Key=slot.json["upload"]["fields"]["key"], Body=data,
+        Metadata={"uploader": slot.json["upload"]["fields"]["x-amz-meta-uploader"]})
     done = client.post(f"/admin/notices/{notice['notice_id']}/files/{slot.json['file_id']}/complete", headers=office,
                        json_body={"file_name": "申报表模板.pdf", "content_type": "application/pdf"})
     assert done.status == 200 and done.json["files"][-1]["name"] == "申报表模板.pdf"
@@ -107,7 +108,8 @@ def test_notice_attachments_are_uploaded_verified_and_downloadable(client, world
     fake = client.post(f"/admin/notices/{notice['notice_id']}/files", headers=office, json_body={
         "file_name": "x.pdf", "content_type": "application/pdf", "size": 10}).json
     boto3.client("s3", region_name="cn-north-1").put_object(
-        Bucket=aws["ATTACHMENTS_BUCKET"], Key=fake["upload"]["fields"]["key"], Body=files.HTML)
+        Bucket=aws["ATTACHMENTS_BUCKET"], Key=fake["upload"]["fields"]["key"], Body=files.HTML,
+        Metadata={"uploader": fake["upload"]["fields"]["x-amz-meta-uploader"]})
     bad = client.post(f"/admin/notices/{notice['notice_id']}/files/{fake['file_id']}/complete", headers=office,
                       json_body={"file_name": "x.pdf", "content_type": "application/pdf"})
     assert bad.status == 422 and "HTML" in bad.json["Message"]

@@ -225,7 +225,9 @@ def test_large_contracts_get_resumable_multipart_parts(client, world, aws, draft
 
     stored = Attachment.get(*Attachment.key(draft["decl_id"], "contract", att["attachment_id"]))
     s3 = boto3.client("s3", region_name="cn-north-1")
-    data = files.pdf(padding=size - 2000)
+    from tests.unit.uploads.test_verify import pdf_of_size
+
+    data = pdf_of_size(size)                       # exactly the declared size: each part's size is signed
     part = 8 * 1024 * 1024
     for n in (1, 2):
         s3.upload_part(Bucket=aws["ATTACHMENTS_BUCKET"], Key=stored.incoming_key, UploadId=stored.multipart_upload_id,
