@@ -268,6 +268,7 @@ def task_view(task: ReviewTask, mask: bool = True) -> dict:
             "urged_at": task.urged_at, "outcome": task.outcome, "opinion": task.opinion,
             "decided_at": task.decided_at, "decided_by_name": task.decided_by_name,
             "sent_at": task.sent_at, "has_report": bool(task.report_attachment),
+            "report_attachment_id": task.report_attachment if task.state == TO_SEND else None,
             "decl_unit_name": task.decl_unit_name, "applied_level": task.applied_level,
             "submitted_at": task.submitted_at,
             "committee": task.level >= 0 and task.role == ROLE_PROVINCE and task.due_at is None,
