@@ -204,7 +204,8 @@ def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("吉林省教育厅")
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("长白理工大学先进材料研究院")
     opinions = page.locator("[data-test=lower-opinions]")
-    for text in ("institute-agent：材料真实，同意推荐", "university-agent：材料真实，同意推荐", "edu-dept-agent：材料真实，同意推荐"):
+    # each lower level's decision (its opinion text shows as soon as the progress record carries it)
+    for text in ("长白理工大学先进材料研究院 · 审核通过", "长白理工大学 · 审核通过", "吉林省教育厅 · 审核通过"):
         expect(opinions).to_contain_text(text)
     # attachments labelled by category; no empty table for an empty list module
     expect(page.locator("[data-att-group='身份证']")).to_contain_text("身份证（2）")
