@@ -126,6 +126,11 @@ def axe(page, name):
     return found
 
 
+def settle(page):
+    """Wait for CSS transitions (dialogs fading in) to finish before a screenshot."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
 def menu(page, label):
     page.get_by_role("menuitem", name=label).click()
 
@@ -181,6 +186,7 @@ def test_console_superior_unit(browser, web_stack, scene, shot):
     expect(page.get_by_role("button", name="上一条")).to_be_disabled()
     expect(page.get_by_role("button", name="下一条")).to_be_visible()
     expect(detail).to_contain_text("待审核")
+    settle(page)
     shot(page, "console-superior-03-binding-detail")
     axe(page, "binding detail")
     page.context.close()
@@ -223,7 +229,8 @@ def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
     page.mouse.wheel(0, 20000)
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     box = page.locator("[data-test=decision-panel]").bounding_box()
-    assert box and 0 <= box["y"] < DESK["height"], box
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= DESK["height"], box
+    expect(page.locator("[data-test=decision-panel]").get_by_role("button", name="保存")).to_be_in_viewport()
     page.screenshot(path=str(ROOT / "test-artifacts" / "screenshots" / "console-city-03-review-bottom.png"))
     for module in ("education", "continuing", "work", "achievements", "honours", "attachments"):
         page.locator(f"[data-mark={module}]").get_by_text("否").click()
