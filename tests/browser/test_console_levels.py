@@ -222,6 +222,7 @@ def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
     expect(nav).to_contain_text("已标记 0 / 7 个模块")
     page.locator("[data-mark=basic]").get_by_text("否").click()
     expect(nav).to_contain_text("已标记 1 / 7 个模块")
+    page.evaluate("window.scrollTo(0, 0)")
     shot(page, "console-city-02-review-top")
     axe(page, "review page")
     # the decision panel stays in view at the bottom of the long page
@@ -279,6 +280,9 @@ def test_console_province(browser, web_stack, scene, shot):
     expect(page.get_by_text("评委会结果录入")).to_be_visible()
     expect(page.locator("[data-mark]")).to_have_count(0)
     expect(page.get_by_role("radiogroup", name="信息是否有误：")).to_have_count(0)
+    # every lower level's decision, the city bureau's included
+    expect(page.locator("[data-test=lower-opinions]")).to_contain_text("长春市人力资源和社会保障局 · 审核通过")
+    expect(page.locator("[data-test=lower-reports]")).to_contain_text("吉林省教育厅")
     shot(page, "console-province-03-committee")
     axe(page, "committee page")
     page.context.close()
