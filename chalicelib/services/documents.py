@@ -173,10 +173,17 @@ def result_rows(viewer: str, filters: dict, full_ids: bool, page: int = 500):
 
 
 def result_row(row, full_ids: bool) -> tuple:
-    """One spreadsheet row in RESULT_COLUMNS order (after 序号); 申报日期 in Beijing time."""
-    return (row.person_name, row.id_number if full_ids else ids.mask_id_number(row.id_number),
-            row.unit_name, row.applied_level or "", row.talent_category or "", beijing_date(row.submitted_at),
-            f"第{row.round or 1}轮申报", row.result or "未认定", row.result_level or "")
+    """One spreadsheet row in RESULT_COLUMNS order (after 序号); 申报日期 in Beijing time. Typed
+    text is neutralised so a spreadsheet never reads it as a formula (OWASP CSV/formula injection)."""
+    return (plain(row.person_name), row.id_number if full_ids else ids.mask_id_number(row.id_number),
+            plain(row.unit_name), plain(row.applied_level), plain(row.talent_category),
+            beijing_date(row.submitted_at), f"第{row.round or 1}轮申报", row.result or "未认定",
+            plain(row.result_level))
+
+
+def plain(text: str | None) -> str:
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def beijing_date(instant: str | None) -> str:

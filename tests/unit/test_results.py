@@ -237,3 +237,17 @@ def test_review_search_by_id_number_in_the_body_and_report_state_survives_a_relo
     assert ReviewTask.get(*ReviewTask.key(d, 1, 0)).report_attachment == att_id
     sent = client.post("/reviews/send", headers=unit, json_body={"decl_ids": [d, "missing"]}).json
     assert [r["ok"] for r in sent["results"]] == [True, False] and sent["sent"] == 1
+
+
+def test_export_rows_neutralise_formulas_and_date_in_beijing_time():
+    from chalicelib.models.results import ResultRow
+    from chalicelib.services import documents
+
+    row = ResultRow(person_name="=HYPERLINK(\"x\")", id_number="220102198506123016", unit_name="@单位",
+                    applied_level="C类", talent_category="+高层次人才", submitted_at="2026-05-01T17:30:00.000Z",
+                    round=2, result="通过", result_level="B类")
+    out = documents.result_row(row, full_ids=False)
+    assert out[0] == "'=HYPERLINK(\"x\")" and out[2] == "'@单位" and out[4] == "'+高层次人才"
+    assert out[1] == "220102********3016" and out[5] == "2026-05-02"       # 01:30 on 2 May in Beijing
+    assert out[6] == "第2轮申报" and out[7:] == ("通过", "B类")
+    assert documents.result_row(row, full_ids=True)[1] == "220102198506123016"
