@@ -226,15 +226,24 @@ def test_review_search_by_id_number_in_the_body_and_report_state_survives_a_relo
     other = client.post("/reviews/search", headers=unit, json_body={"bucket": "pending", "id_number": "110101199003070011"})
     assert other.json["items"] == []
     assert decide(client, world, "institute-agent", d).status == 200
-    # the report uploaded through the API (complete) marks the task, so the list shows 已上传 after 查询
-    att_id = add_report(d, task)
-    from chalicelib.models.reviews import ReviewTask
-    from chalicelib.services import review
+    # the report uploaded through the API (slot → S3 → complete) marks the task, so the list shows
+    # 已上传 after 查询; deleting it clears the mark
+    from tests.unit import files
+    from tests.unit.test_uploads import _post
 
-    review._mark_report(world.principal("institute-agent"), d, att_id)
+    pdf = files.pdf()
+    slot = client.post(f"/reviews/{d}/report", headers=unit, json_body={
+        "file_name": "推荐报告.pdf", "content_type": "application/pdf", "size": len(pdf)}).json
+    _post(aws, slot, pdf)
+    att_id = slot["attachment"]["attachment_id"]
+    done = client.post(f"/reviews/{d}/report/{att_id}/complete", headers=unit)
+    assert done.status == 200 and done.json["state"] == "verified", done.json
     listed = client.post("/reviews/search", headers=unit, json_body={"bucket": "to_send"}).json["items"]
-    assert listed[0]["has_report"] is True
-    assert ReviewTask.get(*ReviewTask.key(d, 1, 0)).report_attachment == att_id
+    assert listed[0]["has_report"] is True and listed[0]["report_attachment_id"] == att_id
+    assert client.delete(f"/reviews/{d}/report/{att_id}", headers=unit).status == 204
+    listed = client.post("/reviews/search", headers=unit, json_body={"bucket": "to_send"}).json["items"]
+    assert listed[0]["has_report"] is False
+    add_report(d, task)
     sent = client.post("/reviews/send", headers=unit, json_body={"decl_ids": [d, "missing"]}).json
     assert [r["ok"] for r in sent["results"]] == [True, False] and sent["sent"] == 1
 
