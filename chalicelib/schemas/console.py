@@ -1,6 +1,6 @@
 """Request schemas of the reviewers' console searches and exports. Personal identifiers (证件号码)
 travel in these bodies, never in a URL."""
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
@@ -36,5 +36,5 @@ class ResultSearchIn(ResultFiltersIn):
 
 
 class ResultExportIn(ResultFiltersIn):
-    decl_ids: Optional[list[str]] = Field(None, title="所选申报（不填则导出全部查询结果）", min_length=1,
+    decl_ids: Optional[list[Annotated[str, Field(min_length=1, max_length=64)]]] = Field(None, title="所选申报（不填则导出全部查询结果）", min_length=1,
                                           max_length=500)
