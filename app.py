@@ -371,10 +371,17 @@ def declaration_progress(principal, decl_id):
     return review.progress(principal, decl_id)
 
 
-@route("/reviews", summary="审核列表", query=("bucket", "matter_type", "year", "name", "id_number", "cursor", "limit"))
+@route("/reviews", summary="审核列表", query=("bucket", "matter_type", "year", "name", "cursor", "limit"))
 def list_reviews(principal):
     return review.list_tasks(principal, q("bucket", "pending"), q("matter_type", "TALENT_GRADING"), q("year"),
-                             q("name"), q("id_number"), q("cursor"), q("limit"))
+                             q("name"), None, q("cursor"), q("limit"))
+
+
+@route("/reviews/search", methods=("POST",), request="console.ReviewSearchIn",
+       summary="审核列表查询（姓名、证件号码在请求体中）")
+def search_reviews(principal, data):
+    return review.list_tasks(principal, data.bucket, data.matter_type, data.year, data.name, data.id_number,
+                             data.cursor, data.limit)
 
 
 @route("/reviews/send", methods=("POST",), request="declarations.SendIn", summary="批量送审")
@@ -425,6 +432,17 @@ def list_results(principal):
                                 q("level"), q("cursor"), q("limit"), q("unit"))
 
 
+@route("/results/search", methods=("POST",), request="console.ResultSearchIn",
+       summary="评审结果查询（全部条件；证件号码在请求体中，每次读取有上限，返回游标继续）")
+def search_results(principal, data):
+    return results.search(principal, data.model_dump(exclude={"cursor", "limit"}), data.cursor, data.limit)
+
+
+@route("/regions", summary="吉林省行政区划（GB/T 2260）")
+def list_regions(principal):
+    return results.regions()
+
+
 # --- common opinions (常用意见) -------------------------------------------------------------------
 
 @route("/opinions", summary="常用意见")
@@ -466,10 +484,10 @@ def summary_table_selection(principal, data):
     return documents.summary_table_for(principal, data.decl_ids)
 
 
-@route("/exports", methods=("POST",), request="declarations.ExportIn", status=201, summary="导出评审结果（后台任务）")
+@route("/exports", methods=("POST",), request="console.ResultExportIn", status=201,
+       summary="导出评审结果（后台任务；按查询条件或所选申报）")
 def start_export(principal, data):
-    return documents.start_results_export(principal, data.matter_type, data.year, data.result, data.level,
-                                          data.unit)
+    return documents.start_results_export(principal, data)
 
 
 @route("/exports/{job_id}", summary="导出任务进度与下载")

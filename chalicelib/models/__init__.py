@@ -24,14 +24,21 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 | 17 | this round's tasks of a declaration | Query PK=DECL#<id>, SK begins_with TASK#<round> | table | ≤ levels |
 | 18 | open tasks due on a day (reminder/overdue sweep) | Query GSI2PK=DUE#<yyyy-mm-dd> | GSI2 | all of the day |
 | 19 | decisions recorded but not delivered (sweep) | Query GSI2PK=OUTBOX | GSI2 | 100 |
-| 20 | a unit's applicants by 评定状态 (results, exports) | Query GSI2PK=RESULTS#<unit>#<matter>#<year>, SK begins_with <状态># | GSI2 | 20 / streamed |
+| 20 | results of the declarations that passed through a level (every unit on the route, the province all), filtered by 评定状态 (key) and 姓名/证件号码 hash/推荐单位/市州/申请评定级别/人才认定分类/评审后评定级别 (filter) | Query GSI2PK=RESULTS#<viewer>#<matter>#<year>, SK begins_with <评定状态>#; ResultRow PK=DECL#<id> SK=RESULT#<viewer> written in the submit / task-open transaction, rewritten in the result transaction | GSI2 | 20 (≤100), ≤ 200 items read per request then a cursor / export streamed |
 | 21 | workbench counts of a unit for a year | Query PK=COUNT#<unit>#<year> (all matters × shards) | table | 1 call |
 | 22 | progress of a declaration (audit trail) | Query PK=AUDIT#DECL#<id> | table | ≤ 1 MB |
 | 23 | my common opinions (reviewer) | Query PK=OPINIONS#<agent> | table | 50 |
 | 24 | an export job (its creator) | GetItem EXPORT#<id> | table | 1 |
 | 25 | demo logins (local stage only) | Query GSI1PK=DEVLOGINS | GSI1 | all |
 
+| 26 | 行政区划 names (GB/T 2260, Jilin) | data file chalicelib/geo/jilin_gbt2260.json | - | - |
+| 27 | 绑定状态 of a unit looked up for binding | GetItem UNIT#<caller> / PROFILE (+ #4) | table | 1 |
+
 Writes that change several items go in one TransactWriteItems (decision + declaration + counter
 shard + audit record; binding decision + request + counters + audit; submit + modules lock +
 binding lock + audit) with a ClientRequestToken derived from the operation.
 """
+
+# ResultRow items live in declaration partitions, which Entity.query reads polymorphically:
+# registering its discriminator here means any reader of a DECL# partition knows the type.
+from chalicelib.models import results as _results  # noqa: E402,F401

@@ -52,6 +52,9 @@ class ReviewTask(Entity, discriminator="ReviewTask"):
     sent_at = UnicodeAttribute(null=True)
     delivered = BooleanAttribute(default=False)
     report_attachment = UnicodeAttribute(null=True)   # 推荐报告/申报函 (units' 送审)
+    decl_unit_name = UnicodeAttribute(null=True)      # 推荐单位, 申请评定等级, 申报日期: the task lists' columns
+    applied_level = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute()
     version = VersionAttribute()
 

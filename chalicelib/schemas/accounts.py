@@ -1,8 +1,10 @@
 """Request schemas for persons, units and agents."""
+import re
 from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from chalicelib import identifiers as ids
 from chalicelib.schemas.types import IdNumber, Phone, RegionCode
 from chalicelib.validation import Schema
 
@@ -15,12 +17,23 @@ class PersonProfileIn(Schema):
     phone: Phone = Field(title="手机号码", max_length=11)
 
 
+def _contact_phone(value):
+    """A mobile number or a landline with its area code (0432-6200000, 043162000000)."""
+    value = ids.normalize(value)
+    if value is not None and not ids.is_valid_phone(value) and \
+            not re.fullmatch(r"0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}(-[0-9]{1,6})?", value, re.ASCII):
+        raise ValueError("联系电话应为手机号码或带区号的固定电话（如0432-6200000）")
+    return value
+
+
 class ReportingInfoIn(Schema):
     contact_name: Optional[str] = Field(None, title="报送联系人", max_length=50)
-    contact_phone: Optional[Phone] = Field(None, title="联系电话", max_length=11)
+    contact_phone: Optional[str] = Field(None, title="联系电话", max_length=20)
     contact_post: Optional[str] = Field(None, title="联系人职务", max_length=50)
     office_address: Optional[str] = Field(None, title="办公地址", max_length=200)
     personnel_authority: Optional[str] = Field(None, title="人事管理权限", max_length=100)
+
+    _check_phone = field_validator("contact_phone")(_contact_phone)
 
 
 class UnitProfileIn(Schema):

@@ -12,14 +12,13 @@ import uuid
 
 from chalicelib import aws, config
 from chalicelib import identifiers as ids
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.logs import get_logger
 from chalicelib.models.base import db_errors, now_iso
 from chalicelib.models.declarations import STATUS_LABELS, Declaration
 from chalicelib.models.exports import ExportJob
 from chalicelib.services import declarations
-from chalicelib.services.results import RESULT_STATES, results_key
 
 log = get_logger("talent.documents")
 LINK_SECONDS = 300
@@ -105,24 +104,21 @@ def summary_table_for(principal: Principal, decl_ids: list) -> dict:
 
 # --- results export jobs ---------------------------------------------------------------------
 
-def start_results_export(principal: Principal, matter_type: str, year: str, result: str | None,
-                         level: str | None, unit_code: str | None = None) -> dict:
-    from chalicelib.services.results import unit_in_scope
+def start_results_export(principal: Principal, data) -> dict:
+    """导出 (manual 001 §3.7.2): the whole selection of the caller's results filters, or the chosen
+    rows (per-row 导出 / the ticked ones). The job keeps the filters (证件号码 as its keyed hash)."""
+    from chalicelib.services import results
 
     principal.require(*UNIT_ROLES)
-    scope = unit_in_scope(principal, unit_code)
-    if result is not None and result not in RESULT_STATES:
-        raise ValidationFailed("评定状态应为未认定、通过或未通过", code="BAD_FILTER")
-    if not (isinstance(year, str) and year.isdigit() and len(year) == 4):
-        raise ValidationFailed("年度应为四位数字", code="BAD_YEAR")
+    filters = results.normalize_filters(principal, data.model_dump(exclude={"decl_ids"}))
+    if data.decl_ids:
+        filters["decl_ids"] = list(dict.fromkeys(data.decl_ids))
     job_id = uuid.uuid4().hex
     pk, sk = ExportJob.key(job_id)
     # Exports by permission only: full ID numbers for the legal-person account and the office.
     full = principal.is_legal or principal.role == ROLE_PROVINCE
     job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind="results", owner_id=principal.subject,
-                    unit_code=principal.unit_code, full_ids="1" if full else "0",
-                    filters={"matter_type": matter_type, "year": year, "result": result, "level": level,
-                             "unit": scope},
+                    unit_code=principal.unit_code, full_ids="1" if full else "0", filters=filters,
                     state="queued", created_at=now_iso(), expires_at=int(time.time()) + 7 * 86400)
     with db_errors():
         job.save(condition=ExportJob.pk.does_not_exist())
@@ -156,15 +152,49 @@ def get_job(principal: Principal, job_id: str) -> dict:
     return job_view(job, link)
 
 
-def result_rows(unit_code: str, filters: dict, full_ids: bool, page: int = 500):
-    """Stream result rows page by page from the RESULTS index (never the whole list in memory)."""
-    key = results_key(unit_code, filters["matter_type"], filters["year"])
-    range_condition = Declaration.gsi2sk.startswith(f"{filters['result']}#") if filters.get("result") else None
-    filter_condition = (Declaration.result_level == filters["level"]) if filters.get("level") else None
-    for meta in Declaration.gsi2.query(key, range_condition, filter_condition, page_size=page):
-        yield (meta.person_name, meta.id_number if full_ids else ids.mask_id_number(meta.id_number),
-               meta.unit_name, meta.applied_level or "", "", (meta.submitted_at or "")[:10],
-               STATUS_LABELS[meta.status], meta.result or "未认定", meta.result_level or "")
+def result_rows(viewer: str, filters: dict, full_ids: bool, page: int = 500):
+    """Stream the export's rows from the caller's results rows (services/results.py): the chosen
+    declarations one GetItem each, or the whole filtered selection page by page."""
+    from chalicelib.models.results import ResultRow
+    from chalicelib.services import results
+
+    if filters.get("decl_ids"):
+        def chosen():
+            for decl_id in filters["decl_ids"]:
+                try:
+                    yield ResultRow.get(*ResultRow.key(decl_id, viewer))
+                except ResultRow.DoesNotExist:
+                    continue      # not visible at this level: never exported
+        rows = chosen()
+    else:
+        rows = results.stream_rows(viewer, filters, page)
+    for row in rows:
+        yield result_row(row, full_ids)
+
+
+def result_row(row, full_ids: bool) -> tuple:
+    """One spreadsheet row in RESULT_COLUMNS order (after 序号); 申报日期 in Beijing time. Typed
+    text is neutralised so a spreadsheet never reads it as a formula (OWASP CSV/formula injection)."""
+    return (plain(row.person_name), row.id_number if full_ids else ids.mask_id_number(row.id_number),
+            plain(row.unit_name), plain(row.applied_level), plain(row.talent_category),
+            beijing_date(row.submitted_at), f"第{row.round or 1}轮申报", row.result or "未认定",
+            plain(row.result_level))
+
+
+def plain(text: str | None) -> str:
+    text = text or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def beijing_date(instant: str | None) -> str:
+    import datetime as dt
+
+    from chalicelib.clock import SHANGHAI
+
+    if not instant:
+        return ""
+    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d")
 
 
 def run_export(job_id: str) -> str:
@@ -186,8 +216,7 @@ def run_export(job_id: str) -> str:
             path = os.path.join(tmp, "export.xlsx")
             title = f"分类定级人才（{job.filters['year']}年，评定状态：{job.filters.get('result') or '全部'}）"
             count = spreadsheets.write_rows(path, "分类定级人才", title, spreadsheets.RESULT_COLUMNS,
-                                            result_rows(job.filters.get("unit") or job.unit_code, job.filters,
-                                                        job.full_ids == "1"),
+                                            result_rows(job.unit_code, job.filters, job.full_ids == "1"),
                                             progress)
             aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
     except Exception:

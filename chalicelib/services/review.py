@@ -24,7 +24,7 @@ from chalicelib.models.reviews import (BUCKET_OF_STATE, DONE, OPEN, TO_SEND, Ret
                                        ReviewTask)
 from chalicelib.pagination import decode, encode, page_size, query_page
 from chalicelib.services import counters, declarations
-from chalicelib.services.results import results_key
+from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
 
 log = get_logger("talent.review")
 
@@ -74,8 +74,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
     meta.reached_level, meta.editable_modules = 0, None
     meta.returned_by = meta.return_opinion = None
     meta.applied_level = (part.modules["basic"].content or {}).get("applied_level")
-    meta.gsi2pk = results_key(meta.unit_code, meta.matter_type, meta.year)   # 评定状态 未认定
-    meta.gsi2sk = f"未认定#{now}#{decl_id}"
+    meta.gsi2pk = meta.gsi2sk = None   # results are ResultRow items (services/results.py)
     token = request_token("submit", decl_id, meta.round)
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction(client_request_token=token) as tx:
@@ -92,6 +91,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
             tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.submit", principal,
                                     detail={"round": meta.round}),
                     condition=AuditRecord.pk.does_not_exist())
+            result_rows.on_submit(tx, part)
     _start_execution(meta)
     return declarations.summary_view(meta)
 
@@ -148,6 +148,7 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
             tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.withdraw", principal),
                     condition=AuditRecord.pk.does_not_exist())
+            result_rows.on_remove(tx, meta)
     _stop_execution(meta)
     return declarations.summary_view(meta)
 
@@ -216,6 +217,7 @@ def open_task(message: dict) -> str:
         task.decided_by = task.decided_by_name = task.sent_at = None
         task.delivered = False
     task.gsi1pk, task.gsi1sk = bucket_key, f"{stamp}#{decl_id}"
+    task.decl_unit_name, task.applied_level, task.submitted_at = meta.unit_name, meta.applied_level, meta.submitted_at
     task.gsi2pk = f"DUE#{due[:10]}" if due else None
     task.gsi2sk = f"{due}#{decl_id}#{level:02d}" if due else None
     with db_errors(conflict=Conflict("任务已被打开")):
@@ -229,6 +231,7 @@ def open_task(message: dict) -> str:
                                     detail={"round": round_, "level": level, "unit": task.unit_code,
                                             "unit_name": task.unit_name}),
                     condition=AuditRecord.pk.does_not_exist())
+            result_rows.on_open(tx, meta, task.unit_code)
     return "opened"
 
 
@@ -271,6 +274,9 @@ def task_view(task: ReviewTask, mask: bool = True) -> dict:
             "urged_at": task.urged_at, "outcome": task.outcome, "opinion": task.opinion,
             "decided_at": task.decided_at, "decided_by_name": task.decided_by_name,
             "sent_at": task.sent_at, "has_report": bool(task.report_attachment),
+            "report_attachment_id": task.report_attachment if task.state == TO_SEND else None,
+            "decl_unit_name": task.decl_unit_name, "applied_level": task.applied_level,
+            "submitted_at": task.submitted_at,
             "committee": task.level >= 0 and task.role == ROLE_PROVINCE and task.due_at is None,
             "version": task.version}
 
@@ -485,6 +491,7 @@ def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, pri
                                  Declaration.gsi2sk.remove()],
                   condition=Declaration.status == SUBMITTED, add_version_condition=False)
         tx.update(binding, actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
+        result_rows.on_remove(tx, meta)
 
 
 def deliver(task: ReviewTask) -> bool:
@@ -611,10 +618,9 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
                       condition=ReviewTask.state == OPEN)
             tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
                                      Declaration.result_level.set(level if result == "通过" else None),
-                                     Declaration.result_at.set(now), Declaration.updated_at.set(now),
-                                     Declaration.gsi2pk.set(results_key(meta.unit_code, meta.matter_type, meta.year)),
-                                     Declaration.gsi2sk.set(f"{result}#{now}#{decl_id}")],
+                                     Declaration.result_at.set(now), Declaration.updated_at.set(now)],
                       condition=Declaration.status == SUBMITTED, add_version_condition=False)
+            result_rows.on_result(tx, meta, result, level if result == "通过" else None, now)
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
                       actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)
@@ -758,10 +764,24 @@ def report_complete(principal: Principal, decl_id: str, attachment_id: str) -> d
     from chalicelib.services import uploads
 
     _report(principal, decl_id, attachment_id)
-    return declarations.attachment_view(uploads.verify(decl_id, attachment_id))
+    att = uploads.verify(decl_id, attachment_id)
+    if att.state == "verified":   # the 待送审 list shows 已上传 from the task (survives 查询)
+        _mark_report(principal, decl_id, attachment_id)
+    return declarations.attachment_view(att)
+
+
+def _mark_report(principal: Principal, decl_id: str, attachment_id: str | None) -> None:
+    _, task = _report_task(principal, decl_id)
+    action = ReviewTask.report_attachment.set(attachment_id) if attachment_id else ReviewTask.report_attachment.remove()
+    with db_errors():
+        task.update(actions=[action], condition=ReviewTask.state == TO_SEND, add_version_condition=False)
 
 
 def report_delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
     from chalicelib.services import uploads
 
     uploads.remove(_report(principal, decl_id, attachment_id), principal)
+    part, task = _report_task(principal, decl_id)
+    rest = part.verified("recommendation_report", f"T{task.round}-{task.level}")
+    remaining = [a.attachment_id for a in rest if a.attachment_id != attachment_id]
+    _mark_report(principal, decl_id, remaining[0] if remaining else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from chalicelib import geo
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.identity import UNIT_ROLES, Principal
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 
 UNIT_MISSING = NotFound("该统一社会信用代码对应的单位未在系统中注册", code="UNIT_NOT_REGISTERED")
 AGENT_MISSING = NotFound("经办人不存在", code="AGENT_NOT_FOUND")
+# 绑定状态 as manuals 000/004 show it
+BINDING_LABELS = {None: "未绑定", "pending": "待审核", "approved": "已绑定"}
 REPORTING_FIELDS = ("contact_name", "contact_phone", "contact_post", "office_address",
                     "personnel_authority")
 
@@ -32,13 +35,24 @@ def load(credit_code: str) -> Unit:
         return Unit.get(*Unit.key(credit_code))
 
 
+def superior_view(unit: Unit) -> dict:
+    """While the request is pending the superior is not bound: the console shows 待审核, not the
+    superior's name as if bound."""
+    status = unit.superior_status if unit.superior_code else None
+    return {"superior_status": status, "superior_status_label": BINDING_LABELS.get(status, "未绑定"),
+            "superior_bound_name": unit.superior_name if status == "approved" else None,
+            "superior_requested_name": unit.superior_name if status == "pending" else None}
+
+
 def view(unit: Unit) -> dict:
     info = unit.reporting_info.as_dict() if unit.reporting_info else {}
     return {
         "credit_code": unit.credit_code, "name": unit.name, "kind": unit.kind,
-        "region_code": unit.region_code, "unit_type": unit.unit_type, "industry": unit.industry,
+        "region_code": unit.region_code, "region_name": geo.name_of(unit.region_code),
+        "unit_type": unit.unit_type, "industry": unit.industry,
         "address": unit.address, "email": unit.email,
         "superior_code": unit.superior_code, "superior_name": unit.superior_name,
+        **superior_view(unit),
         "reporting_info": {f: info.get(f) for f in REPORTING_FIELDS},
         "reporting_complete": bool(unit.reporting_complete),
         "region_in_province": unit.region_code.startswith("22"),
@@ -49,11 +63,31 @@ def view(unit: Unit) -> dict:
 def public_view(unit: Unit) -> dict:
     """What anyone looking a unit up by credit code may see."""
     return {"credit_code": unit.credit_code, "name": unit.name, "kind": unit.kind,
-            "region_code": unit.region_code}
+            "region_code": unit.region_code, "region_name": geo.name_of(unit.region_code)}
 
 
 def lookup(principal: Principal, credit_code: str) -> dict:
-    return public_view(load(credit_code.strip().upper()))
+    """查询 in the binding dialog: the unit, and 绑定状态 (未绑定 / 已绑定 / 待审核) of the caller
+    towards it (a unit's superior binding; a person's recommending-unit binding)."""
+    target = load(credit_code.strip().upper())
+    view_ = public_view(target)
+    status = None
+    if principal.unit_code == target.credit_code:
+        view_["self"] = True
+    elif principal.is_applicant:
+        from chalicelib.services.bindings import load_person_binding
+
+        binding = load_person_binding(principal.subject)
+        if binding is not None and binding.unit_code == target.credit_code:
+            status = binding.status if binding.status in ("pending", "approved") else None
+    elif principal.role in UNIT_ROLES and principal.unit_code:
+        try:
+            mine = Unit.get(*Unit.key(principal.unit_code))
+        except Unit.DoesNotExist:
+            mine = None
+        if mine is not None and mine.superior_code == target.credit_code:
+            status = mine.superior_status if mine.superior_status in ("pending", "approved") else None
+    return {**view_, "binding_status": status, "binding_status_label": BINDING_LABELS[status]}
 
 
 def get_my_unit(principal: Principal) -> dict:
@@ -66,6 +100,9 @@ def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: in
     principal.require_legal()
     if not ids.is_valid_credit_code(principal.unit_code):
         raise ValidationFailed("统一社会信用代码校验不通过，请核对", code="INVALID_CREDIT_CODE")
+    if data.region_code.startswith("22") and not geo.known(data.region_code):
+        raise ValidationFailed("所属行政区划代码不存在，请从行政区划列表中选择", code="UNKNOWN_REGION",
+                               details=[{"field": "region_code", "message": "所属行政区划代码不存在"}])
     now = now_iso()
     info = ReportingInfo(**data.reporting_info.model_dump()) if data.reporting_info else None
     fields = dict(name=data.name, region_code=data.region_code, unit_type=data.unit_type,

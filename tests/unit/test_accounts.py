@@ -122,6 +122,7 @@ def test_unit_lookup_by_credit_code(client, world):
     code = world.code("university")
     resp = client.get(f"/units/lookup/{code}", headers=world.headers("applicant4"))
     assert resp.status == 200 and resp.json["name"] == "长白理工大学"
-    assert set(resp.json) == {"credit_code", "name", "kind", "region_code"}
+    assert set(resp.json) == {"credit_code", "name", "kind", "region_code", "region_name", "binding_status",
+                              "binding_status_label"}
     assert client.get("/units/lookup/12100000423202747A", headers=world.headers("applicant4")).status == 422
     assert client.get("/units/lookup/12100000423202747Q", headers=world.headers("applicant4")).status == 404

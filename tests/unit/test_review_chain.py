@@ -322,7 +322,8 @@ def test_the_provincial_office_looks_at_any_units_results_others_only_their_own(
     institute = world.code("institute")
     rows = client.get(f"/results?unit={institute}", headers=world.headers("province-agent")).json["items"]
     assert [r["decl_id"] for r in rows] == [decl["decl_id"]]
-    assert client.get(f"/results?unit={institute}", headers=world.headers("company-agent")).status == 403
+    # the unit filter narrows the caller's own results: another unit's applicants stay invisible
+    assert client.get(f"/results?unit={institute}", headers=world.headers("company-agent")).json["items"] == []
     job = client.post("/exports", headers=world.headers("province-agent"), json_body={"year": decl["year"], "unit": institute})
     assert job.status == 201 and job.json["filters"]["unit"] == institute
 
@@ -474,7 +475,8 @@ def test_name_filter_reads_a_bounded_budget_and_continues_by_cursor(client, worl
     assert requests == 3       # 1,000 + 1,000 + 200 items evaluated
     # the ID filter is bounded the same way
     del aws_calls[:]
-    resp = client.get("/reviews?bucket=pending&id_number=110101199003077777", headers=world.headers("institute-agent"))
+    resp = client.post("/reviews/search", headers=world.headers("institute-agent"),
+                       json_body={"bucket": "pending", "id_number": "110101199003077777"})
     assert resp.status == 200 and resp.json["items"] == [] and resp.json["budget_reached"] is True
     assert aws_calls.count("Query") <= 4
 

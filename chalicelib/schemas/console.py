@@ -1,0 +1,40 @@
+"""Request schemas of the reviewers' console searches and exports. Personal identifiers (证件号码)
+travel in these bodies, never in a URL."""
+from typing import Annotated, Literal, Optional
+
+from pydantic import Field
+
+from chalicelib.validation import Schema
+
+
+class ReviewSearchIn(Schema):
+    bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
+    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
+    name: Optional[str] = Field(None, title="姓名", max_length=50)
+    id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
+    cursor: Optional[str] = Field(None, title="分页游标", max_length=2000)
+    limit: Optional[int] = Field(None, title="每页条数", ge=1, le=100)
+
+
+class ResultFiltersIn(Schema):
+    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
+    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
+    unit: Optional[str] = Field(None, title="推荐单位", max_length=18)
+    city: Optional[str] = Field(None, title="市（州）", pattern=r"^\d{6}$")
+    name: Optional[str] = Field(None, title="姓名", max_length=50)
+    id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
+    applied_level: Optional[str] = Field(None, title="申请评定级别", max_length=10)
+    talent_category: Optional[str] = Field(None, title="人才认定分类", max_length=100)
+
+
+class ResultSearchIn(ResultFiltersIn):
+    cursor: Optional[str] = Field(None, title="分页游标", max_length=2000)
+    limit: Optional[int] = Field(None, title="每页条数", ge=1, le=100)
+
+
+class ResultExportIn(ResultFiltersIn):
+    decl_ids: Optional[list[Annotated[str, Field(min_length=1, max_length=64)]]] = Field(None, title="所选申报（不填则导出全部查询结果）", min_length=1,
+                                          max_length=500)
