@@ -37,6 +37,7 @@ class Client:
         self.errors = []
         self.timeline = []          # (start, end) of every request, for the throughput trend
         self.lock = threading.Lock()
+        self.issuer = {}            # iss/aud the API expects (learnt from one of its own dev tokens)
 
     @property
     def s(self):
@@ -47,7 +48,7 @@ class Client:
     def token(self, claims):
         from chalicelib.identity import sign_token
 
-        return sign_token(claims, self.key, ttl=3600)
+        return sign_token({**self.issuer, **claims}, self.key, ttl=3600)
 
     def call(self, label, method, path, token, expect=(200, 201, 204), **kw):
         headers = {"Authorization": f"Bearer {token}", **kw.pop("headers", {})}
@@ -220,6 +221,11 @@ def setup(api_url: str) -> dict:
     c = Client(api_url, private)
     dev = lambda login: requests.post(f"{api_url}/dev/token", json={"login": login}, timeout=10).json()["token"]  # noqa: E731
     agents = {u: dev(f"{u}-agent") for u in UNITS}
+    # The stack's API trusts the local identity platform's issuer and audience; sign with the same.
+    import jwt
+
+    seen = jwt.decode(agents[UNITS[0]], options={"verify_signature": False})
+    c.issuer = {"iss": seen["iss"], "aud": seen["aud"]}
     unit_codes = {u: requests.get(f"{api_url}/units/me", headers={"Authorization": f"Bearer {agents[u]}"},
                                   timeout=10).json()["credit_code"] for u in UNITS}
     # the company must complete its reporting info before its people may declare

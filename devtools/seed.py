@@ -37,6 +37,7 @@ APPLICANTS = [
     ("applicant2", "p-demo-0002", "李文静", "22020419900315202", "13800000002", "company", True),
     ("applicant3", "p-demo-0003", "王浩然", "22010319881109403", "13800000003", "university", False),
     ("applicant4", "p-demo-0004", "赵雪", "22010519920801504", "13800000004", None, False),
+    ("applicant5", "p-demo-0005", "孙立新", "22010619870405605", "13800000005", None, False),
 ]
 
 PASSWORD_NOTE = "本地演示环境无需密码：选择账号即可登录"

@@ -100,7 +100,9 @@ def in_viewport(page, locator):
 
 def visit(page, shot, name):
     """Every screen: settled, screenshot kept, axe clean."""
-    page.wait_for_load_state("networkidle")
+    # "load", not "networkidle": the silent token renewal (30 s tokens in the test stack) may be
+    # talking to the identity platform at any moment
+    page.wait_for_load_state("load")
     expect(page.locator(".van-toast:visible")).to_have_count(0, timeout=10000)
     shot(page, name)
     axe(page, name)

@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 DESK = {"width": 1440, "height": 900}
 MARKS = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours", "attachments")}
-BASIC = {"name": "赵雪", "phone": "13800000004", "personnel_category": "专业技术人员", "education": "博士研究生",
+BASIC = {"name": "孙立新", "phone": "13800000005", "personnel_category": "专业技术人员", "education": "博士研究生",
          "applied_level": "C类", "talent_category": "高层次人才"}
 
 
@@ -74,7 +74,7 @@ def scene(web_stack):
     """applicant1's declaration (高层次人才) passed by the institute, the university and 吉林省教育厅:
     it waits at 长春市人社局."""
     http = Http(web_stack.api_url)
-    a = "applicant4"        # unbound in the seed: binds to the institute here (the e2e test uses applicant1)
+    a = "applicant5"        # unbound in the seed: binds to the institute here (e2e: applicant1, the phone flow: applicant4)
     institute = http.call("GET", "/units/me", "institute-agent")["credit_code"]
     if http.call("GET", "/bindings/me", a).get("status") != "approved":
         http.call("POST", "/bindings/me", a, json={"credit_code": institute})
@@ -144,7 +144,7 @@ def test_console_unit_agent(browser, web_stack, scene, shot):
     shot(page, "console-unit-01-workbench")
     axe(page, "unit workbench")
     page.locator("[data-tile=done_total]").click()
-    row = page.locator("[data-test=review-list] .el-table__body tr", has_text="赵雪").first
+    row = page.locator("[data-test=review-list] .el-table__body tr", has_text="孙立新").first
     expect(row).to_contain_text("长白理工大学先进材料研究院")
     expect(row).to_contain_text("C类")
     expect(row.locator("[data-test=round]")).to_have_text("第1轮")
@@ -153,14 +153,14 @@ def test_console_unit_agent(browser, web_stack, scene, shot):
     shot(page, "console-unit-02-done-list")
     axe(page, "unit task list")
     menu(page, "评审结果")
-    results = page.locator("[data-test=results] .el-table__body tr", has_text="赵雪")
+    results = page.locator("[data-test=results] .el-table__body tr", has_text="孙立新")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("高层次人才")
     expect(results.first).to_contain_text("未认定")
     shot(page, "console-unit-03-results")
     axe(page, "unit results")
     # per-row export: a queued job, then a download link
-    page.locator("[data-export='赵雪']").click()
+    page.locator("[data-export='孙立新']").click()
     expect(page.locator("[data-test=export-link]")).to_be_visible(timeout=60000)
     page.context.close()
 
@@ -173,7 +173,7 @@ def test_console_superior_unit(browser, web_stack, scene, shot):
     shot(page, "console-superior-01-workbench")
     axe(page, "superior workbench")
     menu(page, "评审结果")
-    mine = page.locator("[data-test=results] .el-table__body tr", has_text="赵雪")
+    mine = page.locator("[data-test=results] .el-table__body tr", has_text="孙立新")
     expect(mine).to_have_count(1)
     expect(mine.first).to_contain_text("长白理工大学先进材料研究院")
     shot(page, "console-superior-02-results")
@@ -203,9 +203,9 @@ def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
     axe(page, "city workbench")
     menu(page, "业务审核")
     expect(page.get_by_role("radio", name="待送审")).to_have_count(0)
-    row = page.locator("[data-test=review-list] .el-table__body tr", has_text="赵雪").first
+    row = page.locator("[data-test=review-list] .el-table__body tr", has_text="孙立新").first
     expect(row).to_contain_text("长白理工大学先进材料研究院")
-    page.locator("[data-review='赵雪']").first.click()
+    page.locator("[data-review='孙立新']").first.click()
     # the lower levels' 推荐报告/申报函 and every lower level's opinion
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("吉林省教育厅")
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("长白理工大学先进材料研究院")
@@ -255,7 +255,7 @@ def test_console_province(browser, web_stack, scene, shot):
     page.on("request", lambda r: urls.append(r.url))
     menu(page, "评审结果")
     rows = page.locator("[data-test=results] .el-table__body tr")
-    expect(rows.filter(has_text="赵雪")).to_have_count(1)
+    expect(rows.filter(has_text="孙立新")).to_have_count(1)
     expect(rows.first).to_contain_text("长春市")
     # 证件号码 search: the number travels in the body, never in a URL
     number = http.call("GET", f"/declarations/{d}", scene["applicant"])["modules"]["basic"]["content"]["id_number"]
@@ -265,7 +265,7 @@ def test_console_province(browser, web_stack, scene, shot):
     page.get_by_label("证件号码", exact=True).fill("")
     page.get_by_label("人才认定分类", exact=True).fill("高层次人才")
     page.get_by_role("button", name="查询").click()
-    expect(rows.filter(has_text="赵雪")).to_have_count(1)
+    expect(rows.filter(has_text="孙立新")).to_have_count(1)
     assert not [u for u in urls if number in u or number.lower() in u]
     shot(page, "console-province-02-results")
     axe(page, "province results")
@@ -276,7 +276,7 @@ def test_console_province(browser, web_stack, scene, shot):
     pass_level(http, "province-agent", d, send=False)
     poll(lambda: http.call("POST", "/reviews/search", "province-agent", json={"bucket": "pending"})["items"])
     menu(page, "业务审核")
-    page.locator("[data-review='赵雪']").first.click()
+    page.locator("[data-review='孙立新']").first.click()
     expect(page.get_by_text("评委会结果录入")).to_be_visible()
     expect(page.locator("[data-mark]")).to_have_count(0)
     expect(page.get_by_role("radiogroup", name="信息是否有误：")).to_have_count(0)

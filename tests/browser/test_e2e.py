@@ -169,7 +169,11 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
         expect(rev.locator("[data-test=review-list]")).to_be_visible()
         if sends:
             rev.get_by_text("待送审").click()
-            rev.locator("[data-test=review-list] .el-table__body .el-checkbox").first.click()
+            # the 待送审 list has loaded when its row is there; tick that row
+            waiting = rev.locator("[data-test=review-list] .el-table__body tr", has_text="张明远").first
+            expect(waiting).to_be_visible(timeout=30000)
+            waiting.locator(".el-checkbox").click()
+            expect(rev.get_by_role("button", name="批量送审")).to_be_enabled()
             rev.set_input_files("input[data-upload=report]", str(pdf))
             expect(rev.get_by_text("已上传").first).to_be_visible()
             shot(rev, f"06-send-{who}")

@@ -40,7 +40,7 @@ def test_the_async_verifier_raises_so_lambda_retries_then_the_destination_gets_i
     from chalicelib.services import uploads
     from functions import verify_upload
 
-    def broken(decl_id, attachment_id):
+    def broken(*args, **kwargs):
         raise RuntimeError("transient")
 
     monkeypatch.setattr(uploads, "verify", broken)
