@@ -7,6 +7,7 @@ the API says while the S3-event verifier works); every later call reaches the re
 "complete" is idempotent and verifies the file."""
 import json
 import re
+import time
 
 import requests
 from playwright.sync_api import expect
@@ -75,4 +76,33 @@ def test_a_pending_verdict_becomes_uploaded_without_a_reload(browser, web_stack,
     assert len(calls) >= 2, calls            # the pending answer was followed by another complete
     expect(basic.locator("[data-test=upload-error]")).to_have_count(0)
     assert page.evaluate("() => window.__noReload === true")     # same document: no reload
+
+    # --- a verifier that needs longer than the polling: 待核验 with 刷新, then the verdict -----------
+    page.unroute(re.compile(r".*/attachments/[^/]+/complete$"))
+    page.clock.install()             # the web's 1 s polling runs on Playwright's clock from here
+    slow = []
+
+    def still_pending(route):
+        slow.append(route.request.url)
+        aid = re.search(r"/attachments/([^/]+)/complete", route.request.url).group(1)
+        route.fulfill(status=200, content_type="application/json",
+                      body=json.dumps({"attachment_id": aid, "state": "pending", "file_name": "photo.png"}))
+
+    page.route(re.compile(r".*/attachments/[^/]+/complete$"), still_pending)
+    page.set_input_files("input[data-upload=photo]", str(png))      # replaces the photo
+    error = basic.locator("[data-test=upload-error]")
+    for tick in range(1, 40):
+        deadline = time.monotonic() + 10
+        while len(slow) < tick and error.count() == 0 and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
+        if error.count():
+            break
+        assert len(slow) >= tick, f"complete call {tick} was not made"
+        page.clock.run_for(1000)
+    expect(error).to_contain_text("待核验")
+    assert 25 <= len(slow) <= 31, len(slow)          # every second, for at most 30 seconds
+    page.unroute(re.compile(r".*/attachments/[^/]+/complete$"))
+    error.get_by_role("button", name="刷新").click()                 # asks for the verdict again
+    expect(basic.locator("[data-test=attachment]")).to_contain_text("已上传", timeout=20000)
+    expect(error).to_have_count(0)
     page.context.close()
