@@ -1,5 +1,9 @@
 """经办人账号登录 by the unit's credit code + the agent's ID number (manuals 000/002/003, issue 14)."""
+import datetime as dt
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devtools.seed import _id
 from tests.unit.conftest import make_token
@@ -114,3 +118,21 @@ def test_the_id_number_is_never_logged(client, world, caplog):
     client.get("/me", headers=_agent_token(world, id_number=AGENT_ID[:-1] + "0"))
     lines = [r.getMessage() + str(r.__dict__) for r in caplog.records if r.name.startswith("talent")]
     assert lines and not any(AGENT_ID in line or AGENT_ID[:-1] in line for line in lines)
+
+
+# --- property: one agent ID number, one index key, whatever digits it was typed with ------------
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2005, 12, 31)),
+       st.integers(0, 999), st.lists(st.booleans(), min_size=18, max_size=18))
+def test_any_valid_id_number_typed_full_width_keys_the_same_index_item(born, seq, wide):
+    from chalicelib import identifiers as ids
+    from chalicelib.schemas.accounts import AgentIn
+    from chalicelib.services.units import agent_id_index
+
+    number = _id(f"220102{born:%Y%m%d}{seq:03d}")
+    typed = "".join(chr(ord(c) + 0xFEE0) if w else c for c, w in zip(number, wide))
+    parsed = AgentIn(name="周敏", phone="13512340077", id_number=typed).id_number
+    assert parsed == number and ids.is_valid_id_number(parsed)
+    assert agent_id_index("12220000412756703F", parsed).sk == agent_id_index("12220000412756703F", number).sk
+    assert number not in agent_id_index("12220000412756703F", number).sk        # a keyed hash, not the number
