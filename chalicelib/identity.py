@@ -6,7 +6,8 @@ HS256-signed-with-the-public-key (algorithm confusion) are refused by PyJWT befo
 read. Keys come from the issuer's JWKS (found through its discovery document); unit tests use a
 static key (JWT_PUBLIC_KEY).
 
-The platform is trusted for *who* (account kind, ID number or credit code, the agent's phone);
+The platform is trusted for *who* (account kind, ID number or credit code, the agent's phone or
+ID number);
 what the caller may do (role, unit, legal-person flag, agent enabled) is read from our records on
 every request (see platform_principal).
 """
@@ -170,7 +171,7 @@ def platform_principal(claims: dict) -> Principal:
 
     person: the account is found (or, on the first sign-in, created) by ID number; legal: the
     unit's legal-person account by credit code; agent: listed and enabled in the unit's 经办人
-    list under the phone the platform verified. No role, unit or legal flag is read from a claim.
+    list under the phone or the ID number the platform verified. No role, unit or legal flag is read from a claim.
     """
     from chalicelib import identifiers as ids
 
@@ -198,9 +199,13 @@ def platform_principal(claims: dict) -> Principal:
             agent, role = signin.legal_person(credit_code, name)
         else:
             phone = _text(claims, "phone_number")
-            if not ids.is_valid_phone(phone):
+            id_number = ids.normalize(_text(claims, "id_number"))
+            if ids.is_valid_phone(phone):
+                agent, role = signin.agent(credit_code, phone)
+            elif ids.is_valid_id_number(id_number):
+                agent, role = signin.agent_by_id_number(credit_code, id_number)
+            else:
                 raise signin.AGENT_UNKNOWN
-            agent, role = signin.agent(credit_code, phone)
         return Principal(subject=agent.agent_id, role=role, name=agent.name, unit_code=credit_code,
                          is_legal=bool(agent.is_legal) and kind == "legal", expires_at=exp)
     raise Unauthorized()
@@ -341,10 +346,14 @@ def dev_platform_account(data) -> dict:
                 name = "法人单位"
         return {"account_kind": "legal", "credit_code": code, "name": name}
     if data.get("kind") == "agent":
-        who = text("agent")
-        if not ids.is_valid_phone(who):
-            raise NotFound("未找到该身份证号对应的经办人，请使用经办人手机号登录", code="AGENT_UNKNOWN")
-        agent, _role = signin.agent(code, who)
-        return {"account_kind": "agent", "credit_code": code, "name": agent.name,
-                "phone_number": agent.phone}
+        who = ids.normalize(text("agent"))
+        if ids.is_valid_phone(who):
+            agent, _role = signin.agent(code, who)
+            return {"account_kind": "agent", "credit_code": code, "name": agent.name,
+                    "phone_number": agent.phone}
+        if ids.is_valid_id_number(who):
+            agent, _role = signin.agent_by_id_number(code, who)
+            return {"account_kind": "agent", "credit_code": code, "name": agent.name,
+                    "id_number": agent.id_number}
+        raise BadRequest("请输入经办人手机号或身份证号（身份证号校验不通过）", code="BAD_AGENT_LOGIN")
     raise BadRequest("请选择登录方式", code="BAD_ACCOUNT_KIND")

@@ -85,7 +85,9 @@ def seed_demo(env: dict | None = None) -> list:
             RegionBureau(pk=rpk, sk=rsk, credit_code=code, name=name).save()
         logins.append(dict(login=f"{login}-legal", role=roles[kind], subject=legal_id,
                            name=f"{name}（法人）", unit_code=code, unit_name=name, is_legal=True))
-        agent = units.add_agent(principal, AgentIn(name=f"{name}经办人", phone=f"1360000{i:04d}"))
+        # 经办人账号登录 takes the agent's phone or ID number (manual 000): demo agents have both.
+        agent = units.add_agent(principal, AgentIn(name=f"{name}经办人", phone=f"1360000{i:04d}",
+                                                   id_number=_id(f"22010219800101{i:03d}")))
         logins.append(dict(login=f"{login}-agent", role=roles[kind], subject=agent["agent_id"],
                            name=f"{name}经办人", unit_code=code, unit_name=name, is_legal=False))
 

@@ -5,6 +5,8 @@ Key formats
     PersonIdNumber  PK=IDNUM#<hmac(id)>       SK=IDNUM        (uniqueness of ID type + number)
     Unit            PK=UNIT#<credit_code>     SK=PROFILE
     Agent           PK=UNIT#<credit_code>     SK=AGENT#<agent_id>
+    AgentIdNumber   PK=UNIT#<credit_code>     SK=AGENTIDNUM#<hmac(id)>  (an agent's ID number: unique
+                                                                     per unit, found by GetItem)
     RegionBureau    PK=REGION#<city_code>     SK=HRBUREAU     (city HR bureau of a region)
     DevLogin        PK=DEVLOGIN#<login>       SK=DEVLOGIN     (local stage only: demo logins)
 """
@@ -80,6 +82,7 @@ class Agent(Entity, discriminator="Agent"):
     agent_id = UnicodeAttribute()
     name = UnicodeAttribute()
     phone = UnicodeAttribute()
+    id_number = UnicodeAttribute(null=True)      # 居民身份证, NFKC-normalised and checked
     is_legal = BooleanAttribute(default=False)
     active = BooleanAttribute(default=True)
     created_by = UnicodeAttribute(null=True)
@@ -90,6 +93,15 @@ class Agent(Entity, discriminator="Agent"):
     @staticmethod
     def key(unit_code: str, agent_id: str):
         return f"UNIT#{unit_code}", f"AGENT#{agent_id}"
+
+
+class AgentIdNumber(Entity, discriminator="AgentIdNumber"):
+    """Index item: the agent of a unit holding an ID number (its keyed hash, never the number)."""
+    agent_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(unit_code: str, id_hash: str):
+        return f"UNIT#{unit_code}", f"AGENTIDNUM#{id_hash}"
 
 
 class RegionBureau(Entity, discriminator="RegionBureau"):

@@ -50,11 +50,13 @@ class UnitProfileIn(Schema):
 class AgentIn(Schema):
     name: str = Field(title="经办人姓名", min_length=1, max_length=50)
     phone: Phone = Field(title="经办人手机号", max_length=11)
+    id_number: Optional[IdNumber] = Field(None, title="经办人身份证号", min_length=18, max_length=18)
 
 
 class AgentPatch(Schema):
     name: Optional[str] = Field(None, title="经办人姓名", min_length=1, max_length=50)
     phone: Optional[Phone] = Field(None, title="经办人手机号", max_length=11)
+    id_number: Optional[IdNumber] = Field(None, title="经办人身份证号", min_length=18, max_length=18)
     active: Optional[bool] = Field(None, title="是否启用")
 
 

@@ -1,17 +1,19 @@
 """Who a unit-side caller is allowed to be, from our records (never from a token's claims).
 
 The identity platform says *who* signed in (a legal person by credit code, an agent by the unit's
-credit code + the agent's phone). What they may do comes from here: the unit's kind (unit, city
+credit code + the agent's phone or ID number). What they may do comes from here: the unit's kind (unit, city
 bureau, province) and, for an agent, being listed and enabled in that unit's 经办人 list.
 
-AWS calls per resolution: legal person 1 BatchGetItem (legal account + unit); agent 1 Query (the
-unit's agents, filtered by phone) + 1 GetItem (unit). First sign-in of a legal person adds one
+AWS calls per resolution: legal person 1 BatchGetItem (legal account + unit); agent by phone 1 Query
+(the unit's agents, filtered by phone) + 1 GetItem (unit); agent by ID number 1 GetItem (the unit's
+ID-number index item) + 1 BatchGetItem (agent + unit). First sign-in of a legal person adds one
 conditional TransactWriteItems.
 """
 from __future__ import annotations
 
 from chalicelib.errors import Conflict, Unauthorized
-from chalicelib.models.accounts import (UNIT_KIND_CITY_BUREAU, UNIT_KIND_PROVINCE, Agent, Unit)
+from chalicelib.models.accounts import (UNIT_KIND_CITY_BUREAU, UNIT_KIND_PROVINCE, Agent,
+                                        AgentIdNumber, Unit)
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import Entity, db_errors, now_iso, transaction
 
@@ -87,6 +89,30 @@ def agent(credit_code: str, phone: str) -> tuple[Agent, str]:
             unit = Unit.get(*Unit.key(credit_code))
         except Unit.DoesNotExist:
             unit = None
+    return record, role_of(unit)
+
+
+def agent_by_id_number(credit_code: str, id_number: str) -> tuple[Agent, str]:
+    """An agent listed in the unit's 经办人 list under this ID number (found through its keyed-hash
+    index item, no Scan), enabled; and the unit's role."""
+    from chalicelib.services.units import agent_id_index
+
+    index = agent_id_index(credit_code, id_number)
+    with db_errors():
+        try:
+            agent_id = AgentIdNumber.get(index.pk, index.sk).agent_id
+        except AgentIdNumber.DoesNotExist:
+            raise AGENT_UNKNOWN
+        record, unit = None, None
+        for item in Entity.batch_get([Agent.key(credit_code, agent_id), Unit.key(credit_code)]):
+            if isinstance(item, Unit):
+                unit = item
+            elif isinstance(item, Agent):
+                record = item
+    if record is None or record.is_legal or record.id_number != id_number:
+        raise AGENT_UNKNOWN
+    if not record.active:
+        raise AGENT_DISABLED
     return record, role_of(unit)
 
 

@@ -8,7 +8,7 @@ from chalicelib import geo
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.identity import UNIT_ROLES, Principal
-from chalicelib.models.accounts import Agent, ReportingInfo, Unit
+from chalicelib.models.accounts import Agent, AgentIdNumber, ReportingInfo, Unit
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 UNIT_MISSING = NotFound("该统一社会信用代码对应的单位未在系统中注册", code="UNIT_NOT_REGISTERED")
 AGENT_MISSING = NotFound("经办人不存在", code="AGENT_NOT_FOUND")
+AGENT_ID_TAKEN = Conflict("该身份证号已登记为本单位的经办人", code="AGENT_ID_NUMBER_TAKEN")
 # 绑定状态 as manuals 000/004 show it
 BINDING_LABELS = {None: "未绑定", "pending": "待审核", "approved": "已绑定"}
 REPORTING_FIELDS = ("contact_name", "contact_phone", "contact_post", "office_address",
@@ -131,8 +132,18 @@ def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: in
     return view(unit)
 
 
+def agent_id_index(unit_code: str, id_number: str) -> AgentIdNumber:
+    """The index item that makes an agent's ID number unique in its unit and findable by GetItem
+    (its key holds a keyed hash, never the number)."""
+    from chalicelib.services.people import id_number_digest
+
+    pk, sk = AgentIdNumber.key(unit_code, id_number_digest(ids.ID_TYPE_RESIDENT, id_number))
+    return AgentIdNumber(pk=pk, sk=sk)
+
+
 def agent_view(agent: Agent) -> dict:
     return {"agent_id": agent.agent_id, "name": agent.name, "phone": ids.mask_phone(agent.phone),
+            "id_number": ids.mask_id_number(agent.id_number) if agent.id_number else None,
             "is_legal": agent.is_legal, "active": agent.active, "version": agent.version}
 
 
@@ -150,11 +161,15 @@ def add_agent(principal: Principal, data: AgentIn) -> dict:
     agent_id = uuid.uuid4().hex
     pk, sk = Agent.key(principal.unit_code, agent_id)
     agent = Agent(pk=pk, sk=sk, unit_code=principal.unit_code, agent_id=agent_id, name=data.name,
-                  phone=data.phone, is_legal=False, active=True, created_by=principal.subject,
-                  created_at=now, updated_at=now)
-    with db_errors():
+                  phone=data.phone, id_number=data.id_number, is_legal=False, active=True,
+                  created_by=principal.subject, created_at=now, updated_at=now)
+    with db_errors(conflict=AGENT_ID_TAKEN):   # the only guard that can fail: the ID number's
         with transaction() as tx:
             tx.save(agent, condition=Agent.pk.does_not_exist())
+            if data.id_number:
+                index = agent_id_index(principal.unit_code, data.id_number)
+                index.agent_id = agent_id
+                tx.save(index, condition=AgentIdNumber.pk.does_not_exist())
             tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.add", principal,
                                     detail={"agent_id": agent_id}),
                     condition=AuditRecord.pk.does_not_exist())
@@ -168,14 +183,32 @@ def update_agent(principal: Principal, agent_id: str, data: AgentPatch) -> dict:
     if agent.is_legal and data.active is False:
         raise Forbidden("不能停用法人账号", code="LEGAL_ACCOUNT_LOCKED")
     changes = data.model_dump(exclude_unset=True)
+    if "id_number" in changes and changes["id_number"] is None:
+        del changes["id_number"]          # the number is replaced, never cleared to nothing
     if not changes:
         raise ValidationFailed("没有需要修改的内容", code="NOTHING_TO_UPDATE")
+    old_index = new_index = None
+    if changes.get("id_number") and changes["id_number"] != agent.id_number:
+        new_index = agent_id_index(principal.unit_code, changes["id_number"])
+        new_index.agent_id = agent_id
+        with db_errors():
+            try:
+                AgentIdNumber.get(new_index.pk, new_index.sk)
+                raise AGENT_ID_TAKEN
+            except AgentIdNumber.DoesNotExist:
+                pass
+        if agent.id_number:
+            old_index = agent_id_index(principal.unit_code, agent.id_number)
     for key, value in changes.items():
         setattr(agent, key, value)
     agent.updated_at = now_iso()
     with db_errors(conflict=Conflict("经办人信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
             tx.save(agent)
+            if new_index is not None:   # a concurrent claim of the same number fails this guard
+                tx.save(new_index, condition=AgentIdNumber.pk.does_not_exist())
+            if old_index is not None:
+                tx.delete(old_index, condition=AgentIdNumber.agent_id == agent_id)
             tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.update", principal,
                                     detail={"agent_id": agent_id, "fields": sorted(changes)}),
                     condition=AuditRecord.pk.does_not_exist())

@@ -192,9 +192,18 @@ def complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
 def _assemble(att: Attachment) -> None:
     """Complete the multipart upload, only from parts of exactly the sizes that were signed; a
     mismatch aborts the upload (S3 drops every part) and rejects the attachment."""
+    from botocore.exceptions import ClientError
+
     s3 = aws.s3()
-    parts = s3.list_parts(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
-                          UploadId=att.multipart_upload_id).get("Parts", [])
+    try:
+        parts = s3.list_parts(Bucket=config.ATTACHMENTS_BUCKET, Key=att.incoming_key,
+                              UploadId=att.multipart_upload_id).get("Parts", [])
+    except ClientError as exc:
+        # Already assembled by an earlier "complete" (the client polls while a big image waits for
+        # the S3-event verifier): nothing left to assemble, verification goes on as usual.
+        if exc.response.get("Error", {}).get("Code") == "NoSuchUpload":
+            return
+        raise
     if not parts:
         raise Conflict("文件尚未上传完成", code="UPLOAD_INCOMPLETE")
     sizes = part_sizes(att.declared_size)

@@ -137,7 +137,7 @@ async function demoLogins() {
 
 function withSubject(claims) {
   const key = { person: claims.id_number, legal: claims.credit_code,
-    agent: `${claims.credit_code}|${claims.phone_number}` }[claims.account_kind];
+    agent: `${claims.credit_code}|${claims.phone_number || claims.id_number}` }[claims.account_kind];
   if (!key) throw new Error("账号信息不完整，请联系管理员");
   return { sub: platformSubject(claims.account_kind, key), ...claims };
 }
@@ -162,10 +162,14 @@ async function authenticate(form) {
     return withSubject(await askApi("/dev/platform-account", { kind: "legal", credit_code: code }));
   }
   if (kind === "agent") {
-    const code = String(form.credit_code || "").trim().toUpperCase();
-    const who = String(form.agent || "").trim().toUpperCase();
+    // NFKC as chalicelib/identifiers.normalize: a full-width ２ typed on a phone keyboard is a 2.
+    const code = String(form.credit_code || "").normalize("NFKC").trim().toUpperCase();
+    const who = String(form.agent || "").normalize("NFKC").trim().toUpperCase();
     if (!checkCreditCode(code)) throw new Error("统一社会信用代码不正确，请核对后重新输入");
-    if (!/^1[3-9]\d{9}$/.test(who) && !checkIdNumber(who)) throw new Error("请输入经办人手机号或身份证号");
+    if (!/^1[3-9]\d{9}$/.test(who)) {
+      if (/^\d{17}[\dX]$/.test(who) && !checkIdNumber(who)) throw new Error("身份证号码不正确，请核对后重新输入");
+      if (!checkIdNumber(who)) throw new Error("请输入经办人手机号或身份证号");
+    }
     return withSubject(await askApi("/dev/platform-account", { kind: "agent", credit_code: code, agent: who }));
   }
   throw new Error("请选择登录方式");

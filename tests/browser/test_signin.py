@@ -125,6 +125,37 @@ def test_agent_added_in_agent_management_signs_in_at_once_and_is_refused_once_di
     agent.context.close()
 
 
+def test_agent_added_with_an_id_number_signs_in_with_credit_code_and_id_number(browser, web_stack, shot):
+    agent_id = _id("22010219880808123")
+    legal = platform_page(browser, web_stack)
+    legal.click("[data-login='university-legal']")
+    legal.get_by_role("menuitem", name="经办人管理").click()
+    legal.get_by_label("经办人姓名").fill("周敏")
+    legal.get_by_label("经办人手机号").fill("13512340077")
+    legal.get_by_label("经办人身份证号").fill(agent_id)
+    legal.get_by_role("button", name="添加").click()
+    row = legal.locator(".el-table__row", has_text="周敏")
+    expect(row).to_contain_text(agent_id[:6] + "********" + agent_id[-4:])   # masked in the list
+    expect(row).not_to_contain_text(agent_id)
+
+    agent = platform_page(browser, web_stack)
+    form = panel(agent, "经办人账号登录")
+    form.get_by_label("单位统一社会信用代码").fill(UNIVERSITY)
+    form.get_by_label("经办人手机号/身份证号").fill(agent_id[:-1] + ("0" if agent_id[-1] != "0" else "1"))
+    form.get_by_role("button", name="登录").click()
+    expect(agent.get_by_role("alert")).to_contain_text("身份证号码不正确")
+    form = panel(agent, "经办人账号登录")
+    form.get_by_label("单位统一社会信用代码").fill(UNIVERSITY)
+    form.get_by_label("经办人手机号/身份证号").fill(agent_id)
+    form.get_by_role("button", name="登录").click()
+    expect(agent.get_by_text("周敏（单位）")).to_be_visible()
+    token = claims(web_token(agent))
+    assert token["account_kind"] == "agent" and token["id_number"] == agent_id and "phone_number" not in token
+    shot(agent, "signin-05-agent-by-id-number")
+    legal.context.close()
+    agent.context.close()
+
+
 def test_province_signs_in(browser, web_stack):
     page = platform_page(browser, web_stack)
     page.click("[data-login='province-legal']")

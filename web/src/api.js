@@ -114,12 +114,30 @@ async function putParts(upload, file, onProgress) {
   }
 }
 
-// The whole upload: slot → S3 → complete (verification). Returns the attachment's final state.
+// An attachment's verdict is final once verified or rejected; pending/verifying means a big image is
+// still with the S3-event verifier, and calling "complete" again is safe (idempotent).
+export const FINAL_STATES = ["verified", "rejected"];
+export const COMPLETE_POLL = { intervalMs: 1000, limitMs: 30000 };
+
+// Calls "complete" until the verdict is final (every intervalMs, at most limitMs); returns the
+// last answer, which is still pending when the verifier needs longer (the page then offers 刷新).
+export async function completeUntilFinal(path, { intervalMs = COMPLETE_POLL.intervalMs, limitMs = COMPLETE_POLL.limitMs } = {}) {
+  const deadline = Date.now() + limitMs;
+  let att = await post(path);
+  while (att && !FINAL_STATES.includes(att.state) && Date.now() + intervalMs <= deadline) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    att = await post(path);
+  }
+  return att;
+}
+
+// The whole upload: slot → S3 → complete (verification, polled until final). Returns the
+// attachment's state: final, or still pending after COMPLETE_POLL.limitMs.
 export async function uploadFile(slotPath, completePath, body, file, onProgress) {
   const slot = await post(slotPath, body);
   if (slot.upload.method === "multipart") await putParts(slot.upload, file, onProgress);
   else await postToS3(slot.upload, file, onProgress);
-  return post(completePath(slot.attachment.attachment_id));
+  return completeUntilFinal(completePath(slot.attachment.attachment_id));
 }
 
 export const ROLE_LABELS = { applicant: "申报人", unit: "单位", city_bureau: "市（州）人社局", province: "省人社厅" };
