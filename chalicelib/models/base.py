@@ -6,7 +6,6 @@ patterns.
 """
 import contextlib
 import datetime as dt
-import os
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
@@ -49,8 +48,7 @@ class Entity(Model):
     class Meta:
         table_name = config.TABLE_NAME
         region = config.AWS_REGION
-        # None lets botocore use AWS_ENDPOINT_URL (the moto server locally).
-        host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+        host = config.DYNAMODB_ENDPOINT_URL
         max_retry_attempts = 3
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")

@@ -16,7 +16,6 @@ raise another S3 event, whose run deletes them (on_object_created); the verifier
 exactly the bytes it checked (chalicelib/uploads/verify.py).
 """
 import datetime as dt
-import os
 import time
 import uuid
 
@@ -43,8 +42,8 @@ MULTIPART_THRESHOLD = 8 * 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
 FINAL = ("verified", "rejected")
 # Images with more pixels than this are verified by the S3-event verifier, not in the API request.
-INLINE_MAX_PIXELS = int(os.environ.get("UPLOAD_INLINE_MAX_PIXELS", "4000000"))
-VERDICT_WAIT = float(os.environ.get("UPLOAD_VERDICT_WAIT_SECONDS", "8"))    # bounded wait for another run
+INLINE_MAX_PIXELS = config.UPLOAD_INLINE_MAX_PIXELS
+VERDICT_WAIT = config.UPLOAD_VERDICT_WAIT_SECONDS    # bounded wait for another run
 POLL_SECONDS = 0.2
 PARTS_MISMATCH = ("PART_SIZE", "分片大小与申请的文件大小不符，请重新上传")
 
