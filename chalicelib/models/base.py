@@ -5,7 +5,6 @@ sparse GSIs. Each entity module states its key formats; models/__init__.py lists
 patterns.
 """
 import contextlib
-import datetime as dt
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
@@ -13,13 +12,10 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.clock import now_iso  # noqa: F401  (re-exported: the stored form of an instant)
+from chalicelib.aws import RETRYABLE_CODES, server_side
 from chalicelib.errors import Conflict, NotFound, Unavailable
 
-_RETRYABLE = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
-    "TransactionConflict",
-}
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -63,13 +59,6 @@ class Entity(Model):
     gsi2 = Gsi2()
 
 
-def now_iso() -> str:
-    """UTC timestamp with milliseconds; sorts lexicographically."""
-    from chalicelib.clock import now
-
-    return now().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def error_code(exc: BaseException) -> str:
     cause = getattr(exc, "cause", None)
     code = getattr(exc, "cause_response_code", None)
@@ -101,30 +90,9 @@ def db_errors(conflict: Conflict | None = None, not_found: NotFound | None = Non
         if code in ("ConditionalCheckFailedException", "IdempotentParameterMismatchException") or \
                 "ConditionalCheckFailed" in reasons:
             raise conflict or Conflict() from exc
-        if code in _RETRYABLE or any(r in _RETRYABLE for r in reasons) or server_side(exc):
+        if code in RETRYABLE_CODES or any(r in RETRYABLE_CODES for r in reasons) or server_side(exc):
             raise Unavailable() from exc
         raise
-
-
-def server_side(exc: BaseException) -> bool:
-    """An AWS 5xx (or a lost connection) that survived the SDK's retries: the platform's 503 with
-    Retry-After, never a 500 — whatever error code the service put on it."""
-    from botocore.exceptions import ConnectionError as BotoConnectionError, HTTPClientError
-
-    # pynamodb re-raises botocore's ClientError without its ResponseMetadata: walk the chain.
-    seen, todo = set(), [exc]
-    while todo:
-        err = todo.pop()
-        if err is None or id(err) in seen:
-            continue
-        seen.add(id(err))
-        if isinstance(err, (BotoConnectionError, HTTPClientError)):
-            return True
-        meta = (getattr(err, "response", None) or {}).get("ResponseMetadata") or {}
-        if (meta.get("HTTPStatusCode") or 0) >= 500:
-            return True
-        todo += [getattr(err, "cause", None), err.__cause__, err.__context__]
-    return False
 
 
 _connection = {}

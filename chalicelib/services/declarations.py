@@ -162,7 +162,8 @@ def start(principal: Principal, notice_id: str) -> dict:
         id_number=person.id_number, notice_id=notice.notice_id, notice_title=notice.title,
         matter_type=notice.matter_type, year=notice.year, status=DRAFT, round=0,
         unit_code=unit.credit_code, unit_name=unit.name, route=route, created_at=now,
-        updated_at=now, gsi1pk=Declaration.owner_key(person.person_id), gsi1sk=f"{now}#{decl_id}")
+        updated_at=now)
+    meta.list_for_owner()
     basic = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
     lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
     exists = Conflict("您已有该通知下的申报，请在“查看历史申报信息”中继续填报", code="DECLARATION_EXISTS")
@@ -176,9 +177,8 @@ def start(principal: Principal, notice_id: str) -> dict:
                 content = {k: v for k, v in basic.items() if v} if key == "basic" else definition.empty(key)
                 tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
                                           person_id=person.person_id, content=content, editable=True))
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.start", principal,
-                                    detail={"notice_id": notice.notice_id, "unit": unit.credit_code}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.start", principal,
+                               detail={"notice_id": notice.notice_id, "unit": unit.credit_code})
     return get(principal, decl_id)
 
 
@@ -307,8 +307,7 @@ def delete_draft(principal: Principal, decl_id: str) -> None:
             for att in part.attachments:
                 tx.delete(att)
             tx.delete(LiveDeclaration(pk=lpk, sk=lsk))
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.delete", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.delete", principal)
     if part.attachments:
         from chalicelib.services import attachments_cleanup
 
@@ -328,8 +327,7 @@ def accept_pledge(principal: Principal, decl_id: str, accepted) -> dict:
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
             tx.save(meta)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.pledge", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.pledge", principal)
     return {"pledge": part.definition.raw["pledge"], "accepted_at": meta.pledge_accepted_at}
 
 

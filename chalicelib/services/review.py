@@ -10,7 +10,7 @@ machine goes next. Undelivered decisions stay in the OUTBOX index until a sweep 
 import datetime as dt
 import json
 
-from chalicelib import aws, clock, config
+from chalicelib import aws, clock, config, storage
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, UNIT_ROLES, Principal
@@ -30,11 +30,6 @@ log = get_logger("talent.review")
 
 TASK_MISSING = NotFound("审核任务不存在或不属于本单位", code="TASK_NOT_FOUND")
 DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_DECIDED")
-OUTBOX = "OUTBOX"
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _rules(matter_type: str) -> dict:
@@ -88,9 +83,8 @@ def submit(principal: Principal, decl_id: str) -> dict:
             if previous_status == RETURNED and returned_by:
                 tx.delete(ReturnedMark(*ReturnedMark.key(decl_id, returned_by)))
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.submit", principal,
-                                    detail={"round": meta.round}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.submit", principal,
+                               detail={"round": meta.round})
             result_rows.on_submit(tx, part)
     _start_execution(meta)
     return declarations.summary_view(meta)
@@ -146,8 +140,7 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
             if returned_by:
                 tx.delete(ReturnedMark(*ReturnedMark.key(decl_id, returned_by)))
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.withdraw", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.withdraw", principal)
             result_rows.on_remove(tx, meta)
     _stop_execution(meta)
     return declarations.summary_view(meta)
@@ -185,14 +178,14 @@ def open_task(message: dict) -> str:
     pk, sk = ReviewTask.key(decl_id, round_, level)
     now = clock.now()
     rules = _rules(meta.matter_type)
-    due = None if level >= len(meta.route) else _iso(now + dt.timedelta(days=rules["deadline_days"]))
+    due = None if level >= len(meta.route) else clock.iso(now + dt.timedelta(days=rules["deadline_days"]))
     try:
         task = ReviewTask.get(pk, sk)
     except ReviewTask.DoesNotExist:
         task = None
     if task is not None and task.token == message["task_token"]:
         return "duplicate"
-    stamp = _iso(now)
+    stamp = clock.iso(now)
     if task is not None and task.state == OPEN:
         # The machine's backstop timed out and re-armed this level: same task, new token,
         # flagged overdue; nothing to count again.
@@ -201,7 +194,6 @@ def open_task(message: dict) -> str:
                                  ReviewTask.updated_at.set(stamp)], condition=ReviewTask.state == OPEN,
                         add_version_condition=False)
         return "rearmed"
-    bucket_key = ReviewTask.list_key(route_level["unit_code"], meta.matter_type, meta.year, "pending")
     if task is None:
         task = ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=round_, level=level,
                           unit_code=route_level["unit_code"], unit_name=route_level["unit_name"],
@@ -216,10 +208,9 @@ def open_task(message: dict) -> str:
         task.outcome = task.output = task.opinion = task.decided_at = None
         task.decided_by = task.decided_by_name = task.sent_at = None
         task.delivered = False
-    task.gsi1pk, task.gsi1sk = bucket_key, f"{stamp}#{decl_id}"
+    task.place(BUCKET_OF_STATE[OPEN], stamp)
     task.decl_unit_name, task.applied_level, task.submitted_at = meta.unit_name, meta.applied_level, meta.submitted_at
-    task.gsi2pk = f"DUE#{due[:10]}" if due else None
-    task.gsi2sk = f"{due}#{decl_id}#{level:02d}" if due else None
+    task.set_due(due)
     with db_errors(conflict=Conflict("任务已被打开")):
         with transaction(client_request_token=request_token("open", message["task_token"])) as tx:
             tx.save(task)   # new: attribute_not_exists(version); reopened: version-guarded
@@ -227,10 +218,9 @@ def open_task(message: dict) -> str:
                       condition=(Declaration.round == round_) & (Declaration.status == SUBMITTED),
                       add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.open", _system(),
-                                    detail={"round": round_, "level": level, "unit": task.unit_code,
-                                            "unit_name": task.unit_name}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.open", _system(),
+                               detail={"round": round_, "level": level, "unit": task.unit_code,
+                                       "unit_name": task.unit_name})
             result_rows.on_open(tx, meta, task.unit_code)
     return "opened"
 
@@ -270,7 +260,7 @@ def task_view(task: ReviewTask, mask: bool = True) -> dict:
             "id_number": ids.mask_id_number(task.id_number) if mask else task.id_number,
             "state": task.state, "opened_at": task.opened_at, "due_at": task.due_at,
             "overdue": bool(task.overdue) or bool(task.due_at and task.state == OPEN
-                                                   and task.due_at < _iso(clock.now())),
+                                                   and task.due_at < clock.iso(clock.now())),
             "urged_at": task.urged_at, "outcome": task.outcome, "opinion": task.opinion,
             "decided_at": task.decided_at, "decided_by_name": task.decided_by_name,
             "sent_at": task.sent_at, "has_report": bool(task.report_attachment),
@@ -364,14 +354,10 @@ def detail(principal: Principal, decl_id: str) -> dict:
     part = declarations.readable(principal, decl_id)
     task = _my_task(part, principal)
     view = declarations.full_view(part, mask=False)
-    s3 = aws.s3()
     for att in view["attachments"]:
         if att["state"] == "verified":
             stored = next(a for a in part.attachments if a.attachment_id == att["attachment_id"])
-            att["url"] = s3.generate_presigned_url(
-                "get_object", ExpiresIn=300,
-                Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": stored.s3_key,
-                        "ResponseContentType": stored.content_type})
+            att["url"] = storage.download_url(stored.s3_key, 300, content_type=stored.content_type)
     view["task"] = task_view(task, mask=False)
     view["passed_levels"] = [lvl for lvl in part.meta.route if lvl["level"] < task.level]
     return view
@@ -425,13 +411,11 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                ReviewTask.opinion.set(recorded_opinion),
                ReviewTask.decided_by.set(principal.subject),
                ReviewTask.decided_by_name.set(principal.name or None),
-               ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now),
-               ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, bucket)),
-               ReviewTask.gsi1sk.set(f"{now}#{decl_id}")]
+               ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now), *task.move_to(bucket, now)]
     if needs_send:   # waits for 送审: off the due index, not yet in the outbox
-        actions += [ReviewTask.gsi2pk.remove(), ReviewTask.gsi2sk.remove()]
+        actions += ReviewTask.off_secondary_index()
     else:            # off the due index, into the outbox until delivered
-        actions += [ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")]
+        actions += task.into_outbox(now)
     with db_errors(conflict=DECIDED):
         with transaction(client_request_token=request_token("decide", decl_id, task.round, task.level,
                                                               task.visits)) as tx:
@@ -441,11 +425,10 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                          to_send=1 if needs_send else 0, done=0 if needs_send else 1,
                          returned=1 if outcome == "return" and target == "applicant" else 0)
             # the opinion as decided (task.opinion is still the stored, undecided value here)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
-                                    detail={"round": task.round, "level": task.level, "unit": task.unit_code,
-                                            "unit_name": task.unit_name, "problem_modules": problem,
-                                            "return_to": target}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
+                               detail={"round": task.round, "level": task.level, "unit": task.unit_code,
+                                       "unit_name": task.unit_name, "problem_modules": problem,
+                                       "return_to": target})
     # TransactWrite.update does not refresh the model (pynamodb #983): mirror what was written.
     task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, recorded_opinion
     task.decided_at, task.decided_by_name = now, principal.name or None
@@ -480,11 +463,7 @@ def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, pri
             module = part.modules.get(key)
             if module is not None:
                 tx.update(module, actions=[DeclarationModule.editable.set(True)], add_version_condition=False)
-        mpk, msk = ReturnedMark.key(meta.decl_id, task.unit_code)
-        tx.save(ReturnedMark(pk=mpk, sk=msk, decl_id=meta.decl_id, unit_code=task.unit_code,
-                             person_name=meta.person_name, id_number=meta.id_number, returned_at=now_iso(),
-                             gsi1pk=ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, "returned"),
-                             gsi1sk=f"{now_iso()}#{meta.decl_id}"))
+        tx.save(ReturnedMark.new(task, meta.person_name, meta.id_number, now_iso()))
     else:   # terminate
         tx.update(meta, actions=[Declaration.status.set(TERMINATED), Declaration.updated_at.set(now_iso()),
                                  Declaration.return_opinion.set(opinion), Declaration.gsi2pk.remove(),
@@ -506,8 +485,8 @@ def deliver(task: ReviewTask) -> bool:
             log.warning("decision not delivered yet", extra={"fields": {"code": code}})
             return False
     with db_errors():
-        task.update(actions=[ReviewTask.delivered.set(True), ReviewTask.gsi2pk.remove(),
-                             ReviewTask.gsi2sk.remove()], add_version_condition=False)
+        task.update(actions=[ReviewTask.delivered.set(True), *ReviewTask.off_secondary_index()],
+                    add_version_condition=False)
     return True
 
 
@@ -515,7 +494,7 @@ def redeliver_outbox(limit: int = 100) -> dict:
     """Sweep: deliver decisions recorded but not delivered (SendTaskSuccess failed earlier)."""
     delivered = failed = 0
     with db_errors():
-        pending = list(ReviewTask.gsi2.query(OUTBOX, limit=limit))
+        pending = list(ReviewTask.outbox(limit))
     for task in pending:
         if deliver(task):
             delivered += 1
@@ -573,15 +552,12 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
             tx.update(task, actions=[
                 ReviewTask.state.set(DONE), ReviewTask.sent_at.set(now), ReviewTask.updated_at.set(now),
                 ReviewTask.report_attachment.set(report[0].attachment_id),
-                ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, "done")),
-                ReviewTask.gsi1sk.set(f"{now}#{decl_id}"),
-                ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")],
+                *task.move_to(BUCKET_OF_STATE[DONE], now), *task.into_outbox(now)],
                 condition=ReviewTask.state == TO_SEND)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, to_send=-1, done=1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.send", principal,
-                                    detail={"round": task.round, "level": task.level,
-                                            "unit": task.unit_code, "unit_name": task.unit_name}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.send", principal,
+                               detail={"round": task.round, "level": task.level,
+                                       "unit": task.unit_code, "unit_name": task.unit_name})
     deliver(task)
     return {"state": DONE}
 
@@ -612,9 +588,8 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
                                      ReviewTask.decided_by.set(principal.subject),
                                      ReviewTask.decided_by_name.set(principal.name or None),
                                      ReviewTask.updated_at.set(now),
-                                     ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type,
-                                                                               meta.year, "done")),
-                                     ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")],
+                                     *task.move_to(BUCKET_OF_STATE[DONE], now, restamp=False),
+                                     *task.into_outbox(now)],
                       condition=ReviewTask.state == OPEN)
             tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
                                      Declaration.result_level.set(level if result == "通过" else None),
@@ -624,9 +599,8 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
                       actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.result", principal, opinion=result,
-                                    detail={"level": level}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.result", principal, opinion=result,
+                               detail={"level": level})
     task.output = {"outcome": "final", "level": task.level}
     deliver(task)
     return {"decl_id": decl_id, "result": result, "result_level": level, "status": status,
@@ -645,11 +619,10 @@ def progress(principal: Principal, decl_id: str) -> dict:
     The applicant and every level of the current round's route that the declaration has reached
     see each step: level, unit, agent, decision, opinion and time (an instant with its offset,
     and Beijing time to show)."""
-    from chalicelib.documents.declaration_pdf import beijing
 
     part = declarations.readable(principal, decl_id)
     with db_errors():
-        records = list(AuditRecord.query(f"AUDIT#DECL#{decl_id}"))
+        records = list(AuditRecord.trail(f"DECL#{decl_id}"))
     steps = []
     for r in records:
         if r.action not in ACTION_LABELS:
@@ -657,7 +630,7 @@ def progress(principal: Principal, decl_id: str) -> dict:
         detail = r.detail.as_dict() if r.detail else {}
         unit = detail.get("unit") or (r.actor_unit if r.actor_role != ROLE_APPLICANT else None)
         steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "decision": ACTION_LABELS[r.action],
-                      "at": r.at, "at_local": beijing(r.at),
+                      "at": r.at, "at_local": clock.beijing(r.at),
                       "round": detail.get("round"), "level": detail.get("level"), "unit_code": unit,
                       "unit_name": detail.get("unit_name") or _unit_name(part.meta, unit),
                       "agent": r.actor_name if r.actor_role != ROLE_APPLICANT or r.actor_id == part.meta.person_id else None,
@@ -687,10 +660,9 @@ def urge(principal: Principal, decl_id: str) -> dict:
     with db_errors():
         with transaction() as tx:
             tx.update(target, actions=[ReviewTask.urged_at.set(now)], add_version_condition=False)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.urge", principal,
-                                    detail={"level": target.level, "unit": target.unit_code,
-                                            "unit_name": target.unit_name}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.urge", principal,
+                               detail={"level": target.level, "unit": target.unit_code,
+                                       "unit_name": target.unit_name})
     target.urged_at = now
     return task_view(target)
 
@@ -703,18 +675,18 @@ def sweep_deadlines(days_back: int = 14) -> dict:
     Queries one partition per day (DUE#<date>) from days_back ago to two days ahead.
     """
     now = clock.now()
-    now_s = _iso(now)
+    now_s = clock.iso(now)
     today = now.astimezone(dt.timezone.utc).date()
     reminded = flagged = 0
     for offset in range(-days_back, 3):
         day = (today + dt.timedelta(days=offset)).isoformat()
         with db_errors():
-            tasks = list(ReviewTask.gsi2.query(f"DUE#{day}"))
+            tasks = list(ReviewTask.due_on(day))
         for task in tasks:
             if task.state != OPEN:
                 continue
             rules = _rules(task.matter_type)
-            remind_from = _iso(dt.datetime.fromisoformat(task.due_at.replace("Z", "+00:00"))
+            remind_from = clock.iso(clock.parse_iso(task.due_at)
                                - dt.timedelta(days=rules["remind_before_days"]))
             if task.due_at <= now_s and not task.overdue:
                 task.update(actions=[ReviewTask.overdue.set(True)], condition=ReviewTask.state == OPEN,

@@ -21,7 +21,7 @@ import uuid
 
 from pynamodb.expressions.operand import Path
 
-from chalicelib import aws, config
+from chalicelib import aws, clock, config, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.logs import get_logger
@@ -121,12 +121,7 @@ def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: 
         upload = {"method": "multipart", "upload_id": att.multipart_upload_id, "part_size": PART_SIZE,
                   "parts": part_urls(att, range(1, -(-size // PART_SIZE) + 1))}
     else:
-        post = aws.s3().generate_presigned_post(
-            Bucket=config.ATTACHMENTS_BUCKET, Key=incoming,
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
-            ExpiresIn=POST_EXPIRES)
-        upload = {"method": "post", "url": post["url"], "fields": post["fields"]}
+        upload = storage.post_form(incoming, content_type, max_bytes, POST_EXPIRES)
     return {"attachment": declarations.attachment_view(att), "upload": upload,
             "expires_in": POST_EXPIRES, "max_bytes": max_bytes}
 
@@ -144,11 +139,9 @@ def part_urls(att: Attachment, numbers) -> list:
     a part of any other size: a part cannot be bigger than the slot allows (issue 16 item 6).
     "complete" checks the sizes again before assembling (moto does not check signatures)."""
     sizes = part_sizes(att.declared_size)
-    return [{"part_number": n, "size": sizes[n - 1], "url": aws.s3().generate_presigned_url(
-        "upload_part", Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": att.incoming_key,
-                               "UploadId": att.multipart_upload_id, "PartNumber": n,
-                               "ContentLength": sizes[n - 1]},
-        ExpiresIn=POST_EXPIRES)} for n in numbers if 1 <= n <= len(sizes)]
+    return [{"part_number": n, "size": sizes[n - 1],
+             "url": storage.part_url(att.incoming_key, att.multipart_upload_id, n, sizes[n - 1], POST_EXPIRES)}
+            for n in numbers if 1 <= n <= len(sizes)]
 
 
 def _load(decl_id: str, attachment_id: str) -> Attachment:
@@ -213,7 +206,7 @@ def _assemble(att: Attachment) -> None:
 
 def _claim(att: Attachment) -> str | None:
     """pending (or a stale verifying claim) → verifying; the claim's time, or None if not won."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     stale = (now - CLAIM_STALE).isoformat()
     claim_time = now.isoformat()
     try:
@@ -352,9 +345,8 @@ def remove(att: Attachment, principal: Principal) -> None:
             if att.state == "verified":
                 count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
                 tx.update(count, actions=[AttachmentCount.n.add(-1)], condition=AttachmentCount.n > 0)
-            tx.save(AuditRecord.new(f"DECL#{att.decl_id}", "attachment.delete", principal,
-                                    detail={"category": att.category, "attachment_id": att.attachment_id}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{att.decl_id}", "attachment.delete", principal,
+                               detail={"category": att.category, "attachment_id": att.attachment_id})
     attachments_cleanup.delete_objects([att.incoming_key, att.s3_key, att.thumbnail_key])
 
 
@@ -365,8 +357,6 @@ def download_link(principal: Principal, decl_id: str, attachment_id: str, thumbn
     if att is None or att.state != "verified":
         raise ATTACHMENT_MISSING
     key = att.thumbnail_key if thumbnail and att.thumbnail_key else att.s3_key
-    url = aws.s3().generate_presigned_url(
-        "get_object", ExpiresIn=GET_EXPIRES,
-        Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": key,
-                "ResponseContentType": "image/jpeg" if key == att.thumbnail_key else att.content_type})
+    url = storage.download_url(key, GET_EXPIRES,
+                               content_type="image/jpeg" if key == att.thumbnail_key else att.content_type)
     return {"url": url, "expires_in": GET_EXPIRES, "file_name": att.file_name}
