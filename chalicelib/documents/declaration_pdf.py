@@ -32,7 +32,7 @@ def _esc(value) -> str:
 
 
 def render(view: dict, definition, photo: bytes | None = None) -> bytes:
-    """PDF bytes for a declaration view (declarations.full_view) and its definition."""
+    """PDF bytes for a declaration view (aggregate.full_view) and its definition."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm

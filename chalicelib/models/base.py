@@ -12,10 +12,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
-from chalicelib.clock import now_iso  # noqa: F401  (re-exported: the stored form of an instant)
 from chalicelib.aws import RETRYABLE_CODES, server_side
+from chalicelib.clock import now_iso  # noqa: F401  (re-exported: the stored form of an instant)
 from chalicelib.errors import Conflict, NotFound, Unavailable
-
 
 
 class Gsi1(GlobalSecondaryIndex):

@@ -17,7 +17,7 @@ from chalicelib.logs import get_logger
 from chalicelib.models.base import db_errors, now_iso
 from chalicelib.models.declarations import STATUS_LABELS, Declaration
 from chalicelib.models.exports import ExportJob
-from chalicelib.services import declarations
+from chalicelib.services import declaration_aggregate as aggregate
 
 log = get_logger("talent.documents")
 LINK_SECONDS = 300
@@ -33,8 +33,8 @@ def declaration_form(principal: Principal, decl_id: str) -> dict:
     """享受人才分类定级待遇对象评定申报表 (PDF) for the owner and reviewers on the route."""
     from chalicelib.documents import declaration_pdf
 
-    part = declarations.readable(principal, decl_id)
-    view = declarations.full_view(part, mask=False)
+    part = aggregate.readable(principal, decl_id)
+    view = aggregate.full_view(part, mask=False)
     photo = None
     shots = part.verified("photo")
     if shots:
@@ -64,7 +64,7 @@ def summary_table(principal: Principal, decl_id: str) -> dict:
     """享受人才分类定级待遇对象评定一览表 (XLSX) of one declaration."""
     from chalicelib.documents import spreadsheets
 
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     full = principal.is_applicant      # the applicant's own number; reviewers get it masked
     row = summary_row(part.meta, full, part.modules["basic"].content)
     label = part.definition.raw["forms"][1]["label"]
@@ -84,7 +84,7 @@ def summary_table_for(principal: Principal, decl_ids: list) -> dict:
     principal.require(*UNIT_ROLES)
     rows, label = [], None
     for decl_id in dict.fromkeys(decl_ids):
-        part = declarations.readable(principal, decl_id)     # 404 for any not routed to the caller
+        part = aggregate.readable(principal, decl_id)     # 404 for any not routed to the caller
         rows.append(summary_row(part.meta, False, part.modules["basic"].content))
         label = part.definition.raw["forms"][1]["label"]
     key = f"forms/selection/{uuid.uuid4().hex}.xlsx"

@@ -12,9 +12,11 @@ import json
 
 from chalicelib import aws, clock, config, storage
 from chalicelib import identifiers as ids
+from chalicelib import review_machine as machine
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.logs import get_logger
+from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import Entity, db_errors, now_iso, request_token, transaction
 from chalicelib.models.bindings import PersonBinding
@@ -24,6 +26,7 @@ from chalicelib.models.reviews import (BUCKET_OF_STATE, DONE, OPEN, TO_SEND, Ret
                                        ReviewTask)
 from chalicelib.pagination import decode, encode, page_size, query_page
 from chalicelib.services import counters, declarations
+from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
 
 log = get_logger("talent.review")
@@ -33,7 +36,7 @@ DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_D
 
 
 def _rules(matter_type: str) -> dict:
-    return declarations.matter_def.get(matter_type).raw["review"]
+    return matter_def.get(matter_type).raw["review"]
 
 
 def execution_name(decl_id: str, round_: int) -> str:
@@ -44,11 +47,11 @@ def execution_name(decl_id: str, round_: int) -> str:
 
 def submit(principal: Principal, decl_id: str) -> dict:
     """提交: one transaction, then StartExecution named after the round (a retry finds it)."""
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     meta = part.meta
     if meta.status == SUBMITTED:
         _start_execution(meta)          # idempotent: same name + input returns the running one
-        return declarations.summary_view(meta)
+        return aggregate.summary_view(meta)
     if meta.status not in (DRAFT, RETURNED):
         raise Conflict(f"申报状态为“{STATUS_LABELS[meta.status]}”，不能提交", code="DECLARATION_LOCKED")
     problems = declarations.problems(part)
@@ -87,7 +90,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
                                detail={"round": meta.round})
             result_rows.on_submit(tx, part)
     _start_execution(meta)
-    return declarations.summary_view(meta)
+    return aggregate.summary_view(meta)
 
 
 def _execution_input(meta: Declaration, level: int = 0) -> dict:
@@ -122,7 +125,7 @@ def _start_execution(meta: Declaration) -> None:
 
 def withdraw(principal: Principal, decl_id: str) -> dict:
     """撤销流程: a returned declaration goes back to draft (all modules editable) to declare anew."""
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     meta = part.meta
     if meta.status != RETURNED:
         raise Conflict("只有被退回的申报可以撤销流程", code="NOT_RETURNED")
@@ -143,7 +146,7 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.withdraw", principal)
             result_rows.on_remove(tx, meta)
     _stop_execution(meta)
-    return declarations.summary_view(meta)
+    return aggregate.summary_view(meta)
 
 
 def _stop_execution(meta: Declaration) -> None:
@@ -168,8 +171,8 @@ def open_task(message: dict) -> str:
     if meta.round != round_ or meta.status != SUBMITTED:
         _send_failure(message.get("task_token"), "STALE_ROUND")
         return "stale"
-    level = len(meta.route) if kind == "committee" else int(message["level"])
-    if kind == "escalate":
+    level = len(meta.route) if kind == machine.MSG_COMMITTEE else int(message["level"])
+    if kind == machine.MSG_ESCALATE:
         return _flag_overdue(meta, round_, int(message["level"]))
     if level < len(meta.route):
         route_level = meta.route[level]
@@ -351,9 +354,9 @@ def _round_tasks(decl_id: str, round_: int) -> list:
 def detail(principal: Principal, decl_id: str) -> dict:
     """审核: the whole declaration, its attachments (presigned GETs) and this unit's task."""
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     task = _my_task(part, principal)
-    view = declarations.full_view(part, mask=False)
+    view = aggregate.full_view(part, mask=False)
     for att in view["attachments"]:
         if att["state"] == "verified":
             stored = next(a for a in part.attachments if a.attachment_id == att["attachment_id"])
@@ -368,7 +371,7 @@ def detail(principal: Principal, decl_id: str) -> dict:
 def decide(principal: Principal, decl_id: str, data) -> dict:
     """审核通过 / 退回修改 / 资格不符，终止审核 — recorded atomically, then delivered."""
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     meta = part.meta
     task = _my_task(part, principal)
     if task.state != OPEN or meta.status != SUBMITTED:
@@ -441,11 +444,11 @@ def _machine_output(meta: Declaration, task: ReviewTask, outcome: str, target) -
     """What the state machine's Choice routes on."""
     if outcome == "pass":
         nxt = task.level + 1
-        return {"outcome": "committee" if nxt >= len(meta.route) else "next", "level": nxt}
+        return {"outcome": machine.OUT_COMMITTEE if nxt >= len(meta.route) else machine.OUT_NEXT, "level": nxt}
     if outcome == "return":
-        return {"outcome": "returned", "level": 0} if target == "applicant" else \
-            {"outcome": "next", "level": int(target)}
-    return {"outcome": "terminated", "level": task.level}
+        return {"outcome": machine.OUT_RETURNED, "level": 0} if target == "applicant" else \
+            {"outcome": machine.OUT_NEXT, "level": int(target)}
+    return {"outcome": machine.OUT_TERMINATED, "level": task.level}
 
 
 def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, principal) -> None:
@@ -538,7 +541,7 @@ SEND_SECONDS = 12.0
 
 
 def _send_one(principal: Principal, decl_id: str) -> dict:
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     meta = part.meta
     task = _my_task(part, principal)
     if task.state != TO_SEND:
@@ -567,7 +570,7 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
 def record_result(principal: Principal, decl_id: str, result: str, level: str | None) -> dict:
     """评委会结果: the provincial office records 通过 (终审通过) or 未通过, with the level."""
     principal.require(ROLE_PROVINCE)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     meta = part.meta
     rules = _rules(meta.matter_type)
     if result not in ("通过", "未通过"):
@@ -583,7 +586,7 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
     with db_errors(conflict=DECIDED):
         with transaction() as tx:
             tx.update(task, actions=[ReviewTask.state.set(DONE), ReviewTask.outcome.set("result"),
-                                     ReviewTask.output.set({"outcome": "final", "level": task.level}),
+                                     ReviewTask.output.set({"outcome": machine.OUT_FINAL, "level": task.level}),
                                      ReviewTask.opinion.set(result), ReviewTask.decided_at.set(now),
                                      ReviewTask.decided_by.set(principal.subject),
                                      ReviewTask.decided_by_name.set(principal.name or None),
@@ -601,7 +604,7 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)
             AuditRecord.append(tx, f"DECL#{decl_id}", "review.result", principal, opinion=result,
                                detail={"level": level})
-    task.output = {"outcome": "final", "level": task.level}
+    task.output = {"outcome": machine.OUT_FINAL, "level": task.level}
     deliver(task)
     return {"decl_id": decl_id, "result": result, "result_level": level, "status": status,
             "status_label": STATUS_LABELS[status]}
@@ -620,7 +623,7 @@ def progress(principal: Principal, decl_id: str) -> dict:
     see each step: level, unit, agent, decision, opinion and time (an instant with its offset,
     and Beijing time to show)."""
 
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     with db_errors():
         records = list(AuditRecord.trail(f"DECL#{decl_id}"))
     steps = []
@@ -647,11 +650,11 @@ def _unit_name(meta: Declaration, code: str | None) -> str | None:
 def urge(principal: Principal, decl_id: str) -> dict:
     """催办: a level above an overdue task urges it."""
     principal.require(*UNIT_ROLES)
-    part = declarations.load_partition(decl_id)   # the levels above may urge before the file reaches them
+    part = aggregate.load_partition(decl_id)   # the levels above may urge before the file reaches them
     meta = part.meta
     mine = [lvl["level"] for lvl in meta.route if lvl["unit_code"] == principal.unit_code]
     if not mine or not meta.round:
-        raise declarations.DECL_MISSING
+        raise aggregate.DECL_MISSING
     open_tasks = [t for t in _round_tasks(decl_id, meta.round) if t.state == OPEN]
     target = next((t for t in open_tasks if mine and t.level < max(mine)), None)
     if target is None or not task_view(target)["overdue"]:
@@ -705,7 +708,7 @@ def sweep_deadlines(days_back: int = 14) -> dict:
 
 def _report_task(principal: Principal, decl_id: str):
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     task = _my_task(part, principal)
     if task.state != TO_SEND:
         raise Conflict("只有待送审的申报可以上传或删除送审附件", code="NOT_TO_SEND")
@@ -717,7 +720,7 @@ def report_slot(principal: Principal, decl_id: str, file_name: str, content_type
 
     part, task = _report_task(principal, decl_id)
     rule = part.definition.attachment(_rules(part.meta.matter_type)["report"]["category"])
-    content_type = uploads._check_file(rule, content_type, size)
+    content_type = uploads.check_file(rule, content_type, size)
     return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
 
 
@@ -739,7 +742,7 @@ def report_complete(principal: Principal, decl_id: str, attachment_id: str) -> d
     att = uploads.verify(decl_id, attachment_id)
     if att.state == "verified":   # the 待送审 list shows 已上传 from the task (survives 查询)
         _mark_report(principal, decl_id, attachment_id)
-    return declarations.attachment_view(att)
+    return aggregate.attachment_view(att)
 
 
 def _mark_report(principal: Principal, decl_id: str, attachment_id: str | None) -> None:

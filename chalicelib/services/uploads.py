@@ -25,10 +25,12 @@ from chalicelib import aws, clock, config, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.logs import get_logger
+from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models.declarations import Attachment, AttachmentCount, DeclarationModule
-from chalicelib.services import attachments_cleanup, declarations
+from chalicelib.services import attachments_cleanup
+from chalicelib.services import declaration_aggregate as aggregate
 
 log = get_logger("talent.uploads")
 
@@ -63,7 +65,7 @@ def _kb(n: int) -> str:
     return f"{n}KB"
 
 
-def _check_file(rule: dict, content_type: str, size: int) -> str:
+def check_file(rule: dict, content_type: str, size: int) -> str:
     content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
     if content_type not in rule["types"]:
         allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
@@ -76,11 +78,11 @@ def _check_file(rule: dict, content_type: str, size: int) -> str:
 def request_slot(principal: Principal, decl_id: str, category: str, entry_id: str | None,
                  slot: str | None, file_name: str, content_type: str, size: int) -> dict:
     """Refuse what breaks a rule before any upload; otherwise a presigned POST (or multipart)."""
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     rule = part.definition.attachment(category)
     if rule.get("reviewer"):
         raise NotFound("附件类别不存在", code="ATTACHMENT_CATEGORY_NOT_FOUND")
-    content_type = _check_file(rule, content_type, size)
+    content_type = check_file(rule, content_type, size)
     module = _editable_module(part, rule)
     if category == "photo" and not module.saved_at:
         raise Conflict("请先保存基本信息，再上传近期照片", code="BASIC_NOT_SAVED")
@@ -122,7 +124,7 @@ def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: 
                   "parts": part_urls(att, range(1, -(-size // PART_SIZE) + 1))}
     else:
         upload = storage.post_form(incoming, content_type, max_bytes, POST_EXPIRES)
-    return {"attachment": declarations.attachment_view(att), "upload": upload,
+    return {"attachment": aggregate.attachment_view(att), "upload": upload,
             "expires_in": POST_EXPIRES, "max_bytes": max_bytes}
 
 
@@ -145,7 +147,7 @@ def part_urls(att: Attachment, numbers) -> list:
 
 
 def _load(decl_id: str, attachment_id: str) -> Attachment:
-    part = declarations.load_partition(decl_id)
+    part = aggregate.load_partition(decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None:
         raise ATTACHMENT_MISSING
@@ -153,7 +155,7 @@ def _load(decl_id: str, attachment_id: str) -> Attachment:
 
 
 def _owned(principal: Principal, decl_id: str, attachment_id: str):
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None:
         raise ATTACHMENT_MISSING
@@ -178,7 +180,7 @@ def complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
     _, att = _owned(principal, decl_id, attachment_id)
     if att.multipart_upload_id and att.state == "pending":
         _assemble(att)
-    return declarations.attachment_view(verify(decl_id, attachment_id))
+    return aggregate.attachment_view(verify(decl_id, attachment_id))
 
 
 def _assemble(att: Attachment) -> None:
@@ -248,7 +250,7 @@ def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float
 def _run(att: Attachment, claim_time: str, inline: bool) -> Attachment | None:
     from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
 
-    rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
+    rule = matter_def.get("TALENT_GRADING").attachment(att.category)
     # Reviewers' reports count per task (entry T<round>-<level>), like per-entry attachments.
     try:
         verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
@@ -352,7 +354,7 @@ def remove(att: Attachment, principal: Principal) -> None:
 
 def download_link(principal: Principal, decl_id: str, attachment_id: str, thumbnail: bool = False) -> dict:
     """A short-lived presigned GET, for the owner and for reviewers on the declaration's route."""
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None or att.state != "verified":
         raise ATTACHMENT_MISSING
