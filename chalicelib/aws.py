@@ -86,17 +86,40 @@ def reset_clients():
         getter.cache_clear()
 
 
-RETRYABLE_CODES = {"Throttling", "ThrottlingException", "SlowDown", "ServiceUnavailable", "RequestLimitExceeded",
-                   "ProvisionedThroughputExceededException", "InternalError", "InternalFailure",
-                   "RequestTimeout", "RequestTimeoutException", "TooManyRequestsException",
-                   "ServiceException", "ServiceUnavailableException"}
+# The one list of AWS error codes a caller may simply retry (any service: DynamoDB, its
+# transactions' cancellation reasons, S3, SQS, Step Functions, SSM).
+RETRYABLE_CODES = frozenset({
+    "Throttling", "ThrottlingException", "SlowDown", "ServiceUnavailable", "RequestLimitExceeded",
+    "ProvisionedThroughputExceededException", "InternalError", "InternalFailure", "InternalServerError",
+    "RequestTimeout", "RequestTimeoutException", "TooManyRequestsException", "ServiceException",
+    "ServiceUnavailableException", "TransactionInProgressException", "TransactionConflict",
+})
+
+
+def server_side(exc: BaseException) -> bool:
+    """An AWS 5xx (or a lost connection) that survived the SDK's retries: the platform's 503 with
+    Retry-After, never a 500 — whatever error code the service put on it."""
+    from botocore.exceptions import ConnectionError as BotoConnectionError, HTTPClientError
+
+    # pynamodb re-raises botocore's ClientError without its ResponseMetadata: walk the chain.
+    seen, todo = set(), [exc]
+    while todo:
+        err = todo.pop()
+        if err is None or id(err) in seen:
+            continue
+        seen.add(id(err))
+        if isinstance(err, (BotoConnectionError, HTTPClientError)):
+            return True
+        meta = (getattr(err, "response", None) or {}).get("ResponseMetadata") or {}
+        if (meta.get("HTTPStatusCode") or 0) >= 500:
+            return True
+        todo += [getattr(err, "cause", None), err.__cause__, err.__context__]
+    return False
 
 
 def is_retryable(exc: BaseException) -> bool:
     """A failure of an AWS call that the caller may simply retry (throttling, timeouts, 5xx)."""
     from botocore.exceptions import ClientError, ConnectionError as BotoConnectionError, HTTPClientError
-
-    from chalicelib.models.base import server_side
 
     if server_side(exc):      # a 5xx/connection failure, also when wrapped by pynamodb
         return True

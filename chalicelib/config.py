@@ -18,6 +18,8 @@ REVIEW_QUEUE_URL = os.environ.get("REVIEW_QUEUE_URL", "")
 EXPORT_QUEUE_URL = os.environ.get("EXPORT_QUEUE_URL", "")
 REVIEW_STATE_MACHINE_ARN = os.environ.get("REVIEW_STATE_MACHINE_ARN", "")
 AWS_REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
+# DynamoDB endpoint: None lets botocore use AWS_ENDPOINT_URL (the moto server locally).
+DYNAMODB_ENDPOINT_URL = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL") or None
 # Set by the Lambda runtime; absent locally, in tests and while `chalice package` imports the app.
 LAMBDA_FUNCTION_NAME = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
 
@@ -46,6 +48,15 @@ XRAY_ENABLED = os.environ.get("XRAY_ENABLED", "false").lower() == "true"
 
 # Hot counters are spread over this many shards (DESIGN.md §4: a big unit must not be a hot key).
 COUNTER_SHARDS = int(os.environ.get("COUNTER_SHARDS", "8"))
+
+# Uploads: images with more pixels than this are verified by the S3-event verifier, not in the API
+# request; a request waits at most this long for another run's verdict.
+UPLOAD_INLINE_MAX_PIXELS = int(os.environ.get("UPLOAD_INLINE_MAX_PIXELS", "4000000"))
+UPLOAD_VERDICT_WAIT_SECONDS = float(os.environ.get("UPLOAD_VERDICT_WAIT_SECONDS", "8"))
+
+# Matter definitions are checked against their schema at import in the local stage only
+# (matters/definition.py explains the cold-start cost); MATTER_SCHEMA_CHECK=1/0 overrides.
+MATTER_SCHEMA_CHECK = os.environ.get("MATTER_SCHEMA_CHECK", "1" if STAGE == "local" else "0") != "0"
 
 # Local wall-clock zone for "today" counters and notice windows.
 TIMEZONE = "Asia/Shanghai"

@@ -4,6 +4,8 @@ Chinese text uses reportlab's built-in CID font STSong-Light (no font file to sh
 """
 import io
 
+from chalicelib.clock import beijing
+
 FONT = "STSong-Light"
 
 
@@ -29,22 +31,8 @@ def _esc(value) -> str:
     return escape("" if value is None else str(value))
 
 
-def beijing(instant: str | None) -> str | None:
-    """An ISO instant (any offset, e.g. "…Z") as people read it: Beijing time, YYYY-MM-DD HH:mm."""
-    if not instant:
-        return None
-    import datetime as dt
-
-    from chalicelib.clock import SHANGHAI
-
-    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
 def render(view: dict, definition, photo: bytes | None = None) -> bytes:
-    """PDF bytes for a declaration view (declarations.full_view) and its definition."""
+    """PDF bytes for a declaration view (aggregate.full_view) and its definition."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm

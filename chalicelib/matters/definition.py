@@ -26,7 +26,7 @@ FOLDER = os.path.dirname(__file__)
 # the very files CI checked and cannot change them, so the dev/prod stages skip the check: importing
 # pydantic and building its models would cost a Lambda ~0.5 s per cold start (bench/cold_start.py:
 # ratio 1.84 with the check, 1.16 without, target <= 1.3). MATTER_SCHEMA_CHECK=1/0 overrides.
-SCHEMA_CHECK = os.environ.get("MATTER_SCHEMA_CHECK", "1" if config.STAGE == "local" else "0") != "0"
+SCHEMA_CHECK = config.MATTER_SCHEMA_CHECK
 
 
 class DefinitionError(Exception):

@@ -33,6 +33,18 @@ class AuditRecord(Entity, discriminator="AuditRecord"):
                    actor_name=principal.name or None, actor_unit=principal.unit_code or None,
                    opinion=opinion, detail=detail)
 
+    @classmethod
+    def append(cls, tx, scope: str, action: str, principal, opinion: str | None = None,
+               detail: dict | None = None, at: str | None = None) -> None:
+        """Append a record inside the caller's transaction (put only if new: append-only)."""
+        tx.save(cls.new(scope, action, principal, opinion=opinion, detail=detail, at=at),
+                condition=cls.pk.does_not_exist())
+
+    @classmethod
+    def trail(cls, scope: str):
+        """The records of one scope, oldest first (one Query)."""
+        return cls.query(f"AUDIT#{scope}")
+
     def to_dict(self) -> dict:
         return {"action": self.action, "at": self.at, "actor_id": self.actor_id,
                 "actor_role": self.actor_role, "actor_name": self.actor_name,

@@ -5,8 +5,6 @@ sparse GSIs. Each entity module states its key formats; models/__init__.py lists
 patterns.
 """
 import contextlib
-import datetime as dt
-import os
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
@@ -14,13 +12,9 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import config
+from chalicelib.aws import RETRYABLE_CODES, server_side
+from chalicelib.clock import now_iso  # noqa: F401  (re-exported: the stored form of an instant)
 from chalicelib.errors import Conflict, NotFound, Unavailable
-
-_RETRYABLE = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "InternalServerError", "ServiceUnavailable", "TransactionInProgressException",
-    "TransactionConflict",
-}
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -49,8 +43,7 @@ class Entity(Model):
     class Meta:
         table_name = config.TABLE_NAME
         region = config.AWS_REGION
-        # None lets botocore use AWS_ENDPOINT_URL (the moto server locally).
-        host = os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL")
+        host = config.DYNAMODB_ENDPOINT_URL
         max_retry_attempts = 3
 
     pk = UnicodeAttribute(hash_key=True, attr_name="PK")
@@ -63,13 +56,6 @@ class Entity(Model):
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
-
-
-def now_iso() -> str:
-    """UTC timestamp with milliseconds; sorts lexicographically."""
-    from chalicelib.clock import now
-
-    return now().astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def error_code(exc: BaseException) -> str:
@@ -103,30 +89,9 @@ def db_errors(conflict: Conflict | None = None, not_found: NotFound | None = Non
         if code in ("ConditionalCheckFailedException", "IdempotentParameterMismatchException") or \
                 "ConditionalCheckFailed" in reasons:
             raise conflict or Conflict() from exc
-        if code in _RETRYABLE or any(r in _RETRYABLE for r in reasons) or server_side(exc):
+        if code in RETRYABLE_CODES or any(r in RETRYABLE_CODES for r in reasons) or server_side(exc):
             raise Unavailable() from exc
         raise
-
-
-def server_side(exc: BaseException) -> bool:
-    """An AWS 5xx (or a lost connection) that survived the SDK's retries: the platform's 503 with
-    Retry-After, never a 500 — whatever error code the service put on it."""
-    from botocore.exceptions import ConnectionError as BotoConnectionError, HTTPClientError
-
-    # pynamodb re-raises botocore's ClientError without its ResponseMetadata: walk the chain.
-    seen, todo = set(), [exc]
-    while todo:
-        err = todo.pop()
-        if err is None or id(err) in seen:
-            continue
-        seen.add(id(err))
-        if isinstance(err, (BotoConnectionError, HTTPClientError)):
-            return True
-        meta = (getattr(err, "response", None) or {}).get("ResponseMetadata") or {}
-        if (meta.get("HTTPStatusCode") or 0) >= 500:
-            return True
-        todo += [getattr(err, "cause", None), err.__cause__, err.__context__]
-    return False
 
 
 _connection = {}

@@ -43,6 +43,20 @@ class BindingRequest(Entity, discriminator="BindingRequest"):
     def list_key(target_code: str, kind: str, done: bool) -> str:
         return f"BINDREQ#{target_code}#{kind}#{'DONE' if done else 'PENDING'}"
 
+    def list_pending(self) -> None:
+        """In memory (a new request): on the target unit's waiting list, by creation time."""
+        self.gsi1pk = self.list_key(self.target_code, self.kind, done=False)
+        self.gsi1sk = f"{self.created_at}#{self.request_id}"
+
+    def move_to_done(self) -> list:
+        """Update actions: from the waiting list to the decided list (keeps its sort key)."""
+        return [BindingRequest.gsi1pk.set(self.list_key(self.target_code, self.kind, done=True))]
+
+    @staticmethod
+    def unlist() -> list:
+        """Update actions: off both lists (a cancelled request)."""
+        return [BindingRequest.gsi1pk.remove(), BindingRequest.gsi1sk.remove()]
+
 
 class PersonBinding(Entity, discriminator="PersonBinding"):
     person_id = UnicodeAttribute()

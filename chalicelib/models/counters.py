@@ -17,5 +17,20 @@ class CounterShard(Entity, discriminator="CounterShard"):
     matter = UnicodeAttribute()
 
     @staticmethod
-    def key(unit_code: str, year: str, matter: str, shard: int):
-        return f"COUNT#{unit_code}#{year}", f"{matter}#{shard}"
+    def partition(unit_code: str, year: str) -> str:
+        """All shards of every matter of a unit for a year: read with one Query."""
+        return f"COUNT#{unit_code}#{year}"
+
+    @classmethod
+    def key(cls, unit_code: str, year: str, matter: str, shard: int):
+        return cls.partition(unit_code, year), f"{matter}#{shard}"
+
+    @staticmethod
+    def matter_of(sort_key: str) -> str:
+        """The matter a shard counts, from its sort key."""
+        return sort_key.rsplit("#", 1)[0]
+
+    @staticmethod
+    def day_attribute(day) -> str:
+        """The name of the count of decisions done on a day (a date in Asia/Shanghai)."""
+        return "done_" + day.strftime("%Y%m%d")

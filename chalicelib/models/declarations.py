@@ -64,6 +64,11 @@ class Declaration(Entity, discriminator="Declaration"):
     def owner_key(person_id: str) -> str:
         return f"PERSON#{person_id}#DECL"
 
+    def list_for_owner(self) -> None:
+        """In memory (a new declaration): on its applicant's list, newest first."""
+        self.gsi1pk = self.owner_key(self.person_id)
+        self.gsi1sk = f"{self.created_at}#{self.decl_id}"
+
 
 class DeclarationModule(Entity, discriminator="DeclarationModule"):
     decl_id = UnicodeAttribute()

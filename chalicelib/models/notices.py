@@ -12,6 +12,7 @@ from chalicelib.models.base import Entity
 NOTICE_DRAFT = "draft"
 NOTICE_PUBLISHED = "published"
 NOTICE_WITHDRAWN = "withdrawn"
+OFFICE_LIST = "NOTICES#ALL"          # GSI2PK of every notice (the provincial office's list)
 
 
 class NoticeFile(MapAttribute):
@@ -42,3 +43,23 @@ class Notice(Entity, discriminator="Notice"):
     @staticmethod
     def list_key(matter_type: str, year: str) -> str:
         return f"NOTICES#{matter_type}#{year}"
+
+    # --- index keys (in memory, before the notice is saved) ---
+
+    def list_for_office(self) -> None:
+        """On the provincial office's list of all notices, newest first."""
+        self.gsi2pk, self.gsi2sk = OFFICE_LIST, f"{self.created_at}#{self.notice_id}"
+
+    def list_published(self, restamp: bool = True) -> None:
+        """On the applicants' list of its matter and year (restamped by its publish date)."""
+        self.gsi1pk = self.list_key(self.matter_type, self.year)
+        if restamp:
+            self.gsi1sk = f"{self.publish_date}#{self.updated_at}#{self.notice_id}"
+
+    def unlist(self) -> None:
+        """Off the applicants' list (withdrawn)."""
+        self.gsi1pk = self.gsi1sk = None
+
+    @classmethod
+    def office_list(cls, **kwargs):
+        return cls.gsi2.query(OFFICE_LIST, **kwargs)

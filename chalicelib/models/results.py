@@ -46,3 +46,13 @@ class ResultRow(Entity, discriminator="ResultRow"):
     @staticmethod
     def list_key(viewer_code: str, matter_type: str, year: str) -> str:
         return f"RESULTS#{viewer_code}#{matter_type}#{year}"
+
+    @staticmethod
+    def sort_key(result: str, submitted_at: str, decl_id: str) -> str:
+        """GSI2SK: by 评定状态 (a key condition), then date submitted."""
+        return f"{result}#{submitted_at}#{decl_id}"
+
+    @classmethod
+    def with_result(cls, result: str):
+        """The key condition selecting rows of one 评定状态."""
+        return cls.gsi2sk.startswith(f"{result}#")

@@ -19,6 +19,8 @@ TO_SEND = "to_send"
 DONE = "done"
 
 BUCKET_OF_STATE = {OPEN: "pending", TO_SEND: "to_send", DONE: "done"}
+RETURNED_BUCKET = "returned"
+OUTBOX = "OUTBOX"
 
 
 class ReviewTask(Entity, discriminator="ReviewTask"):
@@ -66,6 +68,43 @@ class ReviewTask(Entity, discriminator="ReviewTask"):
     def list_key(unit: str, matter: str, year: str, bucket: str) -> str:
         return f"TASKS#{unit}#{matter}#{year}#{bucket}"
 
+    # --- index keys: the task owns them; flows say where the task goes, not how it is spelled ---
+
+    def place(self, bucket: str, at: str) -> None:
+        """In memory (a task about to be saved): list it in `bucket`, newest first by `at`."""
+        self.gsi1pk = self.list_key(self.unit_code, self.matter_type, self.year, bucket)
+        self.gsi1sk = f"{at}#{self.decl_id}"
+
+    def set_due(self, due: str | None) -> None:
+        """In memory: on the due-date sweep index while open with a deadline (off it without)."""
+        self.gsi2pk = f"DUE#{due[:10]}" if due else None
+        self.gsi2sk = f"{due}#{self.decl_id}#{self.level:02d}" if due else None
+
+    def move_to(self, bucket: str, at: str, restamp: bool = True) -> list:
+        """Update actions moving the task to another list bucket (re-sorted at `at` unless
+        restamp is False)."""
+        actions = [ReviewTask.gsi1pk.set(self.list_key(self.unit_code, self.matter_type, self.year, bucket))]
+        return actions + ([ReviewTask.gsi1sk.set(f"{at}#{self.decl_id}")] if restamp else [])
+
+    def into_outbox(self, at: str) -> list:
+        """Update actions: off the due index, into the outbox until the decision is delivered."""
+        return [ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{at}#{self.decl_id}")]
+
+    @staticmethod
+    def off_secondary_index() -> list:
+        """Update actions: off the due index and the outbox (waiting for 送审, or delivered)."""
+        return [ReviewTask.gsi2pk.remove(), ReviewTask.gsi2sk.remove()]
+
+    @classmethod
+    def outbox(cls, limit: int):
+        """Decisions recorded but not yet delivered to the state machine, oldest first."""
+        return cls.gsi2.query(OUTBOX, limit=limit)
+
+    @classmethod
+    def due_on(cls, day: str, **kwargs):
+        """Open tasks due on a day (yyyy-mm-dd): the reminder/overdue sweep."""
+        return cls.gsi2.query(f"DUE#{day}", **kwargs)
+
 
 class ReturnedMark(Entity, discriminator="ReturnedMark"):
     """A declaration this unit returned to the applicant (已退回), until it comes back."""
@@ -78,6 +117,15 @@ class ReturnedMark(Entity, discriminator="ReturnedMark"):
     @staticmethod
     def key(decl_id: str, unit_code: str):
         return f"DECL#{decl_id}", f"RETURNED#{unit_code}"
+
+    @classmethod
+    def new(cls, task: "ReviewTask", person_name: str, id_number: str, at: str) -> "ReturnedMark":
+        """The 已退回 entry of the unit that returned the declaration, listed with its tasks."""
+        pk, sk = cls.key(task.decl_id, task.unit_code)
+        return cls(pk=pk, sk=sk, decl_id=task.decl_id, unit_code=task.unit_code, person_name=person_name,
+                   id_number=id_number, returned_at=at,
+                   gsi1pk=ReviewTask.list_key(task.unit_code, task.matter_type, task.year, RETURNED_BUCKET),
+                   gsi1sk=f"{at}#{task.decl_id}")
 
 
 class CommonOpinion(Entity, discriminator="CommonOpinion"):

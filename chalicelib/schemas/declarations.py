@@ -4,6 +4,7 @@ from typing import Any, Literal, Optional, Union
 
 from pydantic import Field
 
+from chalicelib.schemas.files import MAX_FILE_BYTES, FileSlotIn
 from chalicelib.schemas.types import CreditCode
 from chalicelib.validation import Schema
 
@@ -30,7 +31,7 @@ class UploadSlotIn(Schema):
     slot: Optional[str] = Field(None, title="附件位置", max_length=10)
     file_name: str = Field(title="文件名", min_length=1, max_length=200)
     content_type: str = Field(title="文件类型", min_length=1, max_length=100)
-    size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)
+    size: int = Field(title="文件大小", ge=1, le=MAX_FILE_BYTES)
 
 
 class DecisionIn(Schema):
@@ -54,10 +55,8 @@ class OpinionIn(Schema):
     text: str = Field(title="常用意见", min_length=1, max_length=500)
 
 
-class ReportSlotIn(Schema):
-    file_name: str = Field(title="文件名", min_length=1, max_length=200)
-    content_type: str = Field(title="文件类型", min_length=1, max_length=100)
-    size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)
+class ReportSlotIn(FileSlotIn):
+    pass
 
 
 class ExportIn(Schema):

@@ -5,6 +5,7 @@ from typing import List, Literal, Optional
 from pydantic import Field, model_validator
 
 from chalicelib.matters import MATTER_CODES
+from chalicelib.schemas.files import FileSlotIn
 from chalicelib.schemas.types import CreditCode
 from chalicelib.validation import Schema
 
@@ -47,10 +48,8 @@ class BindingDecisionIn(Schema):
     opinion: Optional[str] = Field(None, title="审核意见", max_length=500)
 
 
-class NoticeFileSlotIn(Schema):
-    file_name: str = Field(title="文件名", min_length=1, max_length=200)
-    content_type: str = Field(title="文件类型", min_length=1, max_length=100)
-    size: int = Field(title="文件大小", ge=1, le=1024 * 1024 * 1024)
+class NoticeFileSlotIn(FileSlotIn):
+    pass
 
 
 class NoticeFileDoneIn(Schema):

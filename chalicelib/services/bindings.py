@@ -32,12 +32,12 @@ def _new_request(kind, requester_id, requester_name, target: Unit, id_number=Non
     now = now_iso()
     request_id = uuid.uuid4().hex
     pk, sk = BindingRequest.key(request_id)
-    return BindingRequest(
+    req = BindingRequest(
         pk=pk, sk=sk, request_id=request_id, kind=kind, requester_id=requester_id,
         requester_name=requester_name, requester_id_number=id_number, target_code=target.credit_code,
-        target_name=target.name, year=str(today_local().year), status=STATUS_PENDING, created_at=now,
-        gsi1pk=BindingRequest.list_key(target.credit_code, kind, done=False),
-        gsi1sk=f"{now}#{request_id}")
+        target_name=target.name, year=str(today_local().year), status=STATUS_PENDING, created_at=now)
+    req.list_pending()
+    return req
 
 
 def request_view(req: BindingRequest) -> dict:
@@ -94,9 +94,8 @@ def request_person_binding(principal: Principal, credit_code: str) -> dict:
             tx.save(binding)  # version condition: nobody else requested meanwhile
             tx.save(req, condition=BindingRequest.pk.does_not_exist())
             counters.add(tx, target.credit_code, req.year, _matter(KIND_PERSON), pending=1)
-            tx.save(AuditRecord.new(f"PERSON#{principal.subject}", "binding.request", principal,
-                                    detail={"request_id": req.request_id, "unit": target.credit_code}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"PERSON#{principal.subject}", "binding.request", principal,
+                               detail={"request_id": req.request_id, "unit": target.credit_code})
     return _binding_view(binding)
 
 
@@ -114,16 +113,14 @@ def unbind_person(principal: Principal) -> dict:
             tx.delete(current, condition=PersonBinding.locked_by.does_not_exist())
             if current.status == STATUS_PENDING:
                 _cancel_request(tx, current.request_id, current.unit_code, KIND_PERSON)
-            tx.save(AuditRecord.new(f"PERSON#{principal.subject}", "binding.unbind", principal,
-                                    detail={"unit": current.unit_code}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"PERSON#{principal.subject}", "binding.unbind", principal,
+                               detail={"unit": current.unit_code})
     return {"status": "none"}
 
 
 def _cancel_request(tx, request_id: str, target_code: str, kind: str) -> None:
     req = BindingRequest.get(*BindingRequest.key(request_id))
-    tx.update(req, actions=[BindingRequest.status.set(STATUS_CANCELLED),
-                            BindingRequest.gsi1pk.remove(), BindingRequest.gsi1sk.remove()],
+    tx.update(req, actions=[BindingRequest.status.set(STATUS_CANCELLED), *BindingRequest.unlist()],
               condition=BindingRequest.status == STATUS_PENDING)
     counters.add(tx, target_code, req.year, _matter(kind), pending=-1)
 
@@ -170,9 +167,8 @@ def request_superior(principal: Principal, credit_code: str) -> dict:
             tx.save(requester)
             tx.save(req, condition=BindingRequest.pk.does_not_exist())
             counters.add(tx, target.credit_code, req.year, _matter(KIND_UNIT), pending=1)
-            tx.save(AuditRecord.new(f"UNIT#{requester.credit_code}", "superior.request", principal,
-                                    detail={"request_id": req.request_id, "superior": target.credit_code}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"UNIT#{requester.credit_code}", "superior.request", principal,
+                               detail={"request_id": req.request_id, "superior": target.credit_code})
     return units.view(requester)
 
 
@@ -190,9 +186,8 @@ def unbind_superior(principal: Principal) -> dict:
             tx.save(unit)
             if status == STATUS_PENDING and request_id:
                 _cancel_request(tx, request_id, old, KIND_UNIT)
-            tx.save(AuditRecord.new(f"UNIT#{unit.credit_code}", "superior.unbind", principal,
-                                    detail={"superior": old}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"UNIT#{unit.credit_code}", "superior.unbind", principal,
+                               detail={"superior": old})
     return units.view(unit)
 
 
@@ -243,15 +238,15 @@ def decide(principal: Principal, request_id: str, decision: str, opinion: str | 
                 BindingRequest.status.set(status), BindingRequest.opinion.set(opinion),
                 BindingRequest.decided_at.set(now), BindingRequest.decided_by.set(principal.subject),
                 BindingRequest.decided_by_name.set(principal.name or None),
-                BindingRequest.gsi1pk.set(BindingRequest.list_key(req.target_code, req.kind, done=True)),
+                *req.move_to_done(),
             ], condition=BindingRequest.status == STATUS_PENDING)
             if req.kind == KIND_PERSON:
                 _decide_person(tx, req, status, opinion, now)
             else:
                 _decide_unit(tx, req, status, now)
             counters.add(tx, req.target_code, req.year, _matter(req.kind), pending=-1, done=1)
-            tx.save(AuditRecord.new(f"BINDREQ#{req.request_id}", f"binding.{decision}", principal,
-                                    opinion=opinion), condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"BINDREQ#{req.request_id}", f"binding.{decision}", principal,
+                               opinion=opinion)
     req.status, req.opinion, req.decided_at = status, opinion, now
     req.decided_by_name = principal.name or None
     return request_view(req)

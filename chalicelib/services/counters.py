@@ -24,7 +24,7 @@ def add(tx, unit_code: str, year: str, matter: str, **deltas: int) -> None:
             continue
         if name == "done":
             actions.append(Path("done_total").add(delta))
-            actions.append(Path("done_" + today_local().strftime("%Y%m%d")).add(delta))
+            actions.append(Path(CounterShard.day_attribute(today_local())).add(delta))
         else:
             actions.append(Path(name).add(delta))
     if not actions:
@@ -41,14 +41,14 @@ def read(unit_code: str, year: str) -> dict:
 
     One Query over the unit-year partition (every matter, every shard).
     """
-    today_attr = "done_" + today_local().strftime("%Y%m%d")
+    today_attr = CounterShard.day_attribute(today_local())
     totals: dict = {}
-    pk = f"COUNT#{unit_code}#{year}"
+    pk = CounterShard.partition(unit_code, year)
     kwargs = {}
     while True:
         page = CounterShard._get_connection().query(pk, **kwargs)  # raw items: dynamic day attrs
         for item in page.get("Items", []):
-            matter = item["SK"]["S"].rsplit("#", 1)[0]
+            matter = CounterShard.matter_of(item["SK"]["S"])
             counts = totals.setdefault(matter, {n: 0 for n in COUNT_NAMES} | {"today": 0})
             for name in COUNT_NAMES:
                 counts[name] += int(item.get(name, {}).get("N", "0"))

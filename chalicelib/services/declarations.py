@@ -7,135 +7,21 @@ the module's version together.
 import uuid
 
 from chalicelib import identifiers as ids
-from chalicelib.clock import today_local
 from chalicelib.errors import AppError, Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
-from chalicelib.models.base import Entity, db_errors, now_iso, transaction
+from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models.bindings import STATUS_APPROVED
-from chalicelib.models.declarations import (DRAFT, EDITABLE_STATUSES, STATUS_LABELS, Attachment,
-                                            Declaration, DeclarationModule, LiveDeclaration)
+from chalicelib.models.declarations import (DRAFT, EDITABLE_STATUSES, Declaration, DeclarationModule,
+                                            LiveDeclaration)
 from chalicelib.pagination import decode, page_size, query_page
 from chalicelib.services import bindings, notices, people, routing, units
+from chalicelib.services.declaration_aggregate import (  # noqa: F401  (the aggregate, re-exported)
+    DECL_MISSING, Partition, attachment_view, full_view, load_partition, module_view, on_current_route, owned,
+    readable, summary_view)
 
-DECL_MISSING = NotFound("申报记录不存在", code="DECLARATION_NOT_FOUND")
 PRECONDITION = "DECLARATION_PRECONDITION"
-
-
-class Partition:
-    """Everything stored under one declaration's key: META, modules, attachments."""
-
-    def __init__(self, items):
-        self.meta = None
-        self.modules = {}
-        self.attachments = []
-        for item in items:
-            if isinstance(item, Declaration):
-                self.meta = item
-            elif isinstance(item, DeclarationModule):
-                self.modules[item.module] = item
-            elif isinstance(item, Attachment):
-                self.attachments.append(item)
-        if self.meta is None:
-            raise DECL_MISSING
-
-    @property
-    def definition(self):
-        return matter_def.get(self.meta.matter_type)
-
-    def verified(self, category: str, entry_id: str | None = None) -> list:
-        return [a for a in self.attachments if a.category == category and a.state == "verified"
-                and (entry_id is None or a.entry_id == entry_id)]
-
-
-def load_partition(decl_id: str) -> Partition:
-    """One Query for the whole declaration."""
-    if not decl_id or len(decl_id) > 64:
-        raise DECL_MISSING
-    with db_errors():
-        return Partition(list(Entity.query(f"DECL#{decl_id}")))
-
-
-def _own(principal: Principal, decl_id: str) -> Partition:
-    principal.require(ROLE_APPLICANT)
-    part = load_partition(decl_id)
-    if part.meta.person_id != principal.subject:
-        raise DECL_MISSING   # never reveal another applicant's declaration exists
-    return part
-
-
-def readable(principal: Principal, decl_id: str) -> Partition:
-    """The owner, or a unit on the declaration's route once it has been submitted to it."""
-    part = load_partition(decl_id)
-    meta = part.meta
-    if principal.is_applicant:
-        if meta.person_id != principal.subject:
-            raise DECL_MISSING
-        return part
-    if not on_current_route(principal, meta, reached_only=True):
-        raise DECL_MISSING
-    return part
-
-
-def on_current_route(principal: Principal, meta: Declaration, reached_only: bool) -> bool:
-    """Units' access follows the current round's route: a declaration withdrawn back to a draft
-    (撤销流程) is the applicant's alone until it is declared again, on the route built then."""
-    if not meta.round or meta.status == DRAFT:
-        return False
-    reached = int(getattr(meta, "reached_level", 0) or 0)
-    return any(lvl["unit_code"] == principal.unit_code and (not reached_only or lvl["level"] <= reached)
-               for lvl in meta.route or [])
-
-
-# --- views --------------------------------------------------------------------------------------
-
-def _basic_with_identity(content: dict, meta: Declaration, mask: bool) -> dict:
-    """ID type/number come from the person's verified profile (on META), never from the form;
-    sex and age derive from the number."""
-    number = meta.id_number
-    return {**content, "id_type": ids.ID_TYPE_RESIDENT,
-            "id_number": ids.mask_id_number(number) if mask else number,
-            "sex": ids.sex_from_id(number), "age": ids.age_from_id(number, today_local())}
-
-
-def module_view(module: DeclarationModule, meta: Declaration | None = None, mask: bool = False) -> dict:
-    content = module.content
-    if module.module == "basic" and isinstance(content, dict) and meta is not None:
-        content = _basic_with_identity(content, meta, mask)
-    return {"module": module.module, "content": content, "editable": bool(module.editable),
-            "saved_at": module.saved_at, "version": module.version}
-
-
-def attachment_view(att: Attachment) -> dict:
-    return {"attachment_id": att.attachment_id, "category": att.category, "entry_id": att.entry_id,
-            "slot": att.slot, "file_name": att.file_name, "content_type": att.content_type,
-            "size": att.size if att.size is not None else att.declared_size, "state": att.state,
-            "reason": att.reason, "created_at": att.created_at}
-
-
-def summary_view(meta: Declaration) -> dict:
-    return {"decl_id": meta.decl_id, "notice_id": meta.notice_id, "notice_title": meta.notice_title,
-            "matter_type": meta.matter_type, "year": meta.year, "status": meta.status,
-            "status_label": STATUS_LABELS[meta.status], "round": meta.round,
-            "unit_code": meta.unit_code, "unit_name": meta.unit_name,
-            "person_name": meta.person_name, "id_number": ids.mask_id_number(meta.id_number),
-            "created_at": meta.created_at, "updated_at": meta.updated_at,
-            "submitted_at": meta.submitted_at}
-
-
-def full_view(part: Partition, mask: bool = False) -> dict:
-    meta = part.meta
-    data = summary_view(meta)
-    data.update({
-        "id_number": ids.mask_id_number(meta.id_number) if mask else meta.id_number,
-        "route": meta.route, "editable_modules": list(meta.editable_modules or []),
-        "pledge_accepted_at": meta.pledge_accepted_at, "version": meta.version,
-        "return_opinion": meta.return_opinion, "result": meta.result, "result_level": meta.result_level,
-        "modules": {key: module_view(m, meta, mask) for key, m in part.modules.items()},
-        "attachments": [attachment_view(a) for a in part.attachments],
-    })
-    return data
 
 
 # --- start ---------------------------------------------------------------------------------------
@@ -162,7 +48,8 @@ def start(principal: Principal, notice_id: str) -> dict:
         id_number=person.id_number, notice_id=notice.notice_id, notice_title=notice.title,
         matter_type=notice.matter_type, year=notice.year, status=DRAFT, round=0,
         unit_code=unit.credit_code, unit_name=unit.name, route=route, created_at=now,
-        updated_at=now, gsi1pk=Declaration.owner_key(person.person_id), gsi1sk=f"{now}#{decl_id}")
+        updated_at=now)
+    meta.list_for_owner()
     basic = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
     lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
     exists = Conflict("您已有该通知下的申报，请在“查看历史申报信息”中继续填报", code="DECLARATION_EXISTS")
@@ -176,16 +63,15 @@ def start(principal: Principal, notice_id: str) -> dict:
                 content = {k: v for k, v in basic.items() if v} if key == "basic" else definition.empty(key)
                 tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
                                           person_id=person.person_id, content=content, editable=True))
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.start", principal,
-                                    detail={"notice_id": notice.notice_id, "unit": unit.credit_code}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.start", principal,
+                               detail={"notice_id": notice.notice_id, "unit": unit.credit_code})
     return get(principal, decl_id)
 
 
 # --- read ----------------------------------------------------------------------------------------
 
 def get(principal: Principal, decl_id: str) -> dict:
-    return full_view(_own(principal, decl_id))
+    return full_view(owned(principal, decl_id))
 
 
 def list_mine(principal: Principal, cursor, limit) -> dict:
@@ -294,7 +180,7 @@ def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
 # --- delete, pledge, validation --------------------------------------------------------------
 
 def delete_draft(principal: Principal, decl_id: str) -> None:
-    part = _own(principal, decl_id)
+    part = owned(principal, decl_id)
     meta = part.meta
     if meta.status != DRAFT:
         raise Conflict("只有未提交的申报可以删除", code="DECLARATION_LOCKED")
@@ -307,8 +193,7 @@ def delete_draft(principal: Principal, decl_id: str) -> None:
             for att in part.attachments:
                 tx.delete(att)
             tx.delete(LiveDeclaration(pk=lpk, sk=lsk))
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.delete", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.delete", principal)
     if part.attachments:
         from chalicelib.services import attachments_cleanup
 
@@ -319,7 +204,7 @@ def delete_draft(principal: Principal, decl_id: str) -> None:
 def accept_pledge(principal: Principal, decl_id: str, accepted) -> dict:
     if accepted is not True:
         raise ValidationFailed("请勾选诚信承诺", code="PLEDGE_REQUIRED")
-    part = _own(principal, decl_id)
+    part = owned(principal, decl_id)
     meta = part.meta
     if meta.status not in EDITABLE_STATUSES:
         raise Conflict("申报已提交，不能修改", code="DECLARATION_LOCKED")
@@ -328,13 +213,12 @@ def accept_pledge(principal: Principal, decl_id: str, accepted) -> dict:
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
             tx.save(meta)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.pledge", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.pledge", principal)
     return {"pledge": part.definition.raw["pledge"], "accepted_at": meta.pledge_accepted_at}
 
 
 def validation_report(principal: Principal, decl_id: str) -> dict:
-    part = _own(principal, decl_id)
+    part = owned(principal, decl_id)
     items = problems(part)
     return {"ok": not items, "items": items}
 

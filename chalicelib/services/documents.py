@@ -7,10 +7,9 @@ export queue (functions/exports.py) and stream rows, so memory does not grow wit
 import json
 import os
 import tempfile
-import time
 import uuid
 
-from chalicelib import aws, config
+from chalicelib import aws, clock, config, storage
 from chalicelib import identifiers as ids
 from chalicelib.errors import NotFound
 from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
@@ -18,7 +17,7 @@ from chalicelib.logs import get_logger
 from chalicelib.models.base import db_errors, now_iso
 from chalicelib.models.declarations import STATUS_LABELS, Declaration
 from chalicelib.models.exports import ExportJob
-from chalicelib.services import declarations
+from chalicelib.services import declaration_aggregate as aggregate
 
 log = get_logger("talent.documents")
 LINK_SECONDS = 300
@@ -26,12 +25,7 @@ JOB_MISSING = NotFound("导出任务不存在", code="EXPORT_NOT_FOUND")
 
 
 def _link(key: str, file_name: str, content_type: str) -> dict:
-    from urllib.parse import quote
-
-    url = aws.s3().generate_presigned_url(
-        "get_object", ExpiresIn=LINK_SECONDS,
-        Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": key, "ResponseContentType": content_type,
-                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(file_name)}"})
+    url = storage.download_url(key, LINK_SECONDS, content_type=content_type, file_name=file_name)
     return {"url": url, "file_name": file_name, "expires_in": LINK_SECONDS}
 
 
@@ -39,8 +33,8 @@ def declaration_form(principal: Principal, decl_id: str) -> dict:
     """享受人才分类定级待遇对象评定申报表 (PDF) for the owner and reviewers on the route."""
     from chalicelib.documents import declaration_pdf
 
-    part = declarations.readable(principal, decl_id)
-    view = declarations.full_view(part, mask=False)
+    part = aggregate.readable(principal, decl_id)
+    view = aggregate.full_view(part, mask=False)
     photo = None
     shots = part.verified("photo")
     if shots:
@@ -70,7 +64,7 @@ def summary_table(principal: Principal, decl_id: str) -> dict:
     """享受人才分类定级待遇对象评定一览表 (XLSX) of one declaration."""
     from chalicelib.documents import spreadsheets
 
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     full = principal.is_applicant      # the applicant's own number; reviewers get it masked
     row = summary_row(part.meta, full, part.modules["basic"].content)
     label = part.definition.raw["forms"][1]["label"]
@@ -90,7 +84,7 @@ def summary_table_for(principal: Principal, decl_ids: list) -> dict:
     principal.require(*UNIT_ROLES)
     rows, label = [], None
     for decl_id in dict.fromkeys(decl_ids):
-        part = declarations.readable(principal, decl_id)     # 404 for any not routed to the caller
+        part = aggregate.readable(principal, decl_id)     # 404 for any not routed to the caller
         rows.append(summary_row(part.meta, False, part.modules["basic"].content))
         label = part.definition.raw["forms"][1]["label"]
     key = f"forms/selection/{uuid.uuid4().hex}.xlsx"
@@ -119,7 +113,7 @@ def start_results_export(principal: Principal, data) -> dict:
     full = principal.is_legal or principal.role == ROLE_PROVINCE
     job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind="results", owner_id=principal.subject,
                     unit_code=principal.unit_code, full_ids="1" if full else "0", filters=filters,
-                    state="queued", created_at=now_iso(), expires_at=int(time.time()) + 7 * 86400)
+                    state="queued", created_at=now_iso(), expires_at=clock.epoch_seconds() + 7 * 86400)
     with db_errors():
         job.save(condition=ExportJob.pk.does_not_exist())
     try:
@@ -177,24 +171,13 @@ def result_row(row, full_ids: bool) -> tuple:
     text is neutralised so a spreadsheet never reads it as a formula (OWASP CSV/formula injection)."""
     return (plain(row.person_name), row.id_number if full_ids else ids.mask_id_number(row.id_number),
             plain(row.unit_name), plain(row.applied_level), plain(row.talent_category),
-            beijing_date(row.submitted_at), f"第{row.round or 1}轮申报", row.result or "未认定",
+            clock.beijing_date(row.submitted_at), f"第{row.round or 1}轮申报", row.result or "未认定",
             plain(row.result_level))
 
 
 def plain(text: str | None) -> str:
     text = text or ""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def beijing_date(instant: str | None) -> str:
-    import datetime as dt
-
-    from chalicelib.clock import SHANGHAI
-
-    if not instant:
-        return ""
-    moment = dt.datetime.fromisoformat(instant.replace("Z", "+00:00"))
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d")
 
 
 def run_export(job_id: str) -> str:

@@ -5,12 +5,12 @@ import datetime as dt
 import uuid
 from typing import TYPE_CHECKING
 
-from chalicelib import clock
+from chalicelib import clock, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_PROVINCE, Principal
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
-from chalicelib.models.notices import (NOTICE_DRAFT, NOTICE_PUBLISHED, NOTICE_WITHDRAWN, Notice,
+from chalicelib.models.notices import (NOTICE_DRAFT, NOTICE_PUBLISHED, NOTICE_WITHDRAWN, OFFICE_LIST, Notice,
                                        NoticeFile)
 from chalicelib.pagination import decode, page_size, query_page
 
@@ -21,17 +21,9 @@ NOTICE_MISSING = NotFound("申报通知不存在", code="NOTICE_NOT_FOUND")
 STATUS_LABELS = {NOTICE_DRAFT: "未发布", NOTICE_PUBLISHED: "已发布", NOTICE_WITHDRAWN: "已撤回"}
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _parse(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def is_open(notice: Notice, at: dt.datetime | None = None) -> bool:
     at = at or clock.now()
-    return notice.status == NOTICE_PUBLISHED and _parse(notice.opens_at) <= at < _parse(notice.closes_at)
+    return notice.status == NOTICE_PUBLISHED and clock.parse_iso(notice.opens_at) <= at < clock.parse_iso(notice.closes_at)
 
 
 def view(notice: Notice, full: bool = True) -> dict:
@@ -56,7 +48,7 @@ def _apply(notice: Notice, data: NoticeIn) -> None:
     notice.source, notice.body = data.source, data.body
     if data.files is not None:
         notice.files = _listed_files(notice, data.files)
-    notice.opens_at, notice.closes_at = _iso(data.opens_at), _iso(data.closes_at)
+    notice.opens_at, notice.closes_at = clock.iso(data.opens_at, "seconds"), clock.iso(data.closes_at, "seconds")
 
 
 FILE_UNKNOWN = ValidationFailed("通知附件须通过“上传附件”上传并核验通过后才能列入", code="NOTICE_FILE_UNKNOWN")
@@ -82,13 +74,13 @@ def create(principal: Principal, data: NoticeIn) -> dict:
     notice_id = uuid.uuid4().hex
     pk, sk = Notice.key(notice_id)
     notice = Notice(pk=pk, sk=sk, notice_id=notice_id, status=NOTICE_DRAFT, created_at=now,
-                    updated_at=now, gsi2pk="NOTICES#ALL", gsi2sk=f"{now}#{notice_id}")
+                    updated_at=now)
+    notice.list_for_office()
     _apply(notice, data)
     with db_errors():
         with transaction() as tx:
             tx.save(notice)
-            tx.save(AuditRecord.new(f"NOTICE#{notice_id}", "notice.create", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"NOTICE#{notice_id}", "notice.create", principal)
     return view(notice)
 
 
@@ -97,8 +89,7 @@ def _change(principal: Principal, notice: Notice, action: str) -> dict:
     with db_errors(conflict=Conflict("通知已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
             tx.save(notice)  # version-guarded
-            tx.save(AuditRecord.new(f"NOTICE#{notice.notice_id}", action, principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"NOTICE#{notice.notice_id}", action, principal)
     return view(notice)
 
 
@@ -114,7 +105,7 @@ def update(principal: Principal, notice_id: str, data: NoticeIn, expected_versio
     notice = _checked(load(notice_id), expected_version)
     _apply(notice, data)
     if notice.status == NOTICE_PUBLISHED:
-        notice.gsi1pk = Notice.list_key(notice.matter_type, notice.year)
+        notice.list_published(restamp=False)
     return _change(principal, notice, "notice.update")
 
 
@@ -125,8 +116,7 @@ def publish(principal: Principal, notice_id: str, expected_version: int | None) 
         raise Conflict("通知已发布", code="ALREADY_PUBLISHED")
     notice.status = NOTICE_PUBLISHED
     notice.publish_date = clock.today_local().isoformat()
-    notice.gsi1pk = Notice.list_key(notice.matter_type, notice.year)
-    notice.gsi1sk = f"{notice.publish_date}#{notice.updated_at}#{notice.notice_id}"
+    notice.list_published()
     return _change(principal, notice, "notice.publish")
 
 
@@ -135,7 +125,8 @@ def withdraw(principal: Principal, notice_id: str, expected_version: int | None)
     notice = _checked(load(notice_id), expected_version)
     if notice.status != NOTICE_PUBLISHED:
         raise Conflict("只有已发布的通知可以撤回", code="NOT_PUBLISHED")
-    notice.status, notice.gsi1pk, notice.gsi1sk = NOTICE_WITHDRAWN, None, None
+    notice.status = NOTICE_WITHDRAWN
+    notice.unlist()
     return _change(principal, notice, "notice.withdraw")
 
 
@@ -155,9 +146,9 @@ def list_published(principal: Principal, matter_type: str, year: str | None, cur
 def list_all(principal: Principal, cursor, limit) -> dict:
     """The office's own list: drafts and withdrawn ones too."""
     principal.require(ROLE_PROVINCE)
-    start = decode(cursor, "GSI2PK", "NOTICES#ALL")
+    start = decode(cursor, "GSI2PK", OFFICE_LIST)
     with db_errors():
-        return query_page(lambda **kw: Notice.gsi2.query("NOTICES#ALL", scan_index_forward=False, **kw),
+        return query_page(lambda **kw: Notice.office_list(scan_index_forward=False, **kw),
                           page_size(limit), start, ("PK", "SK", "GSI2PK", "GSI2SK"),
                           lambda n: view(n, full=False))
 
@@ -188,8 +179,6 @@ UPLOADER_FIELD = "x-amz-meta-uploader"
 
 def file_slot(principal: Principal, notice_id: str, file_name: str, content_type: str, size: int) -> dict:
     """A presigned POST for a notice attachment (verified like every other upload)."""
-    from chalicelib import aws, config
-
     principal.require(ROLE_PROVINCE)
     load(notice_id)
     if content_type not in NOTICE_FILE_TYPES:
@@ -201,11 +190,7 @@ def file_slot(principal: Principal, notice_id: str, file_name: str, content_type
     # The slot belongs to the caller: the signed policy pins the uploader's id into the object's
     # metadata, and only that caller can complete it (file_complete).
     owner = {UPLOADER_FIELD: principal.subject}
-    post = aws.s3().generate_presigned_post(
-        Bucket=config.ATTACHMENTS_BUCKET, Key=key, Fields={"Content-Type": content_type, **owner},
-        Conditions=[{"Content-Type": content_type}, owner, ["content-length-range", 1, NOTICE_FILE_MAX]],
-        ExpiresIn=600)
-    return {"file_id": file_id, "upload": {"method": "post", "url": post["url"], "fields": post["fields"]}}
+    return {"file_id": file_id, "upload": storage.post_form(key, content_type, NOTICE_FILE_MAX, 600, fields=owner)}
 
 
 def _slot_owned(principal: Principal, key: str) -> None:
@@ -247,14 +232,11 @@ def file_complete(principal: Principal, notice_id: str, file_id: str, file_name:
 
 
 def file_link(principal: Principal, notice_id: str, index: int) -> dict:
-    from chalicelib import aws, config
-
     notice = load(notice_id)
     if notice.status != NOTICE_PUBLISHED and principal.role != ROLE_PROVINCE:
         raise NOTICE_MISSING
     files = notice.files or []
     if not 0 <= index < len(files) or not files[index].key:
         raise NotFound("附件不存在", code="FILE_NOT_FOUND")
-    url = aws.s3().generate_presigned_url("get_object", ExpiresIn=300,
-                                          Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": files[index].key})
+    url = storage.download_url(files[index].key, 300)
     return {"url": url, "file_name": files[index].name, "expires_in": 300}

@@ -1,6 +1,7 @@
 """常用意见: each reviewer keeps their own list of common opinions."""
-import time
 import uuid
+
+from chalicelib import clock
 
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.identity import UNIT_ROLES, Principal
@@ -25,7 +26,7 @@ def add(principal: Principal, text: str) -> dict:
     if len(list_mine(principal)) >= MAX_OPINIONS:
         raise ValidationFailed(f"常用意见最多{MAX_OPINIONS}条", code="TOO_MANY_OPINIONS")
     now = now_iso()
-    opinion_id = f"{int(time.time() * 1000):013d}{uuid.uuid4().hex[:8]}"   # URL-safe, sorts by time
+    opinion_id = f"{int(clock.now().timestamp() * 1000):013d}{uuid.uuid4().hex[:8]}"   # URL-safe, sorts by time
     pk, sk = CommonOpinion.key(principal.subject, opinion_id)
     opinion = CommonOpinion(pk=pk, sk=sk, agent_id=principal.subject, opinion_id=opinion_id, text=text,
                             created_at=now)

@@ -69,8 +69,7 @@ def save_profile(principal: Principal, data: PersonProfileIn) -> dict:
             with transaction() as tx:
                 tx.save(person, condition=Person.pk.does_not_exist())
                 tx.save(claim, condition=PersonIdNumber.pk.does_not_exist())
-                tx.save(AuditRecord.new(f"PERSON#{principal.subject}", "person.create", principal),
-                        condition=AuditRecord.pk.does_not_exist())
+                AuditRecord.append(tx, f"PERSON#{principal.subject}", "person.create", principal)
         return view(person)
     if (current.id_type, current.id_number) != (data.id_type, data.id_number):
         raise Forbidden("证件类型和证件号码不能修改", code="ID_NUMBER_IMMUTABLE")
@@ -108,8 +107,7 @@ def sign_in(name: str, id_type: str, id_number: str, phone: str = "") -> str:
                 tx.save(person, condition=Person.pk.does_not_exist())
                 tx.save(PersonIdNumber(pk=claim_pk, sk=claim_sk, person_id=person_id),
                         condition=PersonIdNumber.pk.does_not_exist())
-                tx.save(AuditRecord.new(f"PERSON#{person_id}", "person.first_sign_in", actor),
-                        condition=AuditRecord.pk.does_not_exist())
+                AuditRecord.append(tx, f"PERSON#{person_id}", "person.first_sign_in", actor)
     except Conflict:
         with db_errors():
             return PersonIdNumber.get(claim_pk, claim_sk).person_id

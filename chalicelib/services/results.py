@@ -54,7 +54,7 @@ def _row(meta, viewer: str, *, talent_category, city_code, applied_level, now: s
                      talent_category=talent_category, result="未认定", submitted_at=submitted,
                      updated_at=now,
                      gsi2pk=results_key(viewer, meta.matter_type, meta.year),
-                     gsi2sk=f"未认定#{submitted}#{meta.decl_id}")
+                     gsi2sk=ResultRow.sort_key("未认定", submitted, meta.decl_id))
 
 
 def on_submit(tx, part) -> None:
@@ -100,7 +100,7 @@ def on_result(tx, meta, result: str, level: str | None, now: str) -> None:
     for row in _rows_of(meta.decl_id):
         tx.update(row, actions=[ResultRow.result.set(result), ResultRow.result_level.set(level),
                                 ResultRow.updated_at.set(now),
-                                ResultRow.gsi2sk.set(f"{result}#{row.submitted_at}#{meta.decl_id}")])
+                                ResultRow.gsi2sk.set(ResultRow.sort_key(result, row.submitted_at, meta.decl_id))])
 
 
 def on_remove(tx, meta) -> None:
@@ -145,7 +145,7 @@ def normalize_filters(principal: Principal, filters: dict) -> dict:
 
 
 def _conditions(f: dict):
-    range_condition = ResultRow.gsi2sk.startswith(f"{f['result']}#") if f.get("result") else None
+    range_condition = ResultRow.with_result(f["result"]) if f.get("result") else None
     parts = []
     if f.get("name"):
         parts.append(ResultRow.person_name.contains(f["name"]))

@@ -10,11 +10,13 @@ machine goes next. Undelivered decisions stay in the OUTBOX index until a sweep 
 import datetime as dt
 import json
 
-from chalicelib import aws, clock, config
+from chalicelib import aws, clock, config, storage
 from chalicelib import identifiers as ids
+from chalicelib import review_machine as machine
 from chalicelib.errors import Conflict, Forbidden, NotFound, Unavailable, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.logs import get_logger
+from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import Entity, db_errors, now_iso, request_token, transaction
 from chalicelib.models.bindings import PersonBinding
@@ -24,21 +26,17 @@ from chalicelib.models.reviews import (BUCKET_OF_STATE, DONE, OPEN, TO_SEND, Ret
                                        ReviewTask)
 from chalicelib.pagination import decode, encode, page_size, query_page
 from chalicelib.services import counters, declarations
+from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
 
 log = get_logger("talent.review")
 
 TASK_MISSING = NotFound("审核任务不存在或不属于本单位", code="TASK_NOT_FOUND")
 DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_DECIDED")
-OUTBOX = "OUTBOX"
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _rules(matter_type: str) -> dict:
-    return declarations.matter_def.get(matter_type).raw["review"]
+    return matter_def.get(matter_type).raw["review"]
 
 
 def execution_name(decl_id: str, round_: int) -> str:
@@ -49,11 +47,11 @@ def execution_name(decl_id: str, round_: int) -> str:
 
 def submit(principal: Principal, decl_id: str) -> dict:
     """提交: one transaction, then StartExecution named after the round (a retry finds it)."""
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     meta = part.meta
     if meta.status == SUBMITTED:
         _start_execution(meta)          # idempotent: same name + input returns the running one
-        return declarations.summary_view(meta)
+        return aggregate.summary_view(meta)
     if meta.status not in (DRAFT, RETURNED):
         raise Conflict(f"申报状态为“{STATUS_LABELS[meta.status]}”，不能提交", code="DECLARATION_LOCKED")
     problems = declarations.problems(part)
@@ -88,12 +86,11 @@ def submit(principal: Principal, decl_id: str) -> dict:
             if previous_status == RETURNED and returned_by:
                 tx.delete(ReturnedMark(*ReturnedMark.key(decl_id, returned_by)))
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.submit", principal,
-                                    detail={"round": meta.round}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.submit", principal,
+                               detail={"round": meta.round})
             result_rows.on_submit(tx, part)
     _start_execution(meta)
-    return declarations.summary_view(meta)
+    return aggregate.summary_view(meta)
 
 
 def _execution_input(meta: Declaration, level: int = 0) -> dict:
@@ -128,7 +125,7 @@ def _start_execution(meta: Declaration) -> None:
 
 def withdraw(principal: Principal, decl_id: str) -> dict:
     """撤销流程: a returned declaration goes back to draft (all modules editable) to declare anew."""
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     meta = part.meta
     if meta.status != RETURNED:
         raise Conflict("只有被退回的申报可以撤销流程", code="NOT_RETURNED")
@@ -146,11 +143,10 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
             if returned_by:
                 tx.delete(ReturnedMark(*ReturnedMark.key(decl_id, returned_by)))
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "declaration.withdraw", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.withdraw", principal)
             result_rows.on_remove(tx, meta)
     _stop_execution(meta)
-    return declarations.summary_view(meta)
+    return aggregate.summary_view(meta)
 
 
 def _stop_execution(meta: Declaration) -> None:
@@ -175,8 +171,8 @@ def open_task(message: dict) -> str:
     if meta.round != round_ or meta.status != SUBMITTED:
         _send_failure(message.get("task_token"), "STALE_ROUND")
         return "stale"
-    level = len(meta.route) if kind == "committee" else int(message["level"])
-    if kind == "escalate":
+    level = len(meta.route) if kind == machine.MSG_COMMITTEE else int(message["level"])
+    if kind == machine.MSG_ESCALATE:
         return _flag_overdue(meta, round_, int(message["level"]))
     if level < len(meta.route):
         route_level = meta.route[level]
@@ -185,14 +181,14 @@ def open_task(message: dict) -> str:
     pk, sk = ReviewTask.key(decl_id, round_, level)
     now = clock.now()
     rules = _rules(meta.matter_type)
-    due = None if level >= len(meta.route) else _iso(now + dt.timedelta(days=rules["deadline_days"]))
+    due = None if level >= len(meta.route) else clock.iso(now + dt.timedelta(days=rules["deadline_days"]))
     try:
         task = ReviewTask.get(pk, sk)
     except ReviewTask.DoesNotExist:
         task = None
     if task is not None and task.token == message["task_token"]:
         return "duplicate"
-    stamp = _iso(now)
+    stamp = clock.iso(now)
     if task is not None and task.state == OPEN:
         # The machine's backstop timed out and re-armed this level: same task, new token,
         # flagged overdue; nothing to count again.
@@ -201,7 +197,6 @@ def open_task(message: dict) -> str:
                                  ReviewTask.updated_at.set(stamp)], condition=ReviewTask.state == OPEN,
                         add_version_condition=False)
         return "rearmed"
-    bucket_key = ReviewTask.list_key(route_level["unit_code"], meta.matter_type, meta.year, "pending")
     if task is None:
         task = ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=round_, level=level,
                           unit_code=route_level["unit_code"], unit_name=route_level["unit_name"],
@@ -216,10 +211,9 @@ def open_task(message: dict) -> str:
         task.outcome = task.output = task.opinion = task.decided_at = None
         task.decided_by = task.decided_by_name = task.sent_at = None
         task.delivered = False
-    task.gsi1pk, task.gsi1sk = bucket_key, f"{stamp}#{decl_id}"
+    task.place(BUCKET_OF_STATE[OPEN], stamp)
     task.decl_unit_name, task.applied_level, task.submitted_at = meta.unit_name, meta.applied_level, meta.submitted_at
-    task.gsi2pk = f"DUE#{due[:10]}" if due else None
-    task.gsi2sk = f"{due}#{decl_id}#{level:02d}" if due else None
+    task.set_due(due)
     with db_errors(conflict=Conflict("任务已被打开")):
         with transaction(client_request_token=request_token("open", message["task_token"])) as tx:
             tx.save(task)   # new: attribute_not_exists(version); reopened: version-guarded
@@ -227,10 +221,9 @@ def open_task(message: dict) -> str:
                       condition=(Declaration.round == round_) & (Declaration.status == SUBMITTED),
                       add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.open", _system(),
-                                    detail={"round": round_, "level": level, "unit": task.unit_code,
-                                            "unit_name": task.unit_name}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.open", _system(),
+                               detail={"round": round_, "level": level, "unit": task.unit_code,
+                                       "unit_name": task.unit_name})
             result_rows.on_open(tx, meta, task.unit_code)
     return "opened"
 
@@ -270,7 +263,7 @@ def task_view(task: ReviewTask, mask: bool = True) -> dict:
             "id_number": ids.mask_id_number(task.id_number) if mask else task.id_number,
             "state": task.state, "opened_at": task.opened_at, "due_at": task.due_at,
             "overdue": bool(task.overdue) or bool(task.due_at and task.state == OPEN
-                                                   and task.due_at < _iso(clock.now())),
+                                                   and task.due_at < clock.iso(clock.now())),
             "urged_at": task.urged_at, "outcome": task.outcome, "opinion": task.opinion,
             "decided_at": task.decided_at, "decided_by_name": task.decided_by_name,
             "sent_at": task.sent_at, "has_report": bool(task.report_attachment),
@@ -361,17 +354,13 @@ def _round_tasks(decl_id: str, round_: int) -> list:
 def detail(principal: Principal, decl_id: str) -> dict:
     """审核: the whole declaration, its attachments (presigned GETs) and this unit's task."""
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     task = _my_task(part, principal)
-    view = declarations.full_view(part, mask=False)
-    s3 = aws.s3()
+    view = aggregate.full_view(part, mask=False)
     for att in view["attachments"]:
         if att["state"] == "verified":
             stored = next(a for a in part.attachments if a.attachment_id == att["attachment_id"])
-            att["url"] = s3.generate_presigned_url(
-                "get_object", ExpiresIn=300,
-                Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": stored.s3_key,
-                        "ResponseContentType": stored.content_type})
+            att["url"] = storage.download_url(stored.s3_key, 300, content_type=stored.content_type)
     view["task"] = task_view(task, mask=False)
     view["passed_levels"] = [lvl for lvl in part.meta.route if lvl["level"] < task.level]
     return view
@@ -382,7 +371,7 @@ def detail(principal: Principal, decl_id: str) -> dict:
 def decide(principal: Principal, decl_id: str, data) -> dict:
     """审核通过 / 退回修改 / 资格不符，终止审核 — recorded atomically, then delivered."""
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     meta = part.meta
     task = _my_task(part, principal)
     if task.state != OPEN or meta.status != SUBMITTED:
@@ -425,13 +414,11 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                ReviewTask.opinion.set(recorded_opinion),
                ReviewTask.decided_by.set(principal.subject),
                ReviewTask.decided_by_name.set(principal.name or None),
-               ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now),
-               ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, bucket)),
-               ReviewTask.gsi1sk.set(f"{now}#{decl_id}")]
+               ReviewTask.decided_at.set(now), ReviewTask.updated_at.set(now), *task.move_to(bucket, now)]
     if needs_send:   # waits for 送审: off the due index, not yet in the outbox
-        actions += [ReviewTask.gsi2pk.remove(), ReviewTask.gsi2sk.remove()]
+        actions += ReviewTask.off_secondary_index()
     else:            # off the due index, into the outbox until delivered
-        actions += [ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")]
+        actions += task.into_outbox(now)
     with db_errors(conflict=DECIDED):
         with transaction(client_request_token=request_token("decide", decl_id, task.round, task.level,
                                                               task.visits)) as tx:
@@ -441,11 +428,10 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
                          to_send=1 if needs_send else 0, done=0 if needs_send else 1,
                          returned=1 if outcome == "return" and target == "applicant" else 0)
             # the opinion as decided (task.opinion is still the stored, undecided value here)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
-                                    detail={"round": task.round, "level": task.level, "unit": task.unit_code,
-                                            "unit_name": task.unit_name, "problem_modules": problem,
-                                            "return_to": target}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
+                               detail={"round": task.round, "level": task.level, "unit": task.unit_code,
+                                       "unit_name": task.unit_name, "problem_modules": problem,
+                                       "return_to": target})
     # TransactWrite.update does not refresh the model (pynamodb #983): mirror what was written.
     task.state, task.outcome, task.output, task.opinion = new_state, outcome, output, recorded_opinion
     task.decided_at, task.decided_by_name = now, principal.name or None
@@ -458,11 +444,11 @@ def _machine_output(meta: Declaration, task: ReviewTask, outcome: str, target) -
     """What the state machine's Choice routes on."""
     if outcome == "pass":
         nxt = task.level + 1
-        return {"outcome": "committee" if nxt >= len(meta.route) else "next", "level": nxt}
+        return {"outcome": machine.OUT_COMMITTEE if nxt >= len(meta.route) else machine.OUT_NEXT, "level": nxt}
     if outcome == "return":
-        return {"outcome": "returned", "level": 0} if target == "applicant" else \
-            {"outcome": "next", "level": int(target)}
-    return {"outcome": "terminated", "level": task.level}
+        return {"outcome": machine.OUT_RETURNED, "level": 0} if target == "applicant" else \
+            {"outcome": machine.OUT_NEXT, "level": int(target)}
+    return {"outcome": machine.OUT_TERMINATED, "level": task.level}
 
 
 def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, principal) -> None:
@@ -480,11 +466,7 @@ def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, pri
             module = part.modules.get(key)
             if module is not None:
                 tx.update(module, actions=[DeclarationModule.editable.set(True)], add_version_condition=False)
-        mpk, msk = ReturnedMark.key(meta.decl_id, task.unit_code)
-        tx.save(ReturnedMark(pk=mpk, sk=msk, decl_id=meta.decl_id, unit_code=task.unit_code,
-                             person_name=meta.person_name, id_number=meta.id_number, returned_at=now_iso(),
-                             gsi1pk=ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, "returned"),
-                             gsi1sk=f"{now_iso()}#{meta.decl_id}"))
+        tx.save(ReturnedMark.new(task, meta.person_name, meta.id_number, now_iso()))
     else:   # terminate
         tx.update(meta, actions=[Declaration.status.set(TERMINATED), Declaration.updated_at.set(now_iso()),
                                  Declaration.return_opinion.set(opinion), Declaration.gsi2pk.remove(),
@@ -506,8 +488,8 @@ def deliver(task: ReviewTask) -> bool:
             log.warning("decision not delivered yet", extra={"fields": {"code": code}})
             return False
     with db_errors():
-        task.update(actions=[ReviewTask.delivered.set(True), ReviewTask.gsi2pk.remove(),
-                             ReviewTask.gsi2sk.remove()], add_version_condition=False)
+        task.update(actions=[ReviewTask.delivered.set(True), *ReviewTask.off_secondary_index()],
+                    add_version_condition=False)
     return True
 
 
@@ -515,7 +497,7 @@ def redeliver_outbox(limit: int = 100) -> dict:
     """Sweep: deliver decisions recorded but not delivered (SendTaskSuccess failed earlier)."""
     delivered = failed = 0
     with db_errors():
-        pending = list(ReviewTask.gsi2.query(OUTBOX, limit=limit))
+        pending = list(ReviewTask.outbox(limit))
     for task in pending:
         if deliver(task):
             delivered += 1
@@ -559,7 +541,7 @@ SEND_SECONDS = 12.0
 
 
 def _send_one(principal: Principal, decl_id: str) -> dict:
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     meta = part.meta
     task = _my_task(part, principal)
     if task.state != TO_SEND:
@@ -573,15 +555,12 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
             tx.update(task, actions=[
                 ReviewTask.state.set(DONE), ReviewTask.sent_at.set(now), ReviewTask.updated_at.set(now),
                 ReviewTask.report_attachment.set(report[0].attachment_id),
-                ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type, meta.year, "done")),
-                ReviewTask.gsi1sk.set(f"{now}#{decl_id}"),
-                ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")],
+                *task.move_to(BUCKET_OF_STATE[DONE], now), *task.into_outbox(now)],
                 condition=ReviewTask.state == TO_SEND)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, to_send=-1, done=1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.send", principal,
-                                    detail={"round": task.round, "level": task.level,
-                                            "unit": task.unit_code, "unit_name": task.unit_name}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.send", principal,
+                               detail={"round": task.round, "level": task.level,
+                                       "unit": task.unit_code, "unit_name": task.unit_name})
     deliver(task)
     return {"state": DONE}
 
@@ -591,7 +570,7 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
 def record_result(principal: Principal, decl_id: str, result: str, level: str | None) -> dict:
     """评委会结果: the provincial office records 通过 (终审通过) or 未通过, with the level."""
     principal.require(ROLE_PROVINCE)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     meta = part.meta
     rules = _rules(meta.matter_type)
     if result not in ("通过", "未通过"):
@@ -607,14 +586,13 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
     with db_errors(conflict=DECIDED):
         with transaction() as tx:
             tx.update(task, actions=[ReviewTask.state.set(DONE), ReviewTask.outcome.set("result"),
-                                     ReviewTask.output.set({"outcome": "final", "level": task.level}),
+                                     ReviewTask.output.set({"outcome": machine.OUT_FINAL, "level": task.level}),
                                      ReviewTask.opinion.set(result), ReviewTask.decided_at.set(now),
                                      ReviewTask.decided_by.set(principal.subject),
                                      ReviewTask.decided_by_name.set(principal.name or None),
                                      ReviewTask.updated_at.set(now),
-                                     ReviewTask.gsi1pk.set(ReviewTask.list_key(task.unit_code, meta.matter_type,
-                                                                               meta.year, "done")),
-                                     ReviewTask.gsi2pk.set(OUTBOX), ReviewTask.gsi2sk.set(f"{now}#{decl_id}")],
+                                     *task.move_to(BUCKET_OF_STATE[DONE], now, restamp=False),
+                                     *task.into_outbox(now)],
                       condition=ReviewTask.state == OPEN)
             tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
                                      Declaration.result_level.set(level if result == "通过" else None),
@@ -624,10 +602,9 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
                       actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.result", principal, opinion=result,
-                                    detail={"level": level}),
-                    condition=AuditRecord.pk.does_not_exist())
-    task.output = {"outcome": "final", "level": task.level}
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.result", principal, opinion=result,
+                               detail={"level": level})
+    task.output = {"outcome": machine.OUT_FINAL, "level": task.level}
     deliver(task)
     return {"decl_id": decl_id, "result": result, "result_level": level, "status": status,
             "status_label": STATUS_LABELS[status]}
@@ -645,11 +622,10 @@ def progress(principal: Principal, decl_id: str) -> dict:
     The applicant and every level of the current round's route that the declaration has reached
     see each step: level, unit, agent, decision, opinion and time (an instant with its offset,
     and Beijing time to show)."""
-    from chalicelib.documents.declaration_pdf import beijing
 
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     with db_errors():
-        records = list(AuditRecord.query(f"AUDIT#DECL#{decl_id}"))
+        records = list(AuditRecord.trail(f"DECL#{decl_id}"))
     steps = []
     for r in records:
         if r.action not in ACTION_LABELS:
@@ -657,7 +633,7 @@ def progress(principal: Principal, decl_id: str) -> dict:
         detail = r.detail.as_dict() if r.detail else {}
         unit = detail.get("unit") or (r.actor_unit if r.actor_role != ROLE_APPLICANT else None)
         steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "decision": ACTION_LABELS[r.action],
-                      "at": r.at, "at_local": beijing(r.at),
+                      "at": r.at, "at_local": clock.beijing(r.at),
                       "round": detail.get("round"), "level": detail.get("level"), "unit_code": unit,
                       "unit_name": detail.get("unit_name") or _unit_name(part.meta, unit),
                       "agent": r.actor_name if r.actor_role != ROLE_APPLICANT or r.actor_id == part.meta.person_id else None,
@@ -674,11 +650,11 @@ def _unit_name(meta: Declaration, code: str | None) -> str | None:
 def urge(principal: Principal, decl_id: str) -> dict:
     """催办: a level above an overdue task urges it."""
     principal.require(*UNIT_ROLES)
-    part = declarations.load_partition(decl_id)   # the levels above may urge before the file reaches them
+    part = aggregate.load_partition(decl_id)   # the levels above may urge before the file reaches them
     meta = part.meta
     mine = [lvl["level"] for lvl in meta.route if lvl["unit_code"] == principal.unit_code]
     if not mine or not meta.round:
-        raise declarations.DECL_MISSING
+        raise aggregate.DECL_MISSING
     open_tasks = [t for t in _round_tasks(decl_id, meta.round) if t.state == OPEN]
     target = next((t for t in open_tasks if mine and t.level < max(mine)), None)
     if target is None or not task_view(target)["overdue"]:
@@ -687,10 +663,9 @@ def urge(principal: Principal, decl_id: str) -> dict:
     with db_errors():
         with transaction() as tx:
             tx.update(target, actions=[ReviewTask.urged_at.set(now)], add_version_condition=False)
-            tx.save(AuditRecord.new(f"DECL#{decl_id}", "review.urge", principal,
-                                    detail={"level": target.level, "unit": target.unit_code,
-                                            "unit_name": target.unit_name}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.urge", principal,
+                               detail={"level": target.level, "unit": target.unit_code,
+                                       "unit_name": target.unit_name})
     target.urged_at = now
     return task_view(target)
 
@@ -703,18 +678,18 @@ def sweep_deadlines(days_back: int = 14) -> dict:
     Queries one partition per day (DUE#<date>) from days_back ago to two days ahead.
     """
     now = clock.now()
-    now_s = _iso(now)
+    now_s = clock.iso(now)
     today = now.astimezone(dt.timezone.utc).date()
     reminded = flagged = 0
     for offset in range(-days_back, 3):
         day = (today + dt.timedelta(days=offset)).isoformat()
         with db_errors():
-            tasks = list(ReviewTask.gsi2.query(f"DUE#{day}"))
+            tasks = list(ReviewTask.due_on(day))
         for task in tasks:
             if task.state != OPEN:
                 continue
             rules = _rules(task.matter_type)
-            remind_from = _iso(dt.datetime.fromisoformat(task.due_at.replace("Z", "+00:00"))
+            remind_from = clock.iso(clock.parse_iso(task.due_at)
                                - dt.timedelta(days=rules["remind_before_days"]))
             if task.due_at <= now_s and not task.overdue:
                 task.update(actions=[ReviewTask.overdue.set(True)], condition=ReviewTask.state == OPEN,
@@ -733,7 +708,7 @@ def sweep_deadlines(days_back: int = 14) -> dict:
 
 def _report_task(principal: Principal, decl_id: str):
     principal.require(*UNIT_ROLES)
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     task = _my_task(part, principal)
     if task.state != TO_SEND:
         raise Conflict("只有待送审的申报可以上传或删除送审附件", code="NOT_TO_SEND")
@@ -745,7 +720,7 @@ def report_slot(principal: Principal, decl_id: str, file_name: str, content_type
 
     part, task = _report_task(principal, decl_id)
     rule = part.definition.attachment(_rules(part.meta.matter_type)["report"]["category"])
-    content_type = uploads._check_file(rule, content_type, size)
+    content_type = uploads.check_file(rule, content_type, size)
     return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
 
 
@@ -767,7 +742,7 @@ def report_complete(principal: Principal, decl_id: str, attachment_id: str) -> d
     att = uploads.verify(decl_id, attachment_id)
     if att.state == "verified":   # the 待送审 list shows 已上传 from the task (survives 查询)
         _mark_report(principal, decl_id, attachment_id)
-    return declarations.attachment_view(att)
+    return aggregate.attachment_view(att)
 
 
 def _mark_report(principal: Principal, decl_id: str, attachment_id: str | None) -> None:

@@ -127,8 +127,7 @@ def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: in
     with db_errors(conflict=Conflict("单位信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
             tx.save(unit)  # pynamodb adds the version condition
-            tx.save(AuditRecord.new(f"UNIT#{unit.credit_code}", "unit.update", principal),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"UNIT#{unit.credit_code}", "unit.update", principal)
     return view(unit)
 
 

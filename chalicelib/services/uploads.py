@@ -16,20 +16,21 @@ raise another S3 event, whose run deletes them (on_object_created); the verifier
 exactly the bytes it checked (chalicelib/uploads/verify.py).
 """
 import datetime as dt
-import os
 import time
 import uuid
 
 from pynamodb.expressions.operand import Path
 
-from chalicelib import aws, config
+from chalicelib import aws, clock, config, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.logs import get_logger
+from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models.declarations import Attachment, AttachmentCount, DeclarationModule
-from chalicelib.services import attachments_cleanup, declarations
+from chalicelib.services import attachments_cleanup
+from chalicelib.services import declaration_aggregate as aggregate
 
 log = get_logger("talent.uploads")
 
@@ -43,8 +44,8 @@ MULTIPART_THRESHOLD = 8 * 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
 FINAL = ("verified", "rejected")
 # Images with more pixels than this are verified by the S3-event verifier, not in the API request.
-INLINE_MAX_PIXELS = int(os.environ.get("UPLOAD_INLINE_MAX_PIXELS", "4000000"))
-VERDICT_WAIT = float(os.environ.get("UPLOAD_VERDICT_WAIT_SECONDS", "8"))    # bounded wait for another run
+INLINE_MAX_PIXELS = config.UPLOAD_INLINE_MAX_PIXELS
+VERDICT_WAIT = config.UPLOAD_VERDICT_WAIT_SECONDS    # bounded wait for another run
 POLL_SECONDS = 0.2
 PARTS_MISMATCH = ("PART_SIZE", "分片大小与申请的文件大小不符，请重新上传")
 
@@ -64,7 +65,7 @@ def _kb(n: int) -> str:
     return f"{n}KB"
 
 
-def _check_file(rule: dict, content_type: str, size: int) -> str:
+def check_file(rule: dict, content_type: str, size: int) -> str:
     content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
     if content_type not in rule["types"]:
         allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
@@ -77,11 +78,11 @@ def _check_file(rule: dict, content_type: str, size: int) -> str:
 def request_slot(principal: Principal, decl_id: str, category: str, entry_id: str | None,
                  slot: str | None, file_name: str, content_type: str, size: int) -> dict:
     """Refuse what breaks a rule before any upload; otherwise a presigned POST (or multipart)."""
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     rule = part.definition.attachment(category)
     if rule.get("reviewer"):
         raise NotFound("附件类别不存在", code="ATTACHMENT_CATEGORY_NOT_FOUND")
-    content_type = _check_file(rule, content_type, size)
+    content_type = check_file(rule, content_type, size)
     module = _editable_module(part, rule)
     if category == "photo" and not module.saved_at:
         raise Conflict("请先保存基本信息，再上传近期照片", code="BASIC_NOT_SAVED")
@@ -122,13 +123,8 @@ def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: 
         upload = {"method": "multipart", "upload_id": att.multipart_upload_id, "part_size": PART_SIZE,
                   "parts": part_urls(att, range(1, -(-size // PART_SIZE) + 1))}
     else:
-        post = aws.s3().generate_presigned_post(
-            Bucket=config.ATTACHMENTS_BUCKET, Key=incoming,
-            Fields={"Content-Type": content_type},
-            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
-            ExpiresIn=POST_EXPIRES)
-        upload = {"method": "post", "url": post["url"], "fields": post["fields"]}
-    return {"attachment": declarations.attachment_view(att), "upload": upload,
+        upload = storage.post_form(incoming, content_type, max_bytes, POST_EXPIRES)
+    return {"attachment": aggregate.attachment_view(att), "upload": upload,
             "expires_in": POST_EXPIRES, "max_bytes": max_bytes}
 
 
@@ -145,15 +141,13 @@ def part_urls(att: Attachment, numbers) -> list:
     a part of any other size: a part cannot be bigger than the slot allows (issue 16 item 6).
     "complete" checks the sizes again before assembling (moto does not check signatures)."""
     sizes = part_sizes(att.declared_size)
-    return [{"part_number": n, "size": sizes[n - 1], "url": aws.s3().generate_presigned_url(
-        "upload_part", Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": att.incoming_key,
-                               "UploadId": att.multipart_upload_id, "PartNumber": n,
-                               "ContentLength": sizes[n - 1]},
-        ExpiresIn=POST_EXPIRES)} for n in numbers if 1 <= n <= len(sizes)]
+    return [{"part_number": n, "size": sizes[n - 1],
+             "url": storage.part_url(att.incoming_key, att.multipart_upload_id, n, sizes[n - 1], POST_EXPIRES)}
+            for n in numbers if 1 <= n <= len(sizes)]
 
 
 def _load(decl_id: str, attachment_id: str) -> Attachment:
-    part = declarations.load_partition(decl_id)
+    part = aggregate.load_partition(decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None:
         raise ATTACHMENT_MISSING
@@ -161,7 +155,7 @@ def _load(decl_id: str, attachment_id: str) -> Attachment:
 
 
 def _owned(principal: Principal, decl_id: str, attachment_id: str):
-    part = declarations._own(principal, decl_id)
+    part = aggregate.owned(principal, decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None:
         raise ATTACHMENT_MISSING
@@ -186,7 +180,7 @@ def complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
     _, att = _owned(principal, decl_id, attachment_id)
     if att.multipart_upload_id and att.state == "pending":
         _assemble(att)
-    return declarations.attachment_view(verify(decl_id, attachment_id))
+    return aggregate.attachment_view(verify(decl_id, attachment_id))
 
 
 def _assemble(att: Attachment) -> None:
@@ -223,7 +217,7 @@ def _assemble(att: Attachment) -> None:
 
 def _claim(att: Attachment) -> str | None:
     """pending (or a stale verifying claim) → verifying; the claim's time, or None if not won."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now()
     stale = (now - CLAIM_STALE).isoformat()
     claim_time = now.isoformat()
     try:
@@ -265,7 +259,7 @@ def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float
 def _run(att: Attachment, claim_time: str, inline: bool) -> Attachment | None:
     from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
 
-    rule = declarations.matter_def.get("TALENT_GRADING").attachment(att.category)
+    rule = matter_def.get("TALENT_GRADING").attachment(att.category)
     # Reviewers' reports count per task (entry T<round>-<level>), like per-entry attachments.
     try:
         verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,
@@ -362,21 +356,18 @@ def remove(att: Attachment, principal: Principal) -> None:
             if att.state == "verified":
                 count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
                 tx.update(count, actions=[AttachmentCount.n.add(-1)], condition=AttachmentCount.n > 0)
-            tx.save(AuditRecord.new(f"DECL#{att.decl_id}", "attachment.delete", principal,
-                                    detail={"category": att.category, "attachment_id": att.attachment_id}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"DECL#{att.decl_id}", "attachment.delete", principal,
+                               detail={"category": att.category, "attachment_id": att.attachment_id})
     attachments_cleanup.delete_objects([att.incoming_key, att.s3_key, att.thumbnail_key])
 
 
 def download_link(principal: Principal, decl_id: str, attachment_id: str, thumbnail: bool = False) -> dict:
     """A short-lived presigned GET, for the owner and for reviewers on the declaration's route."""
-    part = declarations.readable(principal, decl_id)
+    part = aggregate.readable(principal, decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None or att.state != "verified":
         raise ATTACHMENT_MISSING
     key = att.thumbnail_key if thumbnail and att.thumbnail_key else att.s3_key
-    url = aws.s3().generate_presigned_url(
-        "get_object", ExpiresIn=GET_EXPIRES,
-        Params={"Bucket": config.ATTACHMENTS_BUCKET, "Key": key,
-                "ResponseContentType": "image/jpeg" if key == att.thumbnail_key else att.content_type})
+    url = storage.download_url(key, GET_EXPIRES,
+                               content_type="image/jpeg" if key == att.thumbnail_key else att.content_type)
     return {"url": url, "expires_in": GET_EXPIRES, "file_name": att.file_name}
