@@ -94,7 +94,7 @@ def agent(credit_code: str, phone: str) -> tuple[Agent, str]:
 
 def agent_by_id_number(credit_code: str, id_number: str) -> tuple[Agent, str]:
     """An agent listed in the unit's 经办人 list under this ID number (found through its keyed-hash
-    index item, no Scan), enabled; and the unit's role."""
+    index item, no table scan), enabled; and the unit's role."""
     from chalicelib.services.units import agent_id_index
 
     index = agent_id_index(credit_code, id_number)
