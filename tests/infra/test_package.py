@@ -270,7 +270,7 @@ def test_deployment_package_ships_what_the_functions_import_with_bytecode(packag
         for handler in ("review_tasks", "verify_upload", "reminders", "exports"):
             assert f"functions/{handler}.py" in names
             assert f"functions/__pycache__/{handler}.cpython-311.pyc" in names
-        assert "app.py" in names and "chalicelib/services/review.py" in names
+        assert "app.py" in names and "chalicelib/services/review/__init__.py" in names
         assert "chalice/app.py" in names          # chalice's runtime, bundled by `chalice package`
         tops = {n.split("/", 1)[0].split("-", 1)[0] for n in names}
         for cli_only in ("pip", "setuptools", "click", "inquirer", "blessed", "wheel", "yaml"):

@@ -482,7 +482,7 @@ def test_name_filter_reads_a_bounded_budget_and_continues_by_cursor(client, worl
 
 
 def test_batch_send_is_bounded_with_per_item_results(client, world, aws, monkeypatch):
-    from chalicelib.services import review as review_service
+    from chalicelib.services.review import decisions as review_service
 
     decl = ready(client, world)
     decl_id = decl["decl_id"]

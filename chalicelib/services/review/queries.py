@@ -1,0 +1,130 @@
+"""Reviewers' reads: task lists (bounded filtered pages), the review detail and 进度跟踪."""
+from chalicelib import clock, storage
+from chalicelib import identifiers as ids
+from chalicelib.errors import ValidationFailed
+from chalicelib.identity import ROLE_APPLICANT, UNIT_ROLES, Principal
+from chalicelib.models.audit import AuditRecord
+from chalicelib.models.base import Entity, db_errors
+from chalicelib.models.declarations import STATUS_LABELS, Declaration
+from chalicelib.models.reviews import ReturnedMark, ReviewTask
+from chalicelib.pagination import decode, encode, page_size, query_page
+from chalicelib.services import declaration_aggregate as aggregate
+from chalicelib.services.review.tasks import _my_task, task_view
+
+
+# --- reviewers: lists, detail ------------------------------------------------------------------
+
+
+def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | None, name: str | None,
+               id_number: str | None, cursor, limit) -> dict:
+    principal.require(*UNIT_ROLES)
+    if bucket not in ("pending", "to_send", "done", "returned"):
+        raise ValidationFailed("查询条件有误", code="BAD_FILTER")
+    year = year or str(clock.today_local().year)
+    list_pk = ReviewTask.list_key(principal.unit_code, matter_type, year, bucket)
+    start = decode(cursor, "GSI1PK", list_pk)
+    condition = None
+    if name:
+        condition = Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50])
+    if id_number:
+        match = ReviewTask.id_number == id_number.strip().upper()[:18]
+        condition = match if condition is None else condition & match
+    model = ReturnedMark if bucket == "returned" else ReviewTask
+    view = _returned_view if bucket == "returned" else task_view
+    with db_errors():
+        if condition is None:
+            return query_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False, **kw),
+                              page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+        return bounded_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False,
+                                                          filter_condition=condition, **kw),
+                            model, page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+
+
+READ_BUDGET = 1000      # items a filtered list may evaluate per request, whatever the queue holds
+READ_PAGE = 250         # items evaluated per Query (≤ 4 Queries per request)
+
+
+def bounded_page(query, model, limit: int, start_key: dict | None, key_attrs: tuple, to_dict,
+                 budget: int = READ_BUDGET) -> dict:
+    """A filtered page that stops at the read budget: DynamoDB evaluates at most `budget` items
+    (Limit counts items evaluated before the filter), and the cursor continues from where the
+    search stopped. `budget_reached` tells the client the page may be short because of it."""
+    pages = query(page_size=min(READ_PAGE, budget), last_evaluated_key=start_key).page_iter
+    found: list = []
+    while True:
+        pages.page_size = max(1, min(READ_PAGE, budget - pages.total_scanned_count))
+        try:
+            page = next(pages)
+        except StopIteration:
+            return {"items": [to_dict(i) for i in found], "next_cursor": None, "budget_reached": False}
+        for raw in page.get("Items", []):
+            found.append(model.from_raw_data(raw))
+            if len(found) > limit:
+                found = found[:limit]
+                raw_last = found[-1].serialize()
+                return {"items": [to_dict(i) for i in found], "budget_reached": False,
+                        "next_cursor": encode({a: raw_last[a]["S"] for a in key_attrs if a in raw_last})}
+        last = pages.last_evaluated_key
+        if last is None:
+            return {"items": [to_dict(i) for i in found], "next_cursor": None, "budget_reached": False}
+        if pages.total_scanned_count >= budget:
+            return {"items": [to_dict(i) for i in found], "budget_reached": True,
+                    "next_cursor": encode({a: last[a]["S"] for a in key_attrs if a in last})}
+
+
+def _returned_view(mark: ReturnedMark) -> dict:
+    return {"decl_id": mark.decl_id, "person_name": mark.person_name,
+            "id_number": ids.mask_id_number(mark.id_number), "returned_at": mark.returned_at,
+            "state": "returned"}
+
+
+def detail(principal: Principal, decl_id: str) -> dict:
+    """审核: the whole declaration, its attachments (presigned GETs) and this unit's task."""
+    principal.require(*UNIT_ROLES)
+    part = aggregate.readable(principal, decl_id)
+    task = _my_task(part, principal)
+    view = aggregate.full_view(part, mask=False)
+    for att in view["attachments"]:
+        if att["state"] == "verified":
+            stored = next(a for a in part.attachments if a.attachment_id == att["attachment_id"])
+            att["url"] = storage.download_url(stored.s3_key, 300, content_type=stored.content_type)
+    view["task"] = task_view(task, mask=False)
+    view["passed_levels"] = [lvl for lvl in part.meta.route if lvl["level"] < task.level]
+    return view
+
+
+ACTION_LABELS = {"declaration.start": "开始申报", "declaration.submit": "提交申报",
+                 "declaration.withdraw": "撤销流程", "review.open": "待审核", "review.pass": "审核通过",
+                 "review.return": "退回修改", "review.terminate": "资格不符，终止审核",
+                 "review.send": "送审", "review.result": "评委会评定", "review.urge": "催办"}
+
+
+def progress(principal: Principal, decl_id: str) -> dict:
+    """进度跟踪: built from the platform's own append-only audit trail (one Query).
+
+    The applicant and every level of the current round's route that the declaration has reached
+    see each step: level, unit, agent, decision, opinion and time (an instant with its offset,
+    and Beijing time to show)."""
+
+    part = aggregate.readable(principal, decl_id)
+    with db_errors():
+        records = list(AuditRecord.trail(f"DECL#{decl_id}"))
+    steps = []
+    for r in records:
+        if r.action not in ACTION_LABELS:
+            continue
+        detail = r.detail.as_dict() if r.detail else {}
+        unit = detail.get("unit") or (r.actor_unit if r.actor_role != ROLE_APPLICANT else None)
+        steps.append({"action": r.action, "label": ACTION_LABELS[r.action], "decision": ACTION_LABELS[r.action],
+                      "at": r.at, "at_local": clock.beijing(r.at),
+                      "round": detail.get("round"), "level": detail.get("level"), "unit_code": unit,
+                      "unit_name": detail.get("unit_name") or _unit_name(part.meta, unit),
+                      "agent": r.actor_name if r.actor_role != ROLE_APPLICANT or r.actor_id == part.meta.person_id else None,
+                      "opinion": r.opinion})
+    return {"decl_id": decl_id, "status": part.meta.status, "status_label": STATUS_LABELS[part.meta.status],
+            "route": part.meta.route, "steps": steps, "result": part.meta.result,
+            "result_level": part.meta.result_level}
+
+
+def _unit_name(meta: Declaration, code: str | None) -> str | None:
+    return next((lvl["unit_name"] for lvl in meta.route if lvl["unit_code"] == code), None)
