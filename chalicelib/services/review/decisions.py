@@ -12,8 +12,8 @@ from chalicelib.models.reviews import BUCKET_OF_STATE, DONE, OPEN, TO_SEND, Retu
 from chalicelib.services import counters, declarations
 from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
-from chalicelib.services.review.machine import _start_execution, _stop_execution, deliver
-from chalicelib.services.review.tasks import DECIDED, _my_task, _round_tasks, _rules, task_view
+from chalicelib.services.review.machine import deliver, start_execution, stop_execution
+from chalicelib.services.review.tasks import DECIDED, my_task, review_rules, round_tasks, task_view
 
 
 # --- submit, withdraw --------------------------------------------------------------------------
@@ -23,7 +23,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
     part = aggregate.owned(principal, decl_id)
     meta = part.meta
     if meta.status == SUBMITTED:
-        _start_execution(meta)          # idempotent: same name + input returns the running one
+        start_execution(meta)          # idempotent: same name + input returns the running one
         return aggregate.summary_view(meta)
     if meta.status not in (DRAFT, RETURNED):
         raise Conflict(f"申报状态为“{STATUS_LABELS[meta.status]}”，不能提交", code="DECLARATION_LOCKED")
@@ -62,7 +62,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.submit", principal,
                                detail={"round": meta.round})
             result_rows.on_submit(tx, part)
-    _start_execution(meta)
+    start_execution(meta)
     return aggregate.summary_view(meta)
 
 
@@ -88,7 +88,7 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.withdraw", principal)
             result_rows.on_remove(tx, meta)
-    _stop_execution(meta)
+    stop_execution(meta)
     return aggregate.summary_view(meta)
 
 
@@ -99,7 +99,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
     principal.require(*UNIT_ROLES)
     part = aggregate.readable(principal, decl_id)
     meta = part.meta
-    task = _my_task(part, principal)
+    task = my_task(part, principal)
     if task.state != OPEN or meta.status != SUBMITTED:
         raise DECIDED
     if task.due_at is None:
@@ -130,7 +130,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
     now = now_iso()
     recorded_opinion = opinion or ("审核通过" if outcome == "pass" else None)
     output = _machine_output(meta, task, outcome, target)
-    needs_send = outcome == "pass" and task.role in _rules(meta.matter_type)["send_required_roles"]
+    needs_send = outcome == "pass" and task.role in review_rules(meta.matter_type)["send_required_roles"]
     new_state = TO_SEND if needs_send else DONE
     bucket = BUCKET_OF_STATE[new_state]
     actions = [ReviewTask.state.set(new_state), ReviewTask.outcome.set(outcome),
@@ -239,7 +239,7 @@ SEND_SECONDS = 12.0
 def _send_one(principal: Principal, decl_id: str) -> dict:
     part = aggregate.readable(principal, decl_id)
     meta = part.meta
-    task = _my_task(part, principal)
+    task = my_task(part, principal)
     if task.state != TO_SEND:
         raise Conflict("该申报不在待送审状态", code="NOT_TO_SEND")
     report = [a for a in part.verified("recommendation_report", f"T{task.round}-{task.level}")]
@@ -268,12 +268,12 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
     principal.require(ROLE_PROVINCE)
     part = aggregate.readable(principal, decl_id)
     meta = part.meta
-    rules = _rules(meta.matter_type)
+    rules = review_rules(meta.matter_type)
     if result not in ("通过", "未通过"):
         raise ValidationFailed("评定状态应为通过或未通过", code="BAD_RESULT")
     if result == "通过" and level not in rules["levels"]:
         raise ValidationFailed("请选择评审后评定级别", code="LEVEL_REQUIRED")
-    task = next((t for t in _round_tasks(decl_id, meta.round)
+    task = next((t for t in round_tasks(decl_id, meta.round)
                  if t.level == len(meta.route) and t.state == OPEN), None)
     if task is None or meta.status != SUBMITTED:
         raise Conflict("该申报尚未进入评委会评审环节", code="NOT_AT_COMMITTEE")
@@ -314,7 +314,7 @@ def urge(principal: Principal, decl_id: str) -> dict:
     mine = [lvl["level"] for lvl in meta.route if lvl["unit_code"] == principal.unit_code]
     if not mine or not meta.round:
         raise aggregate.DECL_MISSING
-    open_tasks = [t for t in _round_tasks(decl_id, meta.round) if t.state == OPEN]
+    open_tasks = [t for t in round_tasks(decl_id, meta.round) if t.state == OPEN]
     target = next((t for t in open_tasks if mine and t.level < max(mine)), None)
     if target is None or not task_view(target)["overdue"]:
         raise Conflict("只能催办下级单位已超期的审核任务", code="NOT_OVERDUE")

@@ -5,7 +5,7 @@ import json
 
 from chalicelib import aws, clock, config
 from chalicelib import review_machine as machine
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, NotFound, Unavailable
 from chalicelib.identity import ROLE_PROVINCE
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, request_token, transaction
@@ -13,18 +13,18 @@ from chalicelib.models.declarations import SUBMITTED, Declaration
 from chalicelib.models.reviews import BUCKET_OF_STATE, OPEN, ReviewTask
 from chalicelib.services import counters
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
-from chalicelib.services.review.tasks import _rules, _system, execution_name, log
+from chalicelib.services.review.tasks import execution_name, log, review_rules, system_principal
 
 
 def _execution_input(meta: Declaration, level: int = 0) -> dict:
-    rules = _rules(meta.matter_type)
+    rules = review_rules(meta.matter_type)
     deadline = rules["deadline_days"] * 86400
     return {"decl_id": meta.decl_id, "round": meta.round, "matter_type": meta.matter_type,
             "level": level, "levels": len(meta.route),
             "backstop_seconds": deadline * rules["backstop_factor"]}
 
 
-def _start_execution(meta: Declaration) -> None:
+def start_execution(meta: Declaration) -> None:
     from botocore.exceptions import ClientError
 
     try:
@@ -37,8 +37,6 @@ def _start_execution(meta: Declaration) -> None:
         if code == "ExecutionAlreadyExists":
             return    # this round's execution exists (and may have moved on): nothing to start
         log.warning("start execution failed", extra={"fields": {"code": code}})
-        from chalicelib.errors import Unavailable
-
         raise Unavailable("申报已保存，审核流程启动繁忙，请稍后再次点击提交", code="WORKFLOW_BUSY")
     if meta.execution_arn != resp["executionArn"]:
         with db_errors():
@@ -46,7 +44,7 @@ def _start_execution(meta: Declaration) -> None:
                         add_version_condition=False)
 
 
-def _stop_execution(meta: Declaration) -> None:
+def stop_execution(meta: Declaration) -> None:
     if not meta.execution_arn:
         return
     from botocore.exceptions import ClientError
@@ -77,7 +75,7 @@ def open_task(message: dict) -> str:
         route_level = {**meta.route[-1], "role": ROLE_PROVINCE, "committee": True}
     pk, sk = ReviewTask.key(decl_id, round_, level)
     now = clock.now()
-    rules = _rules(meta.matter_type)
+    rules = review_rules(meta.matter_type)
     due = None if level >= len(meta.route) else clock.iso(now + dt.timedelta(days=rules["deadline_days"]))
     try:
         task = ReviewTask.get(pk, sk)
@@ -118,7 +116,7 @@ def open_task(message: dict) -> str:
                       condition=(Declaration.round == round_) & (Declaration.status == SUBMITTED),
                       add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
-            AuditRecord.append(tx, f"DECL#{decl_id}", "review.open", _system(),
+            AuditRecord.append(tx, f"DECL#{decl_id}", "review.open", system_principal(),
                                detail={"round": round_, "level": level, "unit": task.unit_code,
                                        "unit_name": task.unit_name})
             result_rows.on_open(tx, meta, task.unit_code)
@@ -195,7 +193,7 @@ def sweep_deadlines(days_back: int = 14) -> dict:
         for task in tasks:
             if task.state != OPEN:
                 continue
-            rules = _rules(task.matter_type)
+            rules = review_rules(task.matter_type)
             remind_from = clock.iso(clock.parse_iso(task.due_at)
                                - dt.timedelta(days=rules["remind_before_days"]))
             if task.due_at <= now_s and not task.overdue:
@@ -205,7 +203,7 @@ def sweep_deadlines(days_back: int = 14) -> dict:
             elif remind_from <= now_s < task.due_at and not task.reminded:
                 task.update(actions=[ReviewTask.reminded.set(True)], condition=ReviewTask.state == OPEN,
                             add_version_condition=False)
-                AuditRecord.new(f"UNIT#{task.unit_code}", "review.reminder", _system(),
+                AuditRecord.new(f"UNIT#{task.unit_code}", "review.reminder", system_principal(),
                                 detail={"decl_id": task.decl_id, "due_at": task.due_at}).save()
                 reminded += 1
     return {"reminded": reminded, "overdue": flagged}

@@ -9,7 +9,7 @@ from chalicelib.models.declarations import STATUS_LABELS, Declaration
 from chalicelib.models.reviews import ReturnedMark, ReviewTask
 from chalicelib.pagination import decode, encode, page_size, query_page
 from chalicelib.services import declaration_aggregate as aggregate
-from chalicelib.services.review.tasks import _my_task, task_view
+from chalicelib.services.review.tasks import my_task, task_view
 
 
 # --- reviewers: lists, detail ------------------------------------------------------------------
@@ -82,7 +82,7 @@ def detail(principal: Principal, decl_id: str) -> dict:
     """审核: the whole declaration, its attachments (presigned GETs) and this unit's task."""
     principal.require(*UNIT_ROLES)
     part = aggregate.readable(principal, decl_id)
-    task = _my_task(part, principal)
+    task = my_task(part, principal)
     view = aggregate.full_view(part, mask=False)
     for att in view["attachments"]:
         if att["state"] == "verified":

@@ -4,7 +4,7 @@ from chalicelib.identity import UNIT_ROLES, Principal
 from chalicelib.models.base import db_errors
 from chalicelib.models.reviews import TO_SEND, ReviewTask
 from chalicelib.services import declaration_aggregate as aggregate
-from chalicelib.services.review.tasks import _my_task, _rules
+from chalicelib.services.review.tasks import my_task, review_rules
 
 
 # --- 送审附件 (推荐报告/申报函) -------------------------------------------------------------------
@@ -12,7 +12,7 @@ from chalicelib.services.review.tasks import _my_task, _rules
 def _report_task(principal: Principal, decl_id: str):
     principal.require(*UNIT_ROLES)
     part = aggregate.readable(principal, decl_id)
-    task = _my_task(part, principal)
+    task = my_task(part, principal)
     if task.state != TO_SEND:
         raise Conflict("只有待送审的申报可以上传或删除送审附件", code="NOT_TO_SEND")
     return part, task
@@ -22,7 +22,7 @@ def report_slot(principal: Principal, decl_id: str, file_name: str, content_type
     from chalicelib.services import uploads
 
     part, task = _report_task(principal, decl_id)
-    rule = part.definition.attachment(_rules(part.meta.matter_type)["report"]["category"])
+    rule = part.definition.attachment(review_rules(part.meta.matter_type)["report"]["category"])
     content_type = uploads.check_file(rule, content_type, size)
     return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
 

@@ -16,7 +16,7 @@ TASK_MISSING = NotFound("审核任务不存在或不属于本单位", code="TASK
 DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_DECIDED")
 
 
-def _rules(matter_type: str) -> dict:
+def review_rules(matter_type: str) -> dict:
     return matter_def.get(matter_type).raw["review"]
 
 
@@ -24,7 +24,7 @@ def execution_name(decl_id: str, round_: int) -> str:
     return f"{decl_id}-r{round_}"
 
 
-def _system() -> Principal:
+def system_principal() -> Principal:
     return Principal(subject="system", role=ROLE_PROVINCE, name="系统")
 
 
@@ -46,15 +46,15 @@ def task_view(task: ReviewTask, mask: bool = True) -> dict:
             "version": task.version}
 
 
-def _my_task(part, principal: Principal) -> ReviewTask:
+def my_task(part, principal: Principal) -> ReviewTask:
     """The current round's task of the caller's unit (the one at the highest visit)."""
     meta = part.meta
-    tasks = [t for t in _round_tasks(meta.decl_id, meta.round) if t.unit_code == principal.unit_code]
+    tasks = [t for t in round_tasks(meta.decl_id, meta.round) if t.unit_code == principal.unit_code]
     if not tasks:
         raise TASK_MISSING
     return max(tasks, key=lambda t: (t.state != DONE, t.level))
 
 
-def _round_tasks(decl_id: str, round_: int) -> list:
+def round_tasks(decl_id: str, round_: int) -> list:
     with db_errors():
         return list(ReviewTask.query(f"DECL#{decl_id}", ReviewTask.sk.startswith(f"TASK#{round_:03d}#")))
