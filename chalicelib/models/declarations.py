@@ -15,16 +15,9 @@ from pynamodb.attributes import (BooleanAttribute, JSONAttribute, ListAttribute,
                                  UnicodeAttribute, VersionAttribute)
 
 from chalicelib.models.base import Entity
-
-DRAFT = "draft"
-SUBMITTED = "submitted"
-RETURNED = "returned"
-TERMINATED = "terminated"
-APPROVED = "approved"
-
-STATUS_LABELS = {DRAFT: "未提交", SUBMITTED: "已申报", RETURNED: "被退回",
-                 TERMINATED: "审核不通过终止审核", APPROVED: "终审通过"}
-EDITABLE_STATUSES = (DRAFT, RETURNED)
+# the statuses and their transitions live in models/status.py (re-exported here)
+from chalicelib.models.status import (APPROVED, DRAFT, EDITABLE_STATUSES, RETURNED,  # noqa: F401
+                                      STATUS_LABELS, SUBMITTED, TERMINATED)
 
 
 class Declaration(Entity, discriminator="Declaration"):

@@ -13,10 +13,8 @@ from pynamodb.attributes import (BooleanAttribute, JSONAttribute, NumberAttribut
                                  VersionAttribute)
 
 from chalicelib.models.base import Entity
-
-OPEN = "open"
-TO_SEND = "to_send"
-DONE = "done"
+# the task states and their transitions live in models/status.py (re-exported here)
+from chalicelib.models.status import DONE, OPEN, TO_SEND
 
 BUCKET_OF_STATE = {OPEN: "pending", TO_SEND: "to_send", DONE: "done"}
 RETURNED_BUCKET = "returned"

@@ -12,6 +12,7 @@ from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
+from chalicelib.models import status as st
 from chalicelib.models.bindings import STATUS_APPROVED
 from chalicelib.models.declarations import (DRAFT, EDITABLE_STATUSES, Declaration, DeclarationModule,
                                             LiveDeclaration)
@@ -182,12 +183,12 @@ def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
 def delete_draft(principal: Principal, decl_id: str) -> None:
     part = owned(principal, decl_id)
     meta = part.meta
-    if meta.status != DRAFT:
+    if not st.can(st.DECLARATION, meta.status, st.DELETE):
         raise Conflict("只有未提交的申报可以删除", code="DECLARATION_LOCKED")
     lpk, lsk = LiveDeclaration.key(meta.person_id, meta.notice_id)
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction() as tx:
-            tx.delete(meta, condition=Declaration.status == DRAFT)
+            tx.delete(meta, condition=st.condition(Declaration.status, st.DECLARATION, st.DELETE))
             for module in part.modules.values():
                 tx.delete(module, add_version_condition=False)
             for att in part.attachments:

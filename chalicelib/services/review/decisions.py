@@ -6,9 +6,10 @@ from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, request_token, transaction
 from chalicelib.models.bindings import PersonBinding
-from chalicelib.models.declarations import (APPROVED, DRAFT, RETURNED, STATUS_LABELS, SUBMITTED,
-                                            TERMINATED, Declaration, DeclarationModule)
-from chalicelib.models.reviews import BUCKET_OF_STATE, DONE, OPEN, TO_SEND, ReturnedMark, ReviewTask
+from chalicelib.models.declarations import (DRAFT, RETURNED, STATUS_LABELS, SUBMITTED, Declaration,
+                                            DeclarationModule)
+from chalicelib.models import status as st
+from chalicelib.models.reviews import BUCKET_OF_STATE, ReturnedMark, ReviewTask
 from chalicelib.services import counters, declarations
 from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
@@ -25,7 +26,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
     if meta.status == SUBMITTED:
         start_execution(meta)          # idempotent: same name + input returns the running one
         return aggregate.summary_view(meta)
-    if meta.status not in (DRAFT, RETURNED):
+    if not st.can(st.DECLARATION, meta.status, st.SUBMIT):
         raise Conflict(f"申报状态为“{STATUS_LABELS[meta.status]}”，不能提交", code="DECLARATION_LOCKED")
     problems = declarations.problems(part)
     if problems:
@@ -41,7 +42,8 @@ def submit(principal: Principal, decl_id: str) -> dict:
 
         meta.route = routing.build_route(units.load(meta.unit_code))
     now = now_iso()
-    meta.status, meta.round, meta.submitted_at, meta.updated_at = SUBMITTED, meta.round + 1, now, now
+    meta.status = st.next_status(st.DECLARATION, previous_status, st.SUBMIT)
+    meta.round, meta.submitted_at, meta.updated_at = meta.round + 1, now, now
     meta.reached_level, meta.editable_modules = 0, None
     meta.returned_by = meta.return_opinion = None
     meta.applied_level = (part.modules["basic"].content or {}).get("applied_level")
@@ -70,10 +72,11 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
     """撤销流程: a returned declaration goes back to draft (all modules editable) to declare anew."""
     part = aggregate.owned(principal, decl_id)
     meta = part.meta
-    if meta.status != RETURNED:
+    if not st.can(st.DECLARATION, meta.status, st.WITHDRAW):
         raise Conflict("只有被退回的申报可以撤销流程", code="NOT_RETURNED")
     returned_by = meta.returned_by
-    meta.status, meta.editable_modules, meta.updated_at = DRAFT, None, now_iso()
+    meta.status = st.next_status(st.DECLARATION, meta.status, st.WITHDRAW)
+    meta.editable_modules, meta.updated_at = None, now_iso()
     meta.returned_by = meta.return_opinion = None
     meta.gsi2pk = meta.gsi2sk = None
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
@@ -100,7 +103,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
     part = aggregate.readable(principal, decl_id)
     meta = part.meta
     task = my_task(part, principal)
-    if task.state != OPEN or meta.status != SUBMITTED:
+    if not st.can(st.TASK, task.state, st.TASK_DECIDE) or not st.can(st.DECLARATION, meta.status, st.DECIDE):
         raise DECIDED
     if task.due_at is None:
         raise Conflict("评委会结果请在“评审结果”中录入", code="COMMITTEE_TASK")
@@ -131,7 +134,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
     recorded_opinion = opinion or ("审核通过" if outcome == "pass" else None)
     output = _machine_output(meta, task, outcome, target)
     needs_send = outcome == "pass" and task.role in review_rules(meta.matter_type)["send_required_roles"]
-    new_state = TO_SEND if needs_send else DONE
+    new_state = st.next_status(st.TASK, task.state, st.TASK_AWAIT_SEND if needs_send else st.TASK_DECIDE)
     bucket = BUCKET_OF_STATE[new_state]
     actions = [ReviewTask.state.set(new_state), ReviewTask.outcome.set(outcome),
                ReviewTask.output.set(output), ReviewTask.marks.set(marks),
@@ -148,7 +151,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
     with db_errors(conflict=DECIDED):
         with transaction(client_request_token=request_token("decide", decl_id, task.round, task.level,
                                                               task.visits)) as tx:
-            tx.update(task, actions=actions, condition=ReviewTask.state == OPEN)
+            tx.update(task, actions=actions, condition=st.condition(ReviewTask.state, st.TASK, st.TASK_DECIDE))
             _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, principal)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1,
                          to_send=1 if needs_send else 0, done=0 if needs_send else 1,
@@ -183,21 +186,23 @@ def _apply_to_declaration(tx, part, task, outcome, problem, opinion, target, pri
         return
     binding = PersonBinding(*PersonBinding.key(meta.person_id))
     if outcome == "return":
-        tx.update(meta, actions=[Declaration.status.set(RETURNED), Declaration.editable_modules.set(problem),
+        tx.update(meta, actions=[Declaration.status.set(st.next_status(st.DECLARATION, meta.status, st.RETURN)),
+                                 Declaration.editable_modules.set(problem),
                                  Declaration.returned_by.set(task.unit_code),
                                  Declaration.return_opinion.set(opinion),
                                  Declaration.updated_at.set(now_iso())],
-                  condition=Declaration.status == SUBMITTED, add_version_condition=False)
+                  condition=st.condition(Declaration.status, st.DECLARATION, st.RETURN), add_version_condition=False)
         for key in problem:
             module = part.modules.get(key)
             if module is not None:
                 tx.update(module, actions=[DeclarationModule.editable.set(True)], add_version_condition=False)
         tx.save(ReturnedMark.new(task, meta.person_name, meta.id_number, now_iso()))
     else:   # terminate
-        tx.update(meta, actions=[Declaration.status.set(TERMINATED), Declaration.updated_at.set(now_iso()),
+        tx.update(meta, actions=[Declaration.status.set(st.next_status(st.DECLARATION, meta.status, st.TERMINATE)),
+                                 Declaration.updated_at.set(now_iso()),
                                  Declaration.return_opinion.set(opinion), Declaration.gsi2pk.remove(),
                                  Declaration.gsi2sk.remove()],
-                  condition=Declaration.status == SUBMITTED, add_version_condition=False)
+                  condition=st.condition(Declaration.status, st.DECLARATION, st.TERMINATE), add_version_condition=False)
         tx.update(binding, actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
         result_rows.on_remove(tx, meta)
 
@@ -240,25 +245,26 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
     part = aggregate.readable(principal, decl_id)
     meta = part.meta
     task = my_task(part, principal)
-    if task.state != TO_SEND:
+    if not st.can(st.TASK, task.state, st.TASK_SEND):
         raise Conflict("该申报不在待送审状态", code="NOT_TO_SEND")
     report = [a for a in part.verified("recommendation_report", f"T{task.round}-{task.level}")]
     if not report:
         raise ValidationFailed("推荐报告/申报函附件是必填项，请先上传", code="REPORT_REQUIRED")
     now = now_iso()
+    sent = st.next_status(st.TASK, task.state, st.TASK_SEND)
     with db_errors(conflict=DECIDED):
         with transaction() as tx:
             tx.update(task, actions=[
-                ReviewTask.state.set(DONE), ReviewTask.sent_at.set(now), ReviewTask.updated_at.set(now),
+                ReviewTask.state.set(sent), ReviewTask.sent_at.set(now), ReviewTask.updated_at.set(now),
                 ReviewTask.report_attachment.set(report[0].attachment_id),
-                *task.move_to(BUCKET_OF_STATE[DONE], now), *task.into_outbox(now)],
-                condition=ReviewTask.state == TO_SEND)
+                *task.move_to(BUCKET_OF_STATE[sent], now), *task.into_outbox(now)],
+                condition=st.condition(ReviewTask.state, st.TASK, st.TASK_SEND))
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, to_send=-1, done=1)
             AuditRecord.append(tx, f"DECL#{decl_id}", "review.send", principal,
                                detail={"round": task.round, "level": task.level,
                                        "unit": task.unit_code, "unit_name": task.unit_name})
     deliver(task)
-    return {"state": DONE}
+    return {"state": sent}
 
 
 # --- committee result, progress, urging -----------------------------------------------------
@@ -274,26 +280,28 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
     if result == "通过" and level not in rules["levels"]:
         raise ValidationFailed("请选择评审后评定级别", code="LEVEL_REQUIRED")
     task = next((t for t in round_tasks(decl_id, meta.round)
-                 if t.level == len(meta.route) and t.state == OPEN), None)
-    if task is None or meta.status != SUBMITTED:
+                 if t.level == len(meta.route) and st.can(st.TASK, t.state, st.TASK_RESULT)), None)
+    event = st.APPROVE if result == "通过" else st.REJECT
+    if task is None or not st.can(st.DECLARATION, meta.status, event):
         raise Conflict("该申报尚未进入评委会评审环节", code="NOT_AT_COMMITTEE")
     now = now_iso()
-    status = APPROVED if result == "通过" else TERMINATED
+    status = st.next_status(st.DECLARATION, meta.status, event)
+    done = st.next_status(st.TASK, task.state, st.TASK_RESULT)
     with db_errors(conflict=DECIDED):
         with transaction() as tx:
-            tx.update(task, actions=[ReviewTask.state.set(DONE), ReviewTask.outcome.set("result"),
+            tx.update(task, actions=[ReviewTask.state.set(done), ReviewTask.outcome.set("result"),
                                      ReviewTask.output.set({"outcome": machine.OUT_FINAL, "level": task.level}),
                                      ReviewTask.opinion.set(result), ReviewTask.decided_at.set(now),
                                      ReviewTask.decided_by.set(principal.subject),
                                      ReviewTask.decided_by_name.set(principal.name or None),
                                      ReviewTask.updated_at.set(now),
-                                     *task.move_to(BUCKET_OF_STATE[DONE], now, restamp=False),
+                                     *task.move_to(BUCKET_OF_STATE[done], now, restamp=False),
                                      *task.into_outbox(now)],
-                      condition=ReviewTask.state == OPEN)
+                      condition=st.condition(ReviewTask.state, st.TASK, st.TASK_RESULT))
             tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
                                      Declaration.result_level.set(level if result == "通过" else None),
                                      Declaration.result_at.set(now), Declaration.updated_at.set(now)],
-                      condition=Declaration.status == SUBMITTED, add_version_condition=False)
+                      condition=st.condition(Declaration.status, st.DECLARATION, event), add_version_condition=False)
             result_rows.on_result(tx, meta, result, level if result == "通过" else None, now)
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
                       actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
@@ -314,7 +322,7 @@ def urge(principal: Principal, decl_id: str) -> dict:
     mine = [lvl["level"] for lvl in meta.route if lvl["unit_code"] == principal.unit_code]
     if not mine or not meta.round:
         raise aggregate.DECL_MISSING
-    open_tasks = [t for t in round_tasks(decl_id, meta.round) if t.state == OPEN]
+    open_tasks = [t for t in round_tasks(decl_id, meta.round) if st.can(st.TASK, t.state, st.TASK_URGE)]
     target = next((t for t in open_tasks if mine and t.level < max(mine)), None)
     if target is None or not task_view(target)["overdue"]:
         raise Conflict("只能催办下级单位已超期的审核任务", code="NOT_OVERDUE")

@@ -9,8 +9,9 @@ from chalicelib.errors import Conflict, NotFound, Unavailable
 from chalicelib.identity import ROLE_PROVINCE
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, request_token, transaction
-from chalicelib.models.declarations import SUBMITTED, Declaration
-from chalicelib.models.reviews import BUCKET_OF_STATE, OPEN, ReviewTask
+from chalicelib.models.declarations import Declaration
+from chalicelib.models import status as st
+from chalicelib.models.reviews import BUCKET_OF_STATE, ReviewTask
 from chalicelib.services import counters
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
 from chalicelib.services.review.tasks import execution_name, log, review_rules, system_principal
@@ -63,7 +64,7 @@ def open_task(message: dict) -> str:
     decl_id, round_ = message["decl_id"], int(message["round"])
     with db_errors(not_found=NotFound()):
         meta = Declaration.get(*Declaration.key(decl_id))
-    if meta.round != round_ or meta.status != SUBMITTED:
+    if meta.round != round_ or not st.can(st.DECLARATION, meta.status, st.OPEN_LEVEL):
         _send_failure(message.get("task_token"), "STALE_ROUND")
         return "stale"
     level = len(meta.route) if kind == machine.MSG_COMMITTEE else int(message["level"])
@@ -84,36 +85,39 @@ def open_task(message: dict) -> str:
     if task is not None and task.token == message["task_token"]:
         return "duplicate"
     stamp = clock.iso(now)
-    if task is not None and task.state == OPEN:
+    if task is not None and st.can(st.TASK, task.state, st.TASK_REARM):
         # The machine's backstop timed out and re-armed this level: same task, new token,
         # flagged overdue; nothing to count again.
         with db_errors():
             task.update(actions=[ReviewTask.token.set(message["task_token"]), ReviewTask.overdue.set(True),
-                                 ReviewTask.updated_at.set(stamp)], condition=ReviewTask.state == OPEN,
+                                 ReviewTask.updated_at.set(stamp)],
+                        condition=st.condition(ReviewTask.state, st.TASK, st.TASK_REARM),
                         add_version_condition=False)
         return "rearmed"
     if task is None:
         task = ReviewTask(pk=pk, sk=sk, decl_id=decl_id, round=round_, level=level,
                           unit_code=route_level["unit_code"], unit_name=route_level["unit_name"],
                           role=route_level["role"], matter_type=meta.matter_type, year=meta.year,
-                          person_name=meta.person_name, id_number=meta.id_number, state=OPEN,
+                          person_name=meta.person_name, id_number=meta.id_number,
+                          state=st.next_status(st.TASK, st.NEW, st.TASK_OPEN),
                           token=message["task_token"], opened_at=stamp, due_at=due, updated_at=stamp)
     else:   # a lower level the chain came back to: re-arm deadline and reminders
         task.state, task.token, task.opened_at, task.due_at, task.updated_at = (
-            OPEN, message["task_token"], stamp, due, stamp)
+            st.next_status(st.TASK, task.state, st.TASK_OPEN), message["task_token"], stamp, due, stamp)
         task.overdue = task.reminded = False
         task.visits = (task.visits or 1) + 1
         task.outcome = task.output = task.opinion = task.decided_at = None
         task.decided_by = task.decided_by_name = task.sent_at = None
         task.delivered = False
-    task.place(BUCKET_OF_STATE[OPEN], stamp)
+    task.place(BUCKET_OF_STATE[task.state], stamp)
     task.decl_unit_name, task.applied_level, task.submitted_at = meta.unit_name, meta.applied_level, meta.submitted_at
     task.set_due(due)
     with db_errors(conflict=Conflict("任务已被打开")):
         with transaction(client_request_token=request_token("open", message["task_token"])) as tx:
             tx.save(task)   # new: attribute_not_exists(version); reopened: version-guarded
             tx.update(meta, actions=[Declaration.reached_level.set(max(level, meta.reached_level or 0))],
-                      condition=(Declaration.round == round_) & (Declaration.status == SUBMITTED),
+                      condition=(Declaration.round == round_)
+                      & st.condition(Declaration.status, st.DECLARATION, st.OPEN_LEVEL),
                       add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
             AuditRecord.append(tx, f"DECL#{decl_id}", "review.open", system_principal(),
@@ -140,7 +144,7 @@ def _flag_overdue(meta: Declaration, round_: int, level: int) -> str:
         task = ReviewTask.get(*ReviewTask.key(meta.decl_id, round_, level))
     except ReviewTask.DoesNotExist:
         return "missing"
-    if task.state == OPEN and not task.overdue:
+    if st.can(st.TASK, task.state, st.TASK_FLAG) and not task.overdue:
         task.update(actions=[ReviewTask.overdue.set(True)], add_version_condition=False)
     return "overdue"
 
@@ -191,17 +195,19 @@ def sweep_deadlines(days_back: int = 14) -> dict:
         with db_errors():
             tasks = list(ReviewTask.due_on(day))
         for task in tasks:
-            if task.state != OPEN:
+            if not st.can(st.TASK, task.state, st.TASK_FLAG):
                 continue
             rules = review_rules(task.matter_type)
             remind_from = clock.iso(clock.parse_iso(task.due_at)
                                - dt.timedelta(days=rules["remind_before_days"]))
             if task.due_at <= now_s and not task.overdue:
-                task.update(actions=[ReviewTask.overdue.set(True)], condition=ReviewTask.state == OPEN,
+                task.update(actions=[ReviewTask.overdue.set(True)],
+                            condition=st.condition(ReviewTask.state, st.TASK, st.TASK_FLAG),
                             add_version_condition=False)
                 flagged += 1
             elif remind_from <= now_s < task.due_at and not task.reminded:
-                task.update(actions=[ReviewTask.reminded.set(True)], condition=ReviewTask.state == OPEN,
+                task.update(actions=[ReviewTask.reminded.set(True)],
+                            condition=st.condition(ReviewTask.state, st.TASK, st.TASK_FLAG),
                             add_version_condition=False)
                 AuditRecord.new(f"UNIT#{task.unit_code}", "review.reminder", system_principal(),
                                 detail={"decl_id": task.decl_id, "due_at": task.due_at}).save()

@@ -2,7 +2,8 @@
 from chalicelib.errors import Conflict
 from chalicelib.identity import UNIT_ROLES, Principal
 from chalicelib.models.base import db_errors
-from chalicelib.models.reviews import TO_SEND, ReviewTask
+from chalicelib.models import status as st
+from chalicelib.models.reviews import ReviewTask
 from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services.review.tasks import my_task, review_rules
 
@@ -13,7 +14,7 @@ def _report_task(principal: Principal, decl_id: str):
     principal.require(*UNIT_ROLES)
     part = aggregate.readable(principal, decl_id)
     task = my_task(part, principal)
-    if task.state != TO_SEND:
+    if not st.can(st.TASK, task.state, st.TASK_REPORT):
         raise Conflict("只有待送审的申报可以上传或删除送审附件", code="NOT_TO_SEND")
     return part, task
 
@@ -52,7 +53,8 @@ def _mark_report(principal: Principal, decl_id: str, attachment_id: str | None) 
     _, task = _report_task(principal, decl_id)
     action = ReviewTask.report_attachment.set(attachment_id) if attachment_id else ReviewTask.report_attachment.remove()
     with db_errors():
-        task.update(actions=[action], condition=ReviewTask.state == TO_SEND, add_version_condition=False)
+        task.update(actions=[action], condition=st.condition(ReviewTask.state, st.TASK, st.TASK_REPORT),
+                    add_version_condition=False)
 
 
 def report_delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
