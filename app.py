@@ -1,24 +1,21 @@
 """HTTP routes of the talent-grading platform. Each route: parse, authorize, one service call.
 
-`route()` authenticates the caller (principal) and validates the body against the route's
-request schema (data) before the view runs; domain rules live in chalicelib/services; errors
-are shaped in chalicelib/web.handled. The same route table feeds the OpenAPI document.
+`route()` (chalicelib/web.Router) authenticates the caller (principal), validates the body
+(data) and the query string (query) against the route's schemas and reads If-Match (version)
+before the view runs; domain rules live in chalicelib/services; errors are shaped in
+chalicelib/web.handled. The same route table feeds the OpenAPI document.
 """
-import functools
-
 from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
 from chalicelib.services import (bindings, declarations, documents, notices, opinions, people, results,
                                  review, units, uploads, workbench)
-from chalicelib.web import (RouteDoc, body, caller, created, expected_version, handled, json_body,
-                            no_content, query_param)
+from chalicelib.web import Router, json_body, no_content
 
 app = Chalice(app_name=config.APP_NAME)
 app.api.binary_types = []
 aws.trace_on_first_use()   # X-Ray only where on, imported on the first AWS call
-ROUTES: list = []
 
 cors = CORSConfig(allow_origin=config.CORS_ALLOW_ORIGIN or "*",   # "*" only while packaging: the template sets it
                   allow_headers=["Authorization", "Content-Type", "If-Match"],
@@ -40,36 +37,8 @@ def jwt_auth(auth_request):
     return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
 
 
-def route(path, methods=("GET",), public=False, request=None, summary="", status=200, query=(),
-          versioned=False):
-    """app.route with the authorizer, CORS, caller, body validation and error translation."""
-    def decorate(view):
-        @functools.wraps(view)
-        def endpoint(**params):
-            req = app.current_request
-            if not public:
-                params["principal"] = caller(req)
-            if request:
-                params["data"] = body(req, request)
-            result = view(**params)
-            return created(result) if status == 201 else result
-
-        # content_types */*: the JSON check is web.require_json's, so a wrong media type is a 415
-        # in the platform's shape and Chinese, not Chalice's English one.
-        app.route(path, methods=list(methods), cors=cors, content_types=["*/*"],
-                  authorizer=None if public else jwt_auth)(handled(app)(endpoint))
-        ROUTES.append(RouteDoc(path, tuple(methods), public, request, summary or view.__doc__ or "",
-                               status, tuple(query), versioned))
-        return view
-    return decorate
-
-
-def q(name, default=None):
-    return query_param(app, name, default)
-
-
-def if_match():
-    return expected_version(app.current_request)
+route = Router(app, cors, jwt_auth)
+ROUTES = route.routes
 
 
 @route("/health", public=True, summary="健康检查")
@@ -125,8 +94,8 @@ def get_unit(principal):
 
 
 @route("/units/me", methods=("PUT",), request="accounts.UnitProfileIn", summary="保存单位信息（法人账号）", versioned=True)
-def put_unit(principal, data):
-    return units.save_my_unit(principal, data, if_match())
+def put_unit(principal, data, version):
+    return units.save_my_unit(principal, data, version)
 
 
 @route("/units/lookup/{credit_code}", summary="按统一社会信用代码查询单位")
@@ -177,9 +146,9 @@ def unbind_superior(principal):
     return bindings.unbind_superior(principal)
 
 
-@route("/binding-requests", summary="绑定申请列表", query=("kind", "state", "cursor", "limit"))
-def list_binding_requests(principal):
-    return bindings.list_requests(principal, q("kind", "person"), q("state", "pending"), q("cursor"), q("limit"))
+@route("/binding-requests", summary="绑定申请列表", query="queries.BindingRequestsQuery")
+def list_binding_requests(principal, query):
+    return bindings.list_requests(principal, query.kind, query.state, query.cursor, query.limit)
 
 
 @route("/binding-requests/{request_id}", summary="绑定申请详情")
@@ -195,9 +164,9 @@ def decide_binding(principal, data, request_id):
 
 # --- notices ------------------------------------------------------------------------------------
 
-@route("/notices", summary="申报通知列表", query=("matter_type", "year", "cursor", "limit"))
-def list_notices(principal):
-    return notices.list_published(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("cursor"), q("limit"))
+@route("/notices", summary="申报通知列表", query="queries.NoticesQuery")
+def list_notices(principal, query):
+    return notices.list_published(principal, query.matter_type, query.year, query.cursor, query.limit)
 
 
 @route("/notices/{notice_id}", summary="申报通知详情")
@@ -205,9 +174,9 @@ def read_notice(principal, notice_id):
     return notices.read(principal, notice_id)
 
 
-@route("/admin/notices", summary="通知管理列表（省人社厅）", query=("cursor", "limit"))
-def admin_list_notices(principal):
-    return notices.list_all(principal, q("cursor"), q("limit"))
+@route("/admin/notices", summary="通知管理列表（省人社厅）", query="queries.PageQuery")
+def admin_list_notices(principal, query):
+    return notices.list_all(principal, query.cursor, query.limit)
 
 
 @route("/admin/notices", methods=("POST",), request="notices.NoticeIn", status=201, summary="新建申报通知")
@@ -216,18 +185,18 @@ def create_notice(principal, data):
 
 
 @route("/admin/notices/{notice_id}", methods=("PUT",), request="notices.NoticeIn", summary="修改申报通知", versioned=True)
-def update_notice(principal, data, notice_id):
-    return notices.update(principal, notice_id, data, if_match())
+def update_notice(principal, data, notice_id, version):
+    return notices.update(principal, notice_id, data, version)
 
 
 @route("/admin/notices/{notice_id}/publish", methods=("POST",), summary="发布申报通知", versioned=True)
-def publish_notice(principal, notice_id):
-    return notices.publish(principal, notice_id, if_match())
+def publish_notice(principal, notice_id, version):
+    return notices.publish(principal, notice_id, version)
 
 
 @route("/admin/notices/{notice_id}/withdraw", methods=("POST",), summary="撤回申报通知", versioned=True)
-def withdraw_notice(principal, notice_id):
-    return notices.withdraw(principal, notice_id, if_match())
+def withdraw_notice(principal, notice_id, version):
+    return notices.withdraw(principal, notice_id, version)
 
 
 @route("/admin/notices/{notice_id}/files", methods=("POST",), request="notices.NoticeFileSlotIn", status=201,
@@ -253,9 +222,9 @@ def notice_file(principal, notice_id, index):
 
 # --- workbench ----------------------------------------------------------------------------------
 
-@route("/workbench", summary="业务审核统计（待审核、待送审、已退回、今日办结、总办结）", query=("year",))
-def workbench_counts(principal):
-    return workbench.counts(principal, q("year"))
+@route("/workbench", summary="业务审核统计（待审核、待送审、已退回、今日办结、总办结）", query="queries.WorkbenchQuery")
+def workbench_counts(principal, query):
+    return workbench.counts(principal, query.year)
 
 
 # --- declarations (人才分类定级评定) ----------------------------------------------------------------
@@ -273,9 +242,9 @@ def start_declaration(principal, data):
     return declarations.start(principal, data.notice_id)
 
 
-@route("/declarations", summary="历史申报信息", query=("cursor", "limit"))
-def list_declarations(principal):
-    return declarations.list_mine(principal, q("cursor"), q("limit"))
+@route("/declarations", summary="历史申报信息", query="queries.PageQuery")
+def list_declarations(principal, query):
+    return declarations.list_mine(principal, query.cursor, query.limit)
 
 
 @route("/declarations/{decl_id}", summary="申报详情")
@@ -291,25 +260,25 @@ def delete_declaration(principal, decl_id):
 
 @route("/declarations/{decl_id}/modules/{module}", methods=("PUT",), request="declarations.ModuleContentIn",
        summary="保存申报模块（If-Match: 模块版本）", versioned=True)
-def save_module(principal, data, decl_id, module):
-    return declarations.save_module(principal, decl_id, module, data.content, if_match())
+def save_module(principal, data, decl_id, module, version):
+    return declarations.save_module(principal, decl_id, module, data.content, version)
 
 
 @route("/declarations/{decl_id}/modules/{module}/entries", methods=("POST",), request="declarations.EntryIn",
        status=201, summary="添加条目", versioned=True)
-def add_entry(principal, data, decl_id, module):
-    return declarations.change_entries(principal, decl_id, module, "add", None, data.entry, if_match())
+def add_entry(principal, data, decl_id, module, version):
+    return declarations.change_entries(principal, decl_id, module, "add", None, data.entry, version)
 
 
 @route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("PUT",),
        request="declarations.EntryIn", summary="修改条目", versioned=True)
-def edit_entry(principal, data, decl_id, module, entry_id):
-    return declarations.change_entries(principal, decl_id, module, "edit", entry_id, data.entry, if_match())
+def edit_entry(principal, data, decl_id, module, entry_id, version):
+    return declarations.change_entries(principal, decl_id, module, "edit", entry_id, data.entry, version)
 
 
 @route("/declarations/{decl_id}/modules/{module}/entries/{entry_id}", methods=("DELETE",), summary="删除条目", versioned=True)
-def remove_entry(principal, decl_id, module, entry_id):
-    return declarations.change_entries(principal, decl_id, module, "remove", entry_id, None, if_match())
+def remove_entry(principal, decl_id, module, entry_id, version):
+    return declarations.change_entries(principal, decl_id, module, "remove", entry_id, None, version)
 
 
 @route("/declarations/{decl_id}/validation", summary="数据验证信息")
@@ -349,9 +318,9 @@ def delete_upload(principal, decl_id, attachment_id):
 
 
 @route("/declarations/{decl_id}/attachments/{attachment_id}/download", summary="下载附件（预签名GET）",
-       query=("thumbnail",))
-def download_upload(principal, decl_id, attachment_id):
-    return uploads.download_link(principal, decl_id, attachment_id, q("thumbnail") == "1")
+       query="queries.DownloadQuery")
+def download_upload(principal, decl_id, attachment_id, query):
+    return uploads.download_link(principal, decl_id, attachment_id, query.thumbnail == "1")
 
 
 # --- review chain -------------------------------------------------------------------------------
@@ -371,10 +340,10 @@ def declaration_progress(principal, decl_id):
     return review.progress(principal, decl_id)
 
 
-@route("/reviews", summary="审核列表", query=("bucket", "matter_type", "year", "name", "cursor", "limit"))
-def list_reviews(principal):
-    return review.list_tasks(principal, q("bucket", "pending"), q("matter_type", "TALENT_GRADING"), q("year"),
-                             q("name"), None, q("cursor"), q("limit"))
+@route("/reviews", summary="审核列表", query="queries.ReviewListQuery")
+def list_reviews(principal, query):
+    return review.list_tasks(principal, query.bucket, query.matter_type, query.year, query.name, None,
+                             query.cursor, query.limit)
 
 
 @route("/reviews/search", methods=("POST",), request="console.ReviewSearchIn",
@@ -426,10 +395,10 @@ def review_report_delete(principal, decl_id, attachment_id):
     return no_content()
 
 
-@route("/results", summary="评审结果查询", query=("matter_type", "year", "result", "level", "unit", "cursor", "limit"))
-def list_results(principal):
-    return results.list_results(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("result"),
-                                q("level"), q("cursor"), q("limit"), q("unit"))
+@route("/results", summary="评审结果查询", query="queries.ResultListQuery")
+def list_results(principal, query):
+    return results.list_results(principal, query.matter_type, query.year, query.result, query.level,
+                                query.cursor, query.limit, query.unit)
 
 
 @route("/results/search", methods=("POST",), request="console.ResultSearchIn",

@@ -23,6 +23,16 @@ def _schema(name: str, components: dict) -> dict:
     return {"$ref": f"#/components/schemas/{cls}"}
 
 
+def _query_params(name: str) -> list:
+    """The query parameters of a route, from its query schema (chalicelib.schemas.queries)."""
+    module, cls = name.split(".")
+    model = getattr(importlib.import_module(f"chalicelib.schemas.{module}"), cls)
+    properties = model.model_json_schema()["properties"]
+    paging = [f for f in ("cursor", "limit") if f in properties]    # listed last, as on every list
+    return [{"name": field, "in": "query", "required": False, "schema": properties[field]}
+            for field in [f for f in properties if f not in paging] + paging]
+
+
 def document(routes) -> dict:
     components = {"Error": ERROR_SCHEMA}
     paths: dict = {}
@@ -30,7 +40,7 @@ def document(routes) -> dict:
         item = paths.setdefault(r.path, {})
         params = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                   for p in re.findall(r"{(\w+)}", r.path)]
-        params += [{"name": p, "in": "query", "required": False, "schema": {"type": "string"}} for p in r.query]
+        params += _query_params(r.query) if r.query else []
         for method in r.methods:
             op = {"summary": r.summary.strip().splitlines()[0] if r.summary else r.path,
                   "operationId": f"{method.lower()}_{re.sub(r'[^a-zA-Z0-9]+', '_', r.path).strip('_')}",

@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by the routes in app.py: the caller, the body, errors, responses.
+"""HTTP plumbing shared by the routes in app.py: the route contract, the caller, the body,
+errors, responses.
 
 This is the only chalicelib module that knows Chalice; services never import it.
 """
@@ -27,8 +28,59 @@ class RouteDoc:
     request: str | None
     summary: str
     status: int
-    query: tuple
+    query: str | None = None          # "<module>.<Class>" in chalicelib.schemas (query string)
     versioned: bool = False
+
+
+def _schema(name: str):
+    """A schema named "<module>.<Class>" in chalicelib.schemas, imported on first use, so a cold
+    start that serves reads never pays for building them."""
+    import importlib
+
+    module, cls = name.split(".")
+    return getattr(importlib.import_module(f"chalicelib.schemas.{module}"), cls)
+
+
+class Router:
+    """The route contract: `router(path, ...)` is app.route with the authorizer, CORS and error
+    translation, and it hands the view what it declares, already checked:
+      principal  the signed-in caller (unless public=True)
+      data       the JSON body validated by `request` ("<module>.<Class>" in chalicelib.schemas)
+      query      the query string validated by `query` (a schema in chalicelib.schemas.queries)
+      version    the If-Match version for `versioned=True` routes (None when not sent)
+    Every route is recorded in `routes`, which the OpenAPI document is generated from."""
+
+    def __init__(self, app, cors, authorizer):
+        self.app, self.cors, self.authorizer = app, cors, authorizer
+        self.routes: list = []
+
+    def __call__(self, path, methods=("GET",), public=False, request=None, summary="", status=200,
+                 query=None, versioned=False):
+        app = self.app
+
+        def decorate(view):
+            @functools.wraps(view)
+            def endpoint(**params):
+                req = app.current_request
+                if not public:
+                    params["principal"] = caller(req)
+                if request:
+                    params["data"] = body(req, request)
+                if query:
+                    params["query"] = query_params(req, query)
+                if versioned:
+                    params["version"] = expected_version(req)
+                result = view(**params)
+                return created(result) if status == 201 else result
+
+            # content_types */*: the JSON check is require_json's, so a wrong media type is a 415
+            # in the platform's shape and Chinese, not Chalice's English one.
+            app.route(path, methods=list(methods), cors=self.cors, content_types=["*/*"],
+                      authorizer=None if public else self.authorizer)(handled(app)(endpoint))
+            self.routes.append(RouteDoc(path, tuple(methods), public, request,
+                                        summary or view.__doc__ or "", status, query, versioned))
+            return view
+        return decorate
 
 
 def error_response(err: AppError) -> Response:
@@ -64,20 +116,19 @@ def require_json(request) -> None:
 
 
 def body(request, schema: str):
-    """Validate the JSON body against a schema named "<module>.<Class>" in chalicelib.schemas.
-
-    Schemas (and pydantic) are imported on first use, so a cold start that serves reads never
-    pays for building them.
-    """
-    import importlib
-
+    """Validate the JSON body against a schema named "<module>.<Class>" in chalicelib.schemas."""
     from chalicelib.validation import decode_json, parse
 
     require_json(request)
+    return parse(_schema(schema), decode_json(request.raw_body))
 
-    module, name = schema.split(".")
-    model = getattr(importlib.import_module(f"chalicelib.schemas.{module}"), name)
-    return parse(model, decode_json(request.raw_body))
+
+def query_params(request, schema: str):
+    """Validate the query string against a schema like a body; an empty value counts as absent."""
+    from chalicelib.validation import parse
+
+    params = {k: v for k, v in (request.query_params or {}).items() if v not in (None, "")}
+    return parse(_schema(schema), params)
 
 
 def json_body(request):
@@ -86,19 +137,13 @@ def json_body(request):
     return decode_json(request.raw_body)
 
 
-def query_param(app, name: str, default=None):
-    params = app.current_request.query_params or {}
-    value = params.get(name)
-    return default if value in (None, "") else value
-
-
 def expected_version(request) -> int | None:
     """Optimistic concurrency: the client sends the version it edited as If-Match."""
     value = (request.headers or {}).get("if-match")
     if value is None:
         return None
     value = value.strip().strip('"').removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):     # int() would take a full-width ２
         from chalicelib.errors import BadRequest
 
         raise BadRequest("If-Match应为版本号", code="BAD_VERSION")

@@ -4,13 +4,14 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
+from chalicelib.schemas.types import DEFAULT_MATTER, MatterCode, Year
 from chalicelib.validation import Schema
 
 
 class ReviewSearchIn(Schema):
     bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
-    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
-    year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
+    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    year: Optional[Year] = Field(None, title="年度")
     name: Optional[str] = Field(None, title="姓名", max_length=50)
     id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
     cursor: Optional[str] = Field(None, title="分页游标", max_length=2000)
@@ -18,8 +19,8 @@ class ReviewSearchIn(Schema):
 
 
 class ResultFiltersIn(Schema):
-    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
-    year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
+    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    year: Optional[Year] = Field(None, title="年度")
     result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
     unit: Optional[str] = Field(None, title="推荐单位", max_length=18)

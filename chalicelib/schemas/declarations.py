@@ -5,7 +5,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import Field
 
 from chalicelib.schemas.files import MAX_FILE_BYTES, FileSlotIn
-from chalicelib.schemas.types import CreditCode
+from chalicelib.schemas.types import DEFAULT_MATTER, CreditCode, MatterCode, Year
 from chalicelib.validation import Schema
 
 
@@ -60,9 +60,9 @@ class ReportSlotIn(FileSlotIn):
 
 
 class ExportIn(Schema):
-    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
     unit: Optional[CreditCode] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
-    year: str = Field(title="年度", min_length=4, max_length=4, pattern=r"^\d{4}$")
+    year: Year = Field(title="年度", min_length=4, max_length=4)
     result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
 

@@ -13,11 +13,12 @@
 Nothing here imports pydantic models or the validation module (which imports this one).
 """
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from chalicelib import identifiers as ids
+from chalicelib.matters import MATTER_CODES, TALENT_GRADING
 
 # C0/C1 controls except \t \n \r, surrogates (only unpaired ones survive JSON decoding into a str),
 # bidi embeddings/overrides/isolates, and the non-characters U+FFFE/U+FFFF.
@@ -76,3 +77,24 @@ IdNumber = Annotated[str, _normalized, AfterValidator(_id_number)]
 CreditCode = Annotated[str, _normalized, AfterValidator(_credit_code)]
 Phone = Annotated[str, _normalized, AfterValidator(_phone)]
 RegionCode = Annotated[str, _normalized, AfterValidator(_region)]
+
+
+# --- the year and the matter code: one validator each, used by every schema (bodies and queries) ---
+
+YEAR_MESSAGE = "应为四位数字"    # shown as "年度：应为四位数字"
+
+
+def check_year(value: str) -> str:
+    """A 4-digit ASCII year (a full-width or Arabic-Indic digit passes `\\d` and int(): refused)."""
+    if not (len(value) == 4 and value.isascii() and value.isdigit()):
+        raise ValueError(YEAR_MESSAGE)
+    return value
+
+
+Year = Annotated[str, AfterValidator(check_year), WithJsonSchema({"type": "string", "pattern": r"^\d{4}$"})]
+
+
+# The matters the platform serves (chalicelib.matters.MATTER_CODES) as a Literal: refused with the one
+# literal message ("取值不在可选范围内"), listed as an enum in the OpenAPI document.
+MatterCode = Literal[tuple(MATTER_CODES)]
+DEFAULT_MATTER = TALENT_GRADING   # the matter a list shows when none is chosen

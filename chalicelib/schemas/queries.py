@@ -1,0 +1,55 @@
+"""Query-string schemas: list filters are validated like bodies (chalicelib.web.route(query=...)),
+and the OpenAPI document lists them from these same classes.
+
+Query values arrive as strings; an empty value counts as absent (its default applies). Unknown
+query parameters are ignored (caches and browsers add their own). `limit` stays text here: the
+page size is checked by chalicelib.pagination.page_size with its own 400 (BAD_PAGE_SIZE).
+"""
+from typing import Literal, Optional
+
+from pydantic import ConfigDict, Field
+
+from chalicelib.schemas.types import DEFAULT_MATTER, MatterCode, Year
+from chalicelib.validation import Schema
+
+
+class Query(Schema):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    cursor: Optional[str] = Field(None, title="分页游标", max_length=2000)
+    limit: Optional[str] = Field(None, title="每页条数", max_length=10)
+
+
+class BindingRequestsQuery(PageQuery):
+    kind: str = Field("person", title="申请类型", max_length=20)
+    state: str = Field("pending", title="办理状态", max_length=20)
+
+
+class NoticesQuery(PageQuery):
+    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    year: Optional[Year] = Field(None, title="年度")
+
+
+class WorkbenchQuery(Query):
+    year: Optional[Year] = Field(None, title="年度")
+
+
+class DownloadQuery(Query):
+    thumbnail: Optional[str] = Field(None, title="缩略图（1）", max_length=1)
+
+
+class ReviewListQuery(PageQuery):
+    bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
+    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    year: Optional[Year] = Field(None, title="年度")
+    name: Optional[str] = Field(None, title="姓名", max_length=50)
+
+
+class ResultListQuery(PageQuery):
+    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    year: Optional[Year] = Field(None, title="年度")
+    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
+    unit: Optional[str] = Field(None, title="推荐单位", max_length=18)
