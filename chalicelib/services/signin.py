@@ -64,8 +64,7 @@ def _link_legal_person(credit_code: str, name: str) -> Agent:
         with db_errors():
             with transaction() as tx:
                 tx.save(agent, condition=Agent.pk.does_not_exist())
-                tx.save(AuditRecord.new(f"UNIT#{credit_code}", "legal.first_sign_in", actor),
-                        condition=AuditRecord.pk.does_not_exist())
+                AuditRecord.append(tx, f"UNIT#{credit_code}", "legal.first_sign_in", actor)
     except Conflict:   # a concurrent first sign-in linked it
         with db_errors():
             return Agent.get(pk, sk)

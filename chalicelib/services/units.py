@@ -169,9 +169,8 @@ def add_agent(principal: Principal, data: AgentIn) -> dict:
                 index = agent_id_index(principal.unit_code, data.id_number)
                 index.agent_id = agent_id
                 tx.save(index, condition=AgentIdNumber.pk.does_not_exist())
-            tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.add", principal,
-                                    detail={"agent_id": agent_id}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"UNIT#{principal.unit_code}", "agent.add", principal,
+                               detail={"agent_id": agent_id})
     return agent_view(agent)
 
 
@@ -208,7 +207,6 @@ def update_agent(principal: Principal, agent_id: str, data: AgentPatch) -> dict:
                 tx.save(new_index, condition=AgentIdNumber.pk.does_not_exist())
             if old_index is not None:
                 tx.delete(old_index, condition=AgentIdNumber.agent_id == agent_id)
-            tx.save(AuditRecord.new(f"UNIT#{principal.unit_code}", "agent.update", principal,
-                                    detail={"agent_id": agent_id, "fields": sorted(changes)}),
-                    condition=AuditRecord.pk.does_not_exist())
+            AuditRecord.append(tx, f"UNIT#{principal.unit_code}", "agent.update", principal,
+                               detail={"agent_id": agent_id, "fields": sorted(changes)})
     return agent_view(agent)
