@@ -54,33 +54,64 @@ class Router:
         self.app, self.cors, self.authorizer = app, cors, authorizer
         self.routes: list = []
 
-    def __call__(self, path, methods=("GET",), public=False, request=None, summary="", status=200,
-                 query=None, versioned=False):
-        app = self.app
-
+    def __call__(self, path, **contract):
+        """A route of the app itself."""
         def decorate(view):
-            @functools.wraps(view)
-            def endpoint(**params):
-                req = app.current_request
-                if not public:
-                    params["principal"] = caller(req)
-                if request:
-                    params["data"] = body(req, request)
-                if query:
-                    params["query"] = query_params(req, query)
-                if versioned:
-                    params["version"] = expected_version(req)
-                result = view(**params)
-                return created(result) if status == 201 else result
-
-            # content_types */*: the JSON check is require_json's, so a wrong media type is a 415
-            # in the platform's shape and Chinese, not Chalice's English one.
-            app.route(path, methods=list(methods), cors=self.cors, content_types=["*/*"],
-                      authorizer=None if public else self.authorizer)(handled(app)(endpoint))
-            self.routes.append(RouteDoc(path, tuple(methods), public, request,
-                                        summary or view.__doc__ or "", status, query, versioned))
+            self.add(self.app, path, view, **contract)
             return view
         return decorate
+
+    def add(self, target, path, view, methods=("GET",), public=False, request=None, summary="",
+            status=200, query=None, versioned=False):
+        """Register `view` on the app or on a blueprint (an Area's) under the route contract."""
+        app = self.app
+
+        @functools.wraps(view)
+        def endpoint(**params):
+            req = app.current_request
+            if not public:
+                params["principal"] = caller(req)
+            if request:
+                params["data"] = body(req, request)
+            if query:
+                params["query"] = query_params(req, query)
+            if versioned:
+                params["version"] = expected_version(req)
+            result = view(**params)
+            return created(result) if status == 201 else result
+
+        # content_types */*: the JSON check is require_json's, so a wrong media type is a 415
+        # in the platform's shape and Chinese, not Chalice's English one.
+        target.route(path, methods=list(methods), cors=self.cors, content_types=["*/*"],
+                     authorizer=None if public else self.authorizer)(handled(app)(endpoint))
+        self.routes.append(RouteDoc(path, tuple(methods), public, request,
+                                    summary or view.__doc__ or "", status, query, versioned))
+
+
+class Area:
+    """The routes of one area (chalicelib/api/<area>.py) as a Chalice blueprint. `area.route(...)`
+    takes the same contract as the app's router; app.py registers each area with its router (the
+    authorizer and CORS), so an area module never imports app.py."""
+
+    def __init__(self, import_name: str):
+        self.import_name = import_name
+        self.blueprint = None       # the blueprint last registered (one per app that registers it)
+        self._views: list = []
+
+    def route(self, path, **contract):
+        def decorate(view):
+            self._views.append((path, view, contract))
+            return view
+        return decorate
+
+    def register(self, app, router: Router) -> None:
+        from chalice import Blueprint
+
+        blueprint = Blueprint(self.import_name)
+        for path, view, contract in self._views:
+            router.add(blueprint, path, view, **contract)
+        app.register_blueprint(blueprint)
+        self.blueprint = blueprint
 
 
 def error_response(err: AppError) -> Response:

@@ -24,10 +24,14 @@ def test_every_query_route_names_a_schema_and_its_view_takes_it():
 
 
 def test_views_get_what_the_route_declares():
-    import app
+    import app  # noqa: F401  (registers every area)
+    import chalicelib.api as api
 
-    views = {name: obj for name, obj in vars(app).items() if inspect.isfunction(obj)}
-    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    views, source = {}, (ROOT / "app.py").read_text(encoding="utf-8")
+    for info in pkgutil.iter_modules(api.__path__):
+        module = importlib.import_module(f"chalicelib.api.{info.name}")
+        views.update({name: obj for name, obj in vars(module).items() if inspect.isfunction(obj)})
+        source += pathlib.Path(module.__file__).read_text(encoding="utf-8")
     assert "if_match()" not in source and " q(" not in source
     assert '"TALENT_GRADING"' not in source          # the matter default lives in the schemas
     for name in ("put_unit", "update_notice", "publish_notice", "save_module", "remove_entry"):
@@ -118,3 +122,19 @@ def test_openapi_lists_query_parameters_from_the_schemas():
     assert list(params) == ["bucket", "matter_type", "year", "name", "cursor", "limit"]
     assert params["bucket"]["schema"]["enum"] == ["pending", "to_send", "done", "returned"]
     assert params["year"]["schema"]["anyOf"][0]["pattern"] == r"^\d{4}$"
+
+
+def test_every_area_is_a_blueprint_registered_by_app():
+    import app
+    import chalicelib.api as api
+    from chalicelib.web import Area
+
+    areas = {info.name for info in pkgutil.iter_modules(api.__path__)}
+    assert areas == {"accounts", "bindings", "notices", "declarations", "reviews", "results", "forms", "dev"}
+    for name in areas - {"dev"}:
+        module = importlib.import_module(f"chalicelib.api.{name}")
+        assert isinstance(module.area, Area) and module.area.blueprint is not None
+        assert all(path in app.app.routes for path, _, _ in module.area._views)
+    # app.py keeps only the app, its authorizer, CORS, /health and /openapi.json
+    assert {r.path for r in app.ROUTES if r.path.startswith("/dev/")} == (
+        {"/dev/token", "/dev/logins", "/dev/platform-account"} if app.config.is_local() else set())

@@ -1,0 +1,24 @@
+"""The HTTP API by area: each module is one Chalice blueprint (chalicelib.web.Area) whose routes
+follow the route contract (chalicelib.web.Router). app.py registers them; the route table they
+fill feeds the OpenAPI document.
+
+    accounts      /me, /persons/me, /units/me…, agents, /regions
+    bindings      /bindings/me, /units/me/superior, /binding-requests…
+    notices       /notices…, /admin/notices…
+    declarations  /matters/{matter}/definition, /declarations… (modules, entries, attachments,
+                  submit, withdraw, progress)
+    reviews       /workbench, /reviews…, /opinions…
+    results       /results, /results/search
+    forms         /declarations/{id}/forms…, /forms/summary_table, /exports…
+    dev           /dev/… (the local stage only, not even a route elsewhere)
+"""
+from chalicelib import config
+
+
+def register(app, router) -> None:
+    from chalicelib.api import accounts, bindings, declarations, dev, forms, notices, results, reviews
+
+    for module in (accounts, bindings, notices, declarations, reviews, results, forms):
+        module.area.register(app, router)
+    if config.is_local():
+        dev.area.register(app, router)
