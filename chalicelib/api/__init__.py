@@ -10,15 +10,15 @@ fill feeds the OpenAPI document.
     reviews       /workbench, /reviews…, /opinions…
     results       /results, /results/search
     forms         /declarations/{id}/forms…, /forms/summary_table, /exports…
-    dev           /dev/… (the local stage only, not even a route elsewhere)
+    local         /dev/… (the local stage only, not even a route elsewhere)
 """
 from chalicelib import config
 
 
 def register(app, router) -> None:
-    from chalicelib.api import accounts, bindings, declarations, dev, forms, notices, results, reviews
+    from chalicelib.api import accounts, bindings, declarations, forms, local, notices, results, reviews
 
     for module in (accounts, bindings, notices, declarations, reviews, results, forms):
         module.area.register(app, router)
     if config.is_local():
-        dev.area.register(app, router)
+        local.area.register(app, router)
