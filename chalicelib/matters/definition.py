@@ -255,7 +255,18 @@ def get(matter_type: str, include_disabled: bool = False) -> Definition:
     return definition
 
 
-DEFAULT_MATTER = "TALENT_GRADING"   # declarations made before ids carried their matter
+DEFAULT_MATTER = "TALENT_GRADING"   # declarations made before ids carried their matter; lists' default
+
+
+def served_code(value) -> str:
+    """A matter_type query parameter: one of the served matters (default 人才分类定级评定), else a
+    field error."""
+    if value in (None, ""):
+        return DEFAULT_MATTER
+    if value not in REGISTRY.codes():
+        raise ValidationFailed("事项类型不存在或尚未开放", code="VALIDATION_FAILED",
+                               details=[{"field": "matter_type", "message": "事项类型：不存在或尚未开放"}])
+    return value
 
 
 def new_declaration_id(matter_type: str) -> str:

@@ -25,20 +25,30 @@ PRECONDITION = "DECLARATION_PRECONDITION"
 
 # --- start ---------------------------------------------------------------------------------------
 
-def start(principal: Principal, notice_id: str) -> dict:
-    """确定开始申报: each precondition refuses with its own message."""
+def start(principal: Principal, notice_id: str, unit_code: str | None = None, confirmed: bool = False) -> dict:
+    """确认开始申报 (manual 002 §三(三)1): the applicant has read the matter's 申报注意事项 (条件自检)
+    and chosen the recommending unit, which must be the one unit they are bound to and approved by
+    (one at a time); each precondition refuses with its own message."""
     principal.require(ROLE_APPLICANT)
     notice = notices.require_open(notice_id)
+    definition = matter_def.get(notice.matter_type)
+    if definition.raw.get("self_check") and confirmed is not True:
+        raise ValidationFailed(f"请先查看{definition.raw['self_check']['title']}，检查自己满足申报要求后点击"
+                               f"“{definition.raw['self_check']['confirm']}”", code="SELF_CHECK_REQUIRED",
+                               details=[{"field": "confirmed", "message": "请确认已阅读申报注意事项"}])
     person = people.load(principal.subject)
     binding = bindings.load_person_binding(principal.subject)
     if binding is None or binding.status != STATUS_APPROVED:
         raise Conflict("请先绑定推荐单位，推荐单位审核通过后才能申报", code="NOT_BOUND")
+    if unit_code and unit_code.strip().upper() != binding.unit_code:
+        raise Conflict("个人仅能同时绑定一个推荐单位，请选择已绑定且审核通过的推荐单位",
+                       code="UNIT_NOT_BOUND", details=[{"field": "unit_code", "message": "推荐单位：不是您已绑定且审核通过的推荐单位"}])
     unit = units.load(binding.unit_code)
     if not unit.reporting_complete:
-        raise Conflict("推荐单位尚未完善人才分类定级报送信息，暂不能申报，请联系推荐单位",
+        what = "人才分类定级报送信息" if definition.code == matter_def.DEFAULT_MATTER else "报送信息"
+        raise Conflict(f"推荐单位尚未完善{what}，暂不能申报，请联系推荐单位",
                        code="UNIT_REPORTING_INCOMPLETE")
-    route = routing.build_route(unit)
-    definition = matter_def.get(notice.matter_type)
+    route = routing.build_route(unit, definition)
     now = now_iso()
     decl_id = matter_def.new_declaration_id(definition.code)
     pk, sk = Declaration.key(decl_id)

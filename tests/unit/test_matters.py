@@ -144,7 +144,8 @@ def test_talent_grading_definition_is_read_unchanged():
     with open(os.path.join(os.path.dirname(definition.__file__), "talent_grading.json"), encoding="utf-8") as fh:
         assert REGISTRY.get(TALENT_GRADING).raw == json.load(fh)
     view = definition.public_view(REGISTRY.get(TALENT_GRADING))
-    assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms"}
+    assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms", "menu",
+                         "route"}
 
 
 def _partition(d, modules, attachments):
