@@ -4,13 +4,14 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, model_validator
 
+from chalicelib.matters.definition import DEFAULT_MATTER
 from chalicelib.schemas.types import MATTER_TYPE_SCHEMA, MatterType, result_state_of
 from chalicelib.validation import Schema
 
 
 class ReviewSearchIn(Schema):
     bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
-    matter_type: MatterType = Field("TALENT_GRADING", title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
+    matter_type: MatterType = Field(DEFAULT_MATTER, title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
     year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
     name: Optional[str] = Field(None, title="姓名", max_length=50)
     id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
@@ -19,7 +20,7 @@ class ReviewSearchIn(Schema):
 
 
 class ResultFiltersIn(Schema):
-    matter_type: MatterType = Field("TALENT_GRADING", title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
+    matter_type: MatterType = Field(DEFAULT_MATTER, title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
     year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
     result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
                                   max_length=10)

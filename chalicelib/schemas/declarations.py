@@ -5,6 +5,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import Field
 
 from chalicelib.schemas.files import MAX_FILE_BYTES, FileSlotIn
+from chalicelib.matters.definition import DEFAULT_MATTER
 from chalicelib.schemas.types import MATTER_TYPE_SCHEMA, CreditCode, MatterType
 from chalicelib.validation import Schema
 
@@ -62,7 +63,7 @@ class ReportSlotIn(FileSlotIn):
 
 
 class ExportIn(Schema):
-    matter_type: MatterType = Field("TALENT_GRADING", title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
+    matter_type: MatterType = Field(DEFAULT_MATTER, title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
     unit: Optional[CreditCode] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
     year: str = Field(title="年度", min_length=4, max_length=4, pattern=r"^\d{4}$")
     result: Optional[str] = Field(None, title="评定状态", max_length=10)
