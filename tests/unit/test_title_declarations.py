@@ -198,12 +198,22 @@ def test_submit_refused_until_both_experts_complete(client, world):
     d = decl["decl_id"]
     resp = client.post(f"/declarations/{d}/submit", headers=_h())
     assert resp.status == 422 and resp.json["Code"] == "VALIDATION_NOT_CLEAN"
-    messages = [p["message"] for p in resp.json["Details"]] if "Details" in resp.json else \
-        [p["message"] for p in client.get(f"/declarations/{d}/validation", headers=_h()).json["items"]]
-    assert f"【{NAME}】基本信息_破格推荐专家1（王教授）推荐专家职称证书未上传" in messages or any(
-        m.startswith(f"【{NAME}】基本信息_破格推荐专家1（王教授）") and m.endswith("未上传") for m in messages)
+    expected = [f"【{NAME}】基本信息_破格推荐专家{n}（{who}）{what}未上传"
+                for n, who in ((1, "王教授"), (2, "李研究员"))
+                for what in ("专家职称证书", "专家推荐意见表（专家本人签字）")]
+    assert [p["message"] for p in resp.json["Details"]] == expected
     report = client.get(f"/declarations/{d}/validation", headers=_h()).json
-    assert not report["ok"] and all(i["module"] == "experts" for i in report["items"])
+    assert [i["message"] for i in report["items"]] == expected
+    # one expert's files only: still refused, for the other expert
+    first = _me(client, d)["modules"]["experts"]["content"][0]["id"]
+    _verified(d, "expert_title_certificate", entry_id=first)
+    _verified(d, "expert_recommendation", entry_id=first)
+    resp = client.post(f"/declarations/{d}/submit", headers=_h())
+    assert resp.status == 422 and [p["message"] for p in resp.json["Details"]] == expected[2:]
+    # an incomplete expert (a required field emptied) is named with the missing field
+    second = _me(client, d)["modules"]["experts"]["content"][1]
+    incomplete = {k: v for k, v in second.items() if k not in ("id", "opinion")}
+    assert _expert(client, d, incomplete, "edit", second["id"]).status == 422   # required at entry level too
 
 
 def _complete_experts(client, d):
