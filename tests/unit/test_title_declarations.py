@@ -302,6 +302,17 @@ def test_same_person_holds_a_grading_and_a_title_declaration(client, world, aws)
     groups = {r["matter"]: (r["category"], r["group"]) for r in wb}
     assert groups[MATTER] == ("职称申报评审及证书管理", "专业技术职称评审申报")
     assert groups["TALENT_GRADING"] == ("人才分类定级服务", "人才分类定级评定")
+    # one ends (终止审核), the other is still under review: counters apart, the binding stays locked
+    from tests.unit.review_helpers import MARKS_ALL_CORRECT
+
+    ended = decide(client, world, "institute-agent", g["decl_id"], "terminate", marks=dict(MARKS_ALL_CORRECT),
+                   opinion="不符合申报条件")
+    assert ended.status == 200, ended
+    assert _counts(client, "institute-agent", "TALENT_GRADING")["pending"] == 0
+    assert _counts(client, "institute-agent", MATTER)["pending"] == 1
+    assert _me(client, title["decl_id"])["status_label"] == "已申报"
+    unbind = client.delete("/bindings/me", headers=_h())
+    assert unbind.status == 409 and unbind.json["Code"] == "UNBIND_DURING_REVIEW"
 
 
 def test_denials(client, world, aws):
