@@ -439,3 +439,75 @@ def test_a_matter_defined_only_in_the_test_runs_end_to_end(client, world, aws, n
     assert done.status == 200 and done.json["status_label"] == "终审通过", done
     rows = client.get("/results?matter_type=TEST_NEXT_MATTER", headers=_h("province-agent")).json["items"]
     assert [(r["decl_id"], r["result"], r["result_level"]) for r in rows] == [(d, "通过", "一等")]
+
+
+def test_other_break_types_have_their_own_requirements(client, world):
+    decl = _start(client)
+    d = decl["decl_id"]
+    record = {**BASIC, "break_type": "学历破格"}
+    assert _save(client, d, "basic", record).status == 200
+    refused = _expert(client, d, {**EXPERT, "name": "王教授"})
+    assert refused.status == 409 and refused.json["Code"] == "MODULE_NOT_APPLICABLE"
+    items = client.get(f"/declarations/{d}/validation", headers=_h()).json["items"]
+    messages = [i["message"] for i in items]
+    assert f"【{NAME}】附件材料_破格业绩成果证明材料未上传" in messages
+    assert any(i["module"] == "break_reason" for i in items)
+    assert not any(i["module"] == "experts" for i in items)
+    # 正常 (not 破格): neither the reason nor the proof is asked for
+    normal = {k: v for k, v in BASIC.items() if k != "break_type"} | {"apply_type": "正常"}
+    assert _save(client, d, "basic", normal).status == 200
+    items = client.get(f"/declarations/{d}/validation", headers=_h()).json["items"]
+    assert not {i["module"] for i in items} & {"break_reason", "experts"}
+    assert f"【{NAME}】附件材料_破格业绩成果证明材料未上传" not in [i["message"] for i in items]
+
+
+def test_export_columns_and_result_states_follow_the_matter(client, world):
+    from chalicelib.documents import spreadsheets
+    from chalicelib.matters import definition
+    from chalicelib.services import results
+
+    title = definition.get(MATTER)
+    assert "人才认定分类" not in spreadsheets.result_columns(title)
+    assert spreadsheets.result_columns(definition.get("TALENT_GRADING")) == spreadsheets.RESULT_COLUMNS
+    assert spreadsheets.summary_columns(definition.get("TALENT_GRADING")) == spreadsheets.SUMMARY_COLUMNS
+    assert results.result_states(MATTER) == ("未评审", "通过", "未通过")
+    assert client.get(f"/results?matter_type={MATTER}&result=未评审", headers=_h("province-agent")).status == 200
+    assert client.get("/reviews?matter_type=NO_SUCH", headers=_h("institute-agent")).status == 422
+    search = client.post("/results/search", headers=_h("province-agent"),
+                         json_body={"matter_type": MATTER, "result": "未认定"})
+    assert search.status == 422
+    job = client.post("/exports", headers=_h("province-agent"), json_body={"matter_type": "NO_SUCH"})
+    assert job.status == 422
+
+
+def test_a_matter_closed_after_its_notice_was_published_is_not_offered(client, world, next_matter, tmp_path,
+                                                                        monkeypatch):
+    import json
+
+    from chalicelib import matters
+    from chalicelib.matters import definition
+
+    office = _h("province-agent")
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    created = client.post("/admin/notices", headers=office, json_body={
+        "title": "测试新事项申报通知", "matter_type": "TEST_NEXT_MATTER", "year": today.year, "source": "测试",
+        "body": "测试", "opens_at": (today - dt.timedelta(days=1)).isoformat(),
+        "closes_at": (today + dt.timedelta(days=5)).isoformat()}).json
+    client.post(f"/admin/notices/{created['notice_id']}/publish", headers={**office, "If-Match": str(created["version"])})
+    # the province closes the matter (enabled: false in its definition)
+    (tmp_path / "test_next_matter.json").write_text(json.dumps({**NEXT, "enabled": False}, ensure_ascii=False),
+                                                    encoding="utf-8")
+    closed = definition.Registry(str(tmp_path))
+    monkeypatch.setattr(definition, "REGISTRY", closed)
+    monkeypatch.setattr(matters, "MATTER_CODES", closed.codes())
+    import chalicelib.schemas.notices as notice_schemas
+    monkeypatch.setattr(notice_schemas, "MATTER_CODES", closed.codes())
+    codes = [m["code"] for s in client.get("/matters", headers=_h()).json["services"]
+             for g in s["groups"] for m in g["matters"]]
+    assert "TEST_NEXT_MATTER" not in codes and MATTER in codes
+    refused = client.post("/declarations", headers=_h(), json_body={"notice_id": created["notice_id"], "confirmed": True})
+    assert refused.status == 404 and refused.json["Code"] == "MATTER_NOT_FOUND"
+    again = client.post("/admin/notices", headers=office, json_body={
+        "title": "再发一个", "matter_type": "TEST_NEXT_MATTER", "year": today.year, "source": "测试", "body": "测试",
+        "opens_at": (today - dt.timedelta(days=1)).isoformat(), "closes_at": (today + dt.timedelta(days=5)).isoformat()})
+    assert again.status == 422 and "事项类型" in again.json["Message"]
