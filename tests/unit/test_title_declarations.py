@@ -163,7 +163,8 @@ def test_a_disabled_matter_and_unknown_matter_types_are_refused(client, world):
     resp = client.post("/admin/notices", headers=_h("province-agent"), json_body={
         "title": "测试", "matter_type": "NO_SUCH", "year": 2026, "source": "测试", "body": "测试",
         "opens_at": "2026-01-01T00:00:00+08:00", "closes_at": "2026-12-31T00:00:00+08:00"})
-    assert resp.status == 422 and "事项类型" in resp.json["Message"]
+    assert resp.status == 422 and "事项类型" in resp.json["Message"], resp.json
+    assert [d["field"] for d in resp.json["Details"]] == ["matter_type"], resp.json
 
 
 # --- 破格 with two experts --------------------------------------------------------------------------
