@@ -1,15 +1,20 @@
-"""Declarations (人才分类定级评定): the matter definition, modules, entries, attachments,
+"""Matters and declarations (人才分类定级评定, 职称): the menu of open matters, the matter definition, modules, entries, attachments,
 提交/撤销流程 and 进度跟踪."""
-from chalicelib.services import declarations, review, uploads
+from chalicelib.services import declarations, matter_menu, review, uploads
 from chalicelib.web import Area, no_content
 
 area = Area(__name__)
 route = area.route
 
 
-# --- declarations (人才分类定级评定) ----------------------------------------------------------------
+# --- matters and declarations (人才分类定级评定, 职称) ------------------------------------------------
 
-@route("/matters/{matter_type}/definition", summary="事项申报模块定义")
+@route("/matters", summary="可申报事项（服务→菜单→事项，附当前开放的申报通知）", query="queries.YearQuery")
+def list_matters(principal, query):
+    return matter_menu.menu(principal, query.year)
+
+
+@route("/matters/{matter_type}/definition", summary="事项申报模块定义（含申报注意事项、菜单）")
 def matter_definition(principal, matter_type):
     from chalicelib.matters import definition
 
@@ -19,7 +24,7 @@ def matter_definition(principal, matter_type):
 @route("/declarations", methods=("POST",), request="declarations.DeclarationStartIn", status=201,
        summary="确定开始申报")
 def start_declaration(principal, data):
-    return declarations.start(principal, data.notice_id)
+    return declarations.start(principal, data.notice_id, data.unit_code, data.confirmed)
 
 
 @route("/declarations", summary="历史申报信息", query="queries.PageQuery")

@@ -11,6 +11,8 @@ from chalicelib.validation import Schema
 
 class DeclarationStartIn(Schema):
     notice_id: str = Field(title="申报通知", min_length=1, max_length=64)
+    unit_code: Optional[CreditCode] = Field(None, title="推荐单位（统一社会信用代码；不填为已绑定的推荐单位）")
+    confirmed: bool = Field(False, title="已阅读申报注意事项并确认开始申报（有条件自检的事项必填）")
 
 
 class ModuleContentIn(Schema):
@@ -63,7 +65,7 @@ class ExportIn(Schema):
     matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
     unit: Optional[CreditCode] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
     year: Year = Field(title="年度", min_length=4, max_length=4)
-    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    result: Optional[str] = Field(None, title="评定状态", max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
 
 

@@ -7,9 +7,9 @@ page size is checked by chalicelib.pagination.page_size with its own 400 (BAD_PA
 """
 from typing import Literal, Optional
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
-from chalicelib.schemas.types import DEFAULT_MATTER, MatterCode, Year
+from chalicelib.schemas.types import DEFAULT_MATTER, MatterCode, Year, result_state_of
 from chalicelib.validation import Schema
 
 
@@ -32,8 +32,12 @@ class NoticesQuery(PageQuery):
     year: Optional[Year] = Field(None, title="年度")
 
 
-class WorkbenchQuery(Query):
+class YearQuery(Query):
     year: Optional[Year] = Field(None, title="年度")
+
+
+class WorkbenchQuery(YearQuery):
+    pass
 
 
 class DownloadQuery(Query):
@@ -50,6 +54,12 @@ class ReviewListQuery(PageQuery):
 class ResultListQuery(PageQuery):
     matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
-    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
+                                  max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
     unit: Optional[str] = Field(None, title="推荐单位", max_length=18)
+
+    @model_validator(mode="after")
+    def _result_of_matter(self):
+        result_state_of(self.matter_type, self.result)
+        return self

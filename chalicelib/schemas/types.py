@@ -94,7 +94,34 @@ def check_year(value: str) -> str:
 Year = Annotated[str, AfterValidator(check_year), WithJsonSchema({"type": "string", "pattern": r"^\d{4}$"})]
 
 
-# The matters the platform serves (chalicelib.matters.MATTER_CODES) as a Literal: refused with the one
-# literal message ("取值不在可选范围内"), listed as an enum in the OpenAPI document.
-MatterCode = Literal[tuple(MATTER_CODES)]
+MATTER_MESSAGE = "不存在或尚未开放"   # shown as "事项类型：不存在或尚未开放"
+
+
+def check_matter_code(value: str) -> str:
+    """A matter the platform serves (chalicelib/matters/*.json with "enabled" true). Read at call time,
+    not frozen at import, so a registry built from another folder (a matter defined only in a test)
+    is served without a code change."""
+    from chalicelib import matters
+
+    if value not in matters.MATTER_CODES:
+        raise ValueError(MATTER_MESSAGE)
+    return value
+
+
+# One matter-code type for every schema (bodies and queries); the OpenAPI document lists the shipped
+# served matters as its enum.
+MatterCode = Annotated[str, AfterValidator(check_matter_code),
+                       WithJsonSchema({"type": "string", "enum": list(MATTER_CODES)})]
 DEFAULT_MATTER = TALENT_GRADING   # the matter a list shows when none is chosen
+
+
+def result_state_of(matter_type: str, result):
+    """评定状态 filter: one of the matter's own result labels (未认定/未评审, 通过, 未通过)."""
+    if result is None:
+        return result
+    from chalicelib.matters import definition
+
+    allowed = definition.get(matter_type).raw["review"]["results"]
+    if result not in allowed:
+        raise ValueError(f"评定状态应为{'、'.join(allowed)}之一")
+    return result
