@@ -567,6 +567,9 @@ def public_view(definition: Definition) -> dict:
     for key in ("menu", "description", "self_check"):
         if raw.get(key) is not None:
             view[key] = raw[key]
-    if raw["review"].get("route"):
-        view["route"] = raw["review"]["route"]
+    review = raw["review"]
+    view["review"] = {"results": review["results"], "levels": review.get("levels", []),
+                      "report": review.get("report")}
+    if review.get("route"):
+        view["route"] = review["route"]
     return view

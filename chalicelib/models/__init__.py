@@ -14,7 +14,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 | 7 | binding requests waiting for/decided by a unit | Query GSI1PK=BINDREQ#<unit>#<kind>#PENDING|DONE, newest first | GSI1 | 20 (≤100) |
 | 8 | superior chain of a unit (route, cycle check) | GetItem per level, ≤ 10 levels | table | 1 each |
 | 9 | HR bureau of a region; the province | GetItem REGION#<code> / HRBUREAU | table | 1 |
-| 10 | the year's published notices (applicants) | Query GSI1PK=NOTICES#<matter>#<year>, newest first | GSI1 | 20 |
+| 10 | the year's published notices (applicants): one matter's, or every matter's for the menu of open matters | Query GSI1PK=NOTICES#<year>, SK begins_with <matter>#, newest first (the menu: the whole partition, one Query) | GSI1 | 20 (menu ≤ 200) |
 | 11 | all notices (provincial office) | Query GSI2PK=NOTICES#ALL | GSI2 | 20 |
 | 12 | a whole declaration: META, modules, attachments | Query PK=DECL#<id> | table | 1 call |
 | 13 | my declarations (applicant) | Query GSI1PK=PERSON#<id>#DECL, newest first | GSI1 | 20 |

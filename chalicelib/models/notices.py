@@ -2,7 +2,8 @@
 
 Key formats
     Notice  PK=NOTICE#<notice_id>  SK=NOTICE
-            GSI1PK=NOTICES#<matter_type>#<year>  GSI1SK=<publish_date>#<id>   (published only)
+            GSI1PK=NOTICES#<year>   GSI1SK=<matter_type>#<publish_date>#<stamp>#<id>   (published only:
+                                    one matter's = begins_with <matter_type>#; the menu = the year)
             GSI2PK=NOTICES#ALL                   GSI2SK=<created_at>#<id>     (office's own list)
 """
 from pynamodb.attributes import ListAttribute, MapAttribute, UnicodeAttribute, VersionAttribute
@@ -41,8 +42,14 @@ class Notice(Entity, discriminator="Notice"):
         return f"NOTICE#{notice_id}", "NOTICE"
 
     @staticmethod
-    def list_key(matter_type: str, year: str) -> str:
-        return f"NOTICES#{matter_type}#{year}"
+    def list_key(year: str) -> str:
+        return f"NOTICES#{year}"
+
+    @classmethod
+    def published(cls, year: str, matter_type: str | None = None, **kwargs):
+        """The year's published notices, newest first within a matter; one matter's when given."""
+        condition = cls.gsi1sk.startswith(f"{matter_type}#") if matter_type else None
+        return cls.gsi1.query(cls.list_key(year), condition, scan_index_forward=False, **kwargs)
 
     # --- index keys (in memory, before the notice is saved) ---
 
@@ -51,10 +58,14 @@ class Notice(Entity, discriminator="Notice"):
         self.gsi2pk, self.gsi2sk = OFFICE_LIST, f"{self.created_at}#{self.notice_id}"
 
     def list_published(self, restamp: bool = True) -> None:
-        """On the applicants' list of its matter and year (restamped by its publish date)."""
-        self.gsi1pk = self.list_key(self.matter_type, self.year)
-        if restamp:
-            self.gsi1sk = f"{self.publish_date}#{self.updated_at}#{self.notice_id}"
+        """On the applicants' list of its year under its matter (restamped by its publish date; an edit
+        keeps the stamp but follows a changed matter or year)."""
+        self.gsi1pk = self.list_key(self.year)
+        if restamp or not self.gsi1sk:
+            tail = f"{self.publish_date}#{self.updated_at}#{self.notice_id}"
+        else:
+            tail = self.gsi1sk.split("#", 1)[1]
+        self.gsi1sk = f"{self.matter_type}#{tail}"
 
     def unlist(self) -> None:
         """Off the applicants' list (withdrawn)."""

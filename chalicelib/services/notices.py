@@ -133,10 +133,9 @@ def withdraw(principal: Principal, notice_id: str, expected_version: int | None)
 def list_published(principal: Principal, matter_type: str, year: str | None, cursor, limit) -> dict:
     """Applicants (and everyone signed in): the year's published notices, newest first."""
     year = year or str(clock.today_local().year)
-    list_pk = Notice.list_key(matter_type, year)
-    start = decode(cursor, "GSI1PK", list_pk)
+    start = decode(cursor, "GSI1PK", Notice.list_key(year))
     with db_errors():
-        return query_page(lambda **kw: Notice.gsi1.query(list_pk, scan_index_forward=False, **kw),
+        return query_page(lambda **kw: Notice.published(year, matter_type, **kw),
                           page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"),
                           lambda n: view(n, full=False))
 
