@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from tests.browser.test_applicant_mobile import axe, call, login, module, saved, visit
 from tests.unit import files
 
-WHO = "applicant6"            # seeded for 职称 (bound to 吉林省教育厅, approved)
+WHO = "applicant6"            # 周景行, seeded for 职称 (bound to 长白理工大学先进材料研究院, approved)
 MATTER = "TITLE_NORMAL"
 
 
@@ -48,7 +48,7 @@ def open_title_declaration(page, shot, services):
     expect(check).to_contain_text("申报注意事项")
     expect(check).to_contain_text("两名专家推荐破格")
     unit = page.locator("[data-test=unit-choice]")
-    expect(unit.locator("[data-test=bound-unit]")).to_contain_text("吉林省教育厅")
+    expect(unit.locator("[data-test=bound-unit]")).to_contain_text("长白理工大学先进材料研究院")
     visit(page, shot, "t02-confirm-start")
     page.get_by_role("button", name="确认并开始申报").click()
     notices = page.locator("[data-test=matter-notices]")
