@@ -102,7 +102,7 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
     experts = page.locator("[data-module=experts]")
     expect(experts).to_be_visible()
     first = experts.locator("[data-expert='1']")
-    expect(first).to_contain_text("保存后，再上传该专家的附件")        # attachments only after its save
+    expect(first).to_contain_text("再上传该专家的附件")        # attachments only after its save
     fill_expert(first, "王立群", "吉林大学")
     first.get_by_role("button", name="保存破格推荐专家1").click()
     saved(page)
@@ -167,11 +167,13 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
     page.get_by_role("button", name="提交").click()
     expect(page.locator(".m-err-box[role=alert]").first).to_contain_text("数据验证未通过")
     expect(validation).to_contain_text(wording)
+    expect(page.get_by_role("button", name="提交")).to_be_enabled()     # settled after the refusal
     visit(page, shot, "t08-submit-refused")
     validation.get_by_role("button", name=wording).click()            # jumps to the experts module
     expect(page.locator("[data-module=experts]")).to_be_visible()
     second = page.locator("[data-module=experts] [data-expert='2']")
     upload(page, second, "expert_recommendation", pdf)
+    module(page, "work_summary")
     page.get_by_role("button", name="下一步").click()
     expect(page.locator("[data-test=validation-clean]")).to_be_visible(timeout=20000)
     forms = page.locator("section", has=page.get_by_role("heading", name="业务表册信息"))
