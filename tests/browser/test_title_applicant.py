@@ -191,3 +191,17 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
     expect(view).to_contain_text("李静怡")
     expect(view).to_contain_text("两名专家推荐破格")
     page.context.close()
+
+
+def test_confirm_start_needs_an_approved_unit(browser, web_stack, shot):
+    """applicant3's binding is still waiting for the university: 确认开始申报 says so, links to 绑定推荐单位
+    and cannot be confirmed."""
+    page = login(browser, web_stack, "applicant3")
+    page.locator(f"[data-test=matter-menu] [data-matter={MATTER}]").click()
+    expect(page.get_by_role("heading", name="条件自检")).to_be_visible()
+    expect(page.locator("[data-test=no-unit]")).to_contain_text("审核通过后才能申报")
+    expect(page.get_by_role("button", name="确认并开始申报")).to_be_disabled()
+    visit(page, shot, "t11-confirm-start-unbound")
+    page.get_by_role("button", name="去绑定推荐单位").click()
+    page.wait_for_url(re.compile(r"#/m/binding$"))
+    page.context.close()
