@@ -1,4 +1,7 @@
-"""人才分类定级评定 declarations: start, fill modules (信息填报), validate, pledge, list, delete.
+"""Declarations of every matter (人才分类定级评定, 职称): start, fill modules (信息填报), validate,
+pledge, list, delete. What a matter asks for is its definition (chalicelib/matters/*.json); a
+declaration id names its matter (matters.definition.new_declaration_id), so a module save finds the
+definition without a read.
 
 Editability lives on each module item (`editable`), set by the status transitions in the same
 transactions, so a module save is one conditional UpdateItem that checks owner, editability and

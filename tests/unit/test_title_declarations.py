@@ -163,7 +163,8 @@ def test_a_disabled_matter_and_unknown_matter_types_are_refused(client, world):
     resp = client.post("/admin/notices", headers=_h("province-agent"), json_body={
         "title": "测试", "matter_type": "NO_SUCH", "year": 2026, "source": "测试", "body": "测试",
         "opens_at": "2026-01-01T00:00:00+08:00", "closes_at": "2026-12-31T00:00:00+08:00"})
-    assert resp.status == 422 and "事项类型" in resp.json["Message"]
+    assert resp.status == 422 and "事项类型" in resp.json["Message"], resp.json
+    assert [d["field"] for d in resp.json["Details"]] == ["matter_type"], resp.json
 
 
 # --- 破格 with two experts --------------------------------------------------------------------------
@@ -302,6 +303,17 @@ def test_same_person_holds_a_grading_and_a_title_declaration(client, world, aws)
     groups = {r["matter"]: (r["category"], r["group"]) for r in wb}
     assert groups[MATTER] == ("职称申报评审及证书管理", "专业技术职称评审申报")
     assert groups["TALENT_GRADING"] == ("人才分类定级服务", "人才分类定级评定")
+    # one ends (终止审核), the other is still under review: counters apart, the binding stays locked
+    from tests.unit.review_helpers import MARKS_ALL_CORRECT
+
+    ended = decide(client, world, "institute-agent", g["decl_id"], "terminate", marks=dict(MARKS_ALL_CORRECT),
+                   opinion="不符合申报条件")
+    assert ended.status == 200, ended
+    assert _counts(client, "institute-agent", "TALENT_GRADING")["pending"] == 0
+    assert _counts(client, "institute-agent", MATTER)["pending"] == 1
+    assert _me(client, title["decl_id"])["status_label"] == "已申报"
+    unbind = client.delete("/bindings/me", headers=_h())
+    assert unbind.status == 409 and unbind.json["Code"] == "UNBIND_DURING_REVIEW"
 
 
 def test_denials(client, world, aws):
@@ -428,3 +440,84 @@ def test_a_matter_defined_only_in_the_test_runs_end_to_end(client, world, aws, n
     assert done.status == 200 and done.json["status_label"] == "终审通过", done
     rows = client.get("/results?matter_type=TEST_NEXT_MATTER", headers=_h("province-agent")).json["items"]
     assert [(r["decl_id"], r["result"], r["result_level"]) for r in rows] == [(d, "通过", "一等")]
+
+
+def test_other_break_types_have_their_own_requirements(client, world):
+    decl = _start(client)
+    d = decl["decl_id"]
+    record = {**BASIC, "break_type": "学历破格"}
+    assert _save(client, d, "basic", record).status == 200
+    refused = _expert(client, d, {**EXPERT, "name": "王教授"})
+    assert refused.status == 409 and refused.json["Code"] == "MODULE_NOT_APPLICABLE"
+    items = client.get(f"/declarations/{d}/validation", headers=_h()).json["items"]
+    messages = [i["message"] for i in items]
+    assert f"【{NAME}】附件材料_破格业绩成果证明材料未上传" in messages
+    assert any(i["module"] == "break_reason" for i in items)
+    assert not any(i["module"] == "experts" for i in items)
+    # 正常 (not 破格): neither the reason nor the proof is asked for
+    normal = {k: v for k, v in BASIC.items() if k != "break_type"} | {"apply_type": "正常"}
+    assert _save(client, d, "basic", normal).status == 200
+    items = client.get(f"/declarations/{d}/validation", headers=_h()).json["items"]
+    assert not {i["module"] for i in items} & {"break_reason", "experts"}
+    assert f"【{NAME}】附件材料_破格业绩成果证明材料未上传" not in [i["message"] for i in items]
+
+
+def test_export_columns_and_result_states_follow_the_matter(client, world):
+    from chalicelib.documents import spreadsheets
+    from chalicelib.matters import definition
+    from chalicelib.services import results
+
+    title = definition.get(MATTER)
+    assert "人才认定分类" not in spreadsheets.result_columns(title)
+    assert spreadsheets.result_columns(definition.get("TALENT_GRADING")) == spreadsheets.RESULT_COLUMNS
+    assert spreadsheets.summary_columns(definition.get("TALENT_GRADING")) == spreadsheets.SUMMARY_COLUMNS
+    assert results.result_states(MATTER) == ("未评审", "通过", "未通过")
+    assert client.get(f"/results?matter_type={MATTER}&result=未评审", headers=_h("province-agent")).status == 200
+    assert client.get("/reviews?matter_type=NO_SUCH", headers=_h("institute-agent")).status == 422
+    search = client.post("/results/search", headers=_h("province-agent"),
+                         json_body={"matter_type": MATTER, "result": "未认定"})
+    assert search.status == 422
+    job = client.post("/exports", headers=_h("province-agent"), json_body={"matter_type": "NO_SUCH"})
+    assert job.status == 422
+
+
+def test_a_matter_closed_after_its_notice_was_published_is_not_offered(client, world, next_matter, tmp_path,
+                                                                        monkeypatch):
+    import json
+
+    from chalicelib import matters
+    from chalicelib.matters import definition
+
+    office = _h("province-agent")
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
+    created = client.post("/admin/notices", headers=office, json_body={
+        "title": "测试新事项申报通知", "matter_type": "TEST_NEXT_MATTER", "year": today.year, "source": "测试",
+        "body": "测试", "opens_at": (today - dt.timedelta(days=1)).isoformat(),
+        "closes_at": (today + dt.timedelta(days=5)).isoformat()}).json
+    client.post(f"/admin/notices/{created['notice_id']}/publish", headers={**office, "If-Match": str(created["version"])})
+    # the province closes the matter (enabled: false in its definition)
+    (tmp_path / "test_next_matter.json").write_text(json.dumps({**NEXT, "enabled": False}, ensure_ascii=False),
+                                                    encoding="utf-8")
+    closed = definition.Registry(str(tmp_path))
+    monkeypatch.setattr(definition, "REGISTRY", closed)
+    monkeypatch.setattr(matters, "MATTER_CODES", closed.codes())
+    import chalicelib.schemas.notices as notice_schemas
+    monkeypatch.setattr(notice_schemas, "MATTER_CODES", closed.codes())
+    codes = [m["code"] for s in client.get("/matters", headers=_h()).json["services"]
+             for g in s["groups"] for m in g["matters"]]
+    assert "TEST_NEXT_MATTER" not in codes and MATTER in codes
+    refused = client.post("/declarations", headers=_h(), json_body={"notice_id": created["notice_id"], "confirmed": True})
+    assert refused.status == 404 and refused.json["Code"] == "MATTER_NOT_FOUND"
+    again = client.post("/admin/notices", headers=office, json_body={
+        "title": "再发一个", "matter_type": "TEST_NEXT_MATTER", "year": today.year, "source": "测试", "body": "测试",
+        "opens_at": (today - dt.timedelta(days=1)).isoformat(), "closes_at": (today + dt.timedelta(days=5)).isoformat()})
+    assert again.status == 422 and "事项类型" in again.json["Message"]
+
+
+def test_the_menu_is_one_query_per_served_matter_and_no_scan(client, world, aws_calls):
+    from chalicelib.matters import MATTER_CODES
+
+    aws_calls.clear()
+    assert client.get("/matters", headers=_h()).status == 200
+    reads = [c for c in aws_calls if c != "GetItem"]     # GetItem: the authorizer's checks
+    assert reads == ["Query"] * len(MATTER_CODES)
