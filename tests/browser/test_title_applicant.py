@@ -6,6 +6,7 @@ refused until 基本信息 is saved, then two experts each with their details an
 refused while one expert is incomplete (the manual's validation wording), then accepted. Every new
 screen has 0 serious/critical axe-core violations and a screenshot."""
 import re
+import urllib.request
 
 from playwright.sync_api import expect
 
@@ -179,9 +180,17 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
     forms = page.locator("section", has=page.get_by_role("heading", name="业务表册信息"))
     expect(forms).to_contain_text("专业技术职务任职资格评审表")       # the matter's own form labels
     expect(forms).to_contain_text("专业技术职务任职资格评审申报人员一览表")
+    decl = re.search(r"/m/declare/([^?]+)", page.url).group(1)
+    for label, key, magic in (("专业技术职务任职资格评审表", "declaration_form", b"%PDF"),
+                              ("专业技术职务任职资格评审申报人员一览表", "summary_table", b"PK")):
+        with page.expect_popup() as popup:                            # opens the generated form
+            forms.get_by_role("button", name=f"下载{label}").click()
+        popup.value.close()
+        url = call(web_stack, "GET", f"/declarations/{decl}/forms/{key}", WHO)["url"]
+        with urllib.request.urlopen(url) as resp:                       # the presigned GET serves the file
+            assert resp.read(4).startswith(magic), key
     expect(page.locator("[data-test=pledge]")).to_have_attribute("aria-checked", "true")   # still pledged
     visit(page, shot, "t09-step3-clean")
-    decl = re.search(r"/m/declare/([^?]+)", page.url).group(1)
     lighthouse(web_stack, WHO, [f"/m/matter/{MATTER}", f"/m/declare/{decl}?step=1&module=basic",
                                 f"/m/declare/{decl}?step=1&module=experts", f"/m/declare/{decl}?step=2"])
     page.get_by_role("button", name="提交").click()
