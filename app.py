@@ -10,8 +10,8 @@ from chalice import AuthResponse, Chalice, CORSConfig
 
 from chalicelib import aws, config, identity
 from chalicelib.errors import AppError
-from chalicelib.services import (bindings, declarations, documents, notices, opinions, people, results,
-                                 review, units, uploads, workbench)
+from chalicelib.services import (bindings, declarations, documents, matter_menu, notices, opinions, people,
+                                 results, review, units, uploads, workbench)
 from chalicelib.web import (RouteDoc, body, caller, created, expected_version, handled, json_body,
                             no_content, query_param)
 
@@ -62,6 +62,13 @@ def route(path, methods=("GET",), public=False, request=None, summary="", status
                                status, tuple(query), versioned))
         return view
     return decorate
+
+
+def matter(value):
+    """A matter_type query parameter: a served matter code (default 人才分类定级评定)."""
+    from chalicelib.matters.definition import served_code
+
+    return served_code(value)
 
 
 def q(name, default=None):
@@ -197,7 +204,7 @@ def decide_binding(principal, data, request_id):
 
 @route("/notices", summary="申报通知列表", query=("matter_type", "year", "cursor", "limit"))
 def list_notices(principal):
-    return notices.list_published(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("cursor"), q("limit"))
+    return notices.list_published(principal, matter(q("matter_type")), q("year"), q("cursor"), q("limit"))
 
 
 @route("/notices/{notice_id}", summary="申报通知详情")
@@ -258,9 +265,14 @@ def workbench_counts(principal):
     return workbench.counts(principal, q("year"))
 
 
-# --- declarations (人才分类定级评定) ----------------------------------------------------------------
+# --- matters and declarations (人才分类定级评定, 职称) ------------------------------------------------
 
-@route("/matters/{matter_type}/definition", summary="事项申报模块定义")
+@route("/matters", summary="可申报事项（服务→菜单→事项，附当前开放的申报通知）", query=("year",))
+def list_matters(principal):
+    return matter_menu.menu(principal, q("year"))
+
+
+@route("/matters/{matter_type}/definition", summary="事项申报模块定义（含申报注意事项、菜单）")
 def matter_definition(principal, matter_type):
     from chalicelib.matters import definition
 
@@ -270,7 +282,7 @@ def matter_definition(principal, matter_type):
 @route("/declarations", methods=("POST",), request="declarations.DeclarationStartIn", status=201,
        summary="确定开始申报")
 def start_declaration(principal, data):
-    return declarations.start(principal, data.notice_id)
+    return declarations.start(principal, data.notice_id, data.unit_code, data.confirmed)
 
 
 @route("/declarations", summary="历史申报信息", query=("cursor", "limit"))
@@ -373,7 +385,7 @@ def declaration_progress(principal, decl_id):
 
 @route("/reviews", summary="审核列表", query=("bucket", "matter_type", "year", "name", "cursor", "limit"))
 def list_reviews(principal):
-    return review.list_tasks(principal, q("bucket", "pending"), q("matter_type", "TALENT_GRADING"), q("year"),
+    return review.list_tasks(principal, q("bucket", "pending"), matter(q("matter_type")), q("year"),
                              q("name"), None, q("cursor"), q("limit"))
 
 
@@ -428,7 +440,7 @@ def review_report_delete(principal, decl_id, attachment_id):
 
 @route("/results", summary="评审结果查询", query=("matter_type", "year", "result", "level", "unit", "cursor", "limit"))
 def list_results(principal):
-    return results.list_results(principal, q("matter_type", "TALENT_GRADING"), q("year"), q("result"),
+    return results.list_results(principal, matter(q("matter_type")), q("year"), q("result"),
                                 q("level"), q("cursor"), q("limit"), q("unit"))
 
 

@@ -234,7 +234,7 @@ def setup(api_url: str) -> dict:
     requests.put(f"{api_url}/units/me", headers={"Authorization": f"Bearer {legal}", "If-Match": str(unit["version"])},
                  json={"name": unit["name"], "region_code": unit["region_code"], "reporting_info": {
                      "contact_name": "周红", "contact_phone": "13700009999", "contact_post": "人事主管",
-                     "office_address": "吉林市船营区", "personnel_authority": "市属"}}, timeout=10)
+                     "office_address": "吉林市船营区", "personnel_authority": "市（州）属"}}, timeout=10)
     notice = requests.get(f"{api_url}/notices", headers={"Authorization": f"Bearer {agents['institute']}"},
                           timeout=10).json()["items"][0]["notice_id"]
     from tests.unit.files import pdf as make_pdf

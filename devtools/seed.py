@@ -38,6 +38,15 @@ APPLICANTS = [
     ("applicant3", "p-demo-0003", "王浩然", "22010319881109403", "13800000003", "university", False),
     ("applicant4", "p-demo-0004", "赵雪", "22010519920801504", "13800000004", None, False),
     ("applicant5", "p-demo-0005", "孙立新", "22010619870405605", "13800000005", None, False),
+    # reserved for the 职称 browser test (正常职称申报 with 两名专家推荐破格)
+    ("applicant6", "p-demo-0006", "周景行", "22010719890721606", "13800000006", "institute", True),
+]
+
+# Open 职称 notices besides the 人才分类定级评定 one: (matter, title).
+TITLE_NOTICES = [
+    ("TITLE_NORMAL", "关于开展{year}年度全省专业技术职称评审工作的通知"),
+    ("TITLE_SCHOOL_SENIOR", "关于开展{year}年度全省高等学校教师职称评审工作的通知"),
+    ("TITLE_RECOG_GRASSROOTS_POSTGRAD", "关于开展{year}年度基层硕博人员职称认定工作的通知"),
 ]
 
 PASSWORD_NOTE = "本地演示环境无需密码：选择账号即可登录"
@@ -117,6 +126,13 @@ def seed_demo(env: dict | None = None) -> list:
              "请申报人通过吉林智慧人社APP或网上办事大厅如实填报，推荐单位逐级审核后送审。",
         opens_at=today - dt.timedelta(days=7), closes_at=today + dt.timedelta(days=45)))
     notices.publish(legal["province"], notice["notice_id"], None)
+    for matter, title in TITLE_NOTICES:
+        notice = notices.create(legal["province"], NoticeIn(
+            title=title.format(year=today.year), matter_type=matter, year=today.year, source="吉林省专业技术人员管理处",
+            body="各有关单位：现开展本年度职称申报工作。请申报人在吉林智慧人社网上办事大厅“人事人才”中"
+                 "选择相应事项，条件自检后选择推荐单位申报，推荐单位按人事管理权限逐级审核后送审。",
+            opens_at=today - dt.timedelta(days=7), closes_at=today + dt.timedelta(days=45)))
+        notices.publish(legal["province"], notice["notice_id"], None)
 
     for order, entry in enumerate(logins):
         pk, sk = DevLogin.key(entry["login"])

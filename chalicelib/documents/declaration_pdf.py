@@ -48,7 +48,7 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
 
     basic_def = definition.modules["basic"]
     basic = view["modules"]["basic"]["content"] or {}
-    rows = [[P(f["label"]), P(basic.get(f["key"]))] for f in basic_def["fields"]]
+    rows = [[P(f["label"]), P(_display(basic.get(f["key"])))] for f in basic_def["fields"]]
     photo_cell = P("近期照片（未上传）")
     if photo:
         photo_cell = Image(io.BytesIO(photo), width=30 * mm, height=40 * mm, kind="proportional")
@@ -66,6 +66,12 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
         if module["kind"] == "text":
             story.append(Table([[P(content or "（未填写）")]], colWidths=[170 * mm], style=grid))
             continue
+        if module["kind"] == "form":       # label : value, like 基本信息
+            record = content if isinstance(content, dict) else {}
+            story.append(Table([[P(f["label"]), P(_display(record.get(f["key"])))] for f in module["fields"]],
+                               colWidths=[50 * mm, 120 * mm], style=grid))
+            continue
+        # list modules (and 破格推荐专家) as tables: one row per entry
         fields = [f for f in module["fields"]]
         header = [P(f["label"]) for f in fields]
         body = [[P(_display(entry.get(f["key"]))) for f in fields] for entry in (content or [])]

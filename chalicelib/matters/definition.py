@@ -202,6 +202,14 @@ class Definition:
         self.attachments = {a["category"]: a for a in raw["attachments"]}
 
     @property
+    def cross_module(self) -> bool:
+        """Whether a module's editability or a field's condition reads another module (then a save
+        needs the declaration's other modules)."""
+        return any(m.get("when") or m.get("requires_saved") or
+                   any((f.get("when") or {}).get("module") for f in m.get("fields", []))
+                   for m in self.modules.values())
+
+    @property
     def module_keys(self) -> list:
         """Every editable unit of a declaration, in the order the app shows them."""
         return list(self.modules) + list(NON_FORM_MODULES)
@@ -245,6 +253,37 @@ def get(matter_type: str, include_disabled: bool = False) -> Definition:
     if not definition.enabled and not include_disabled:
         raise NotFound("事项类型不存在", code="MATTER_NOT_FOUND")
     return definition
+
+
+DEFAULT_MATTER = "TALENT_GRADING"   # declarations made before ids carried their matter; lists' default
+
+
+def served_code(value) -> str:
+    """A matter_type query parameter: one of the served matters (default 人才分类定级评定), else a
+    field error."""
+    if value in (None, ""):
+        return DEFAULT_MATTER
+    if value not in REGISTRY.codes():
+        raise ValidationFailed("事项类型不存在或尚未开放", code="VALIDATION_FAILED",
+                               details=[{"field": "matter_type", "message": "事项类型：不存在或尚未开放"}])
+    return value
+
+
+def new_declaration_id(matter_type: str) -> str:
+    """A declaration id that names its matter, so a module save finds the definition without a read
+    (人才分类定级评定 keeps the bare ids it always had)."""
+    hex_id = uuid.uuid4().hex
+    return hex_id if matter_type == DEFAULT_MATTER else f"{matter_type}-{hex_id}"
+
+
+def matter_of(decl_id: str) -> str:
+    return decl_id.rsplit("-", 1)[0] if "-" in (decl_id or "") else DEFAULT_MATTER
+
+
+def for_declaration(decl_id: str) -> "Definition":
+    """The definition a declaration id names (a stored declaration's matter stays served even if
+    the matter is later closed to new declarations)."""
+    return REGISTRY.get(matter_of(decl_id))
 
 
 # --- declaration state, whatever holds it --------------------------------------------------------

@@ -31,7 +31,8 @@ class ReportingInfoIn(Schema):
     contact_phone: Optional[str] = Field(None, title="联系电话", max_length=20)
     contact_post: Optional[str] = Field(None, title="联系人职务", max_length=50)
     office_address: Optional[str] = Field(None, title="办公地址", max_length=200)
-    personnel_authority: Optional[str] = Field(None, title="人事管理权限", max_length=100)
+    personnel_authority: Optional[Literal["省直", "市（州）属", "县（市、区）属"]] = Field(
+        None, title="人事管理权限（不填时按单位所在行政区划：省级为省直，市级为市（州）属，县级为县（市、区）属）")
 
     _check_phone = field_validator("contact_phone")(_contact_phone)
 

@@ -2,14 +2,16 @@
 travel in these bodies, never in a URL."""
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from chalicelib.matters.definition import DEFAULT_MATTER
+from chalicelib.schemas.types import MATTER_TYPE_SCHEMA, MatterType, result_state_of
 from chalicelib.validation import Schema
 
 
 class ReviewSearchIn(Schema):
     bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
-    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    matter_type: MatterType = Field(DEFAULT_MATTER, title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
     year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
     name: Optional[str] = Field(None, title="姓名", max_length=50)
     id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
@@ -18,9 +20,10 @@ class ReviewSearchIn(Schema):
 
 
 class ResultFiltersIn(Schema):
-    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    matter_type: MatterType = Field(DEFAULT_MATTER, title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
     year: Optional[str] = Field(None, title="年度", pattern=r"^\d{4}$")
-    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
+                                  max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
     unit: Optional[str] = Field(None, title="推荐单位", max_length=18)
     city: Optional[str] = Field(None, title="市（州）", pattern=r"^\d{6}$")
@@ -28,6 +31,11 @@ class ResultFiltersIn(Schema):
     id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
     applied_level: Optional[str] = Field(None, title="申请评定级别", max_length=10)
     talent_category: Optional[str] = Field(None, title="人才认定分类", max_length=100)
+
+    @model_validator(mode="after")
+    def _result_of_matter(self):
+        result_state_of(self.matter_type, self.result)
+        return self
 
 
 class ResultSearchIn(ResultFiltersIn):

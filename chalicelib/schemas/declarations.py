@@ -5,12 +5,15 @@ from typing import Any, Literal, Optional, Union
 from pydantic import Field
 
 from chalicelib.schemas.files import MAX_FILE_BYTES, FileSlotIn
-from chalicelib.schemas.types import CreditCode
+from chalicelib.matters.definition import DEFAULT_MATTER
+from chalicelib.schemas.types import MATTER_TYPE_SCHEMA, CreditCode, MatterType
 from chalicelib.validation import Schema
 
 
 class DeclarationStartIn(Schema):
     notice_id: str = Field(title="申报通知", min_length=1, max_length=64)
+    unit_code: Optional[CreditCode] = Field(None, title="推荐单位（统一社会信用代码；不填为已绑定的推荐单位）")
+    confirmed: bool = Field(False, title="已阅读申报注意事项并确认开始申报（有条件自检的事项必填）")
 
 
 class ModuleContentIn(Schema):
@@ -60,10 +63,10 @@ class ReportSlotIn(FileSlotIn):
 
 
 class ExportIn(Schema):
-    matter_type: Literal["TALENT_GRADING"] = Field("TALENT_GRADING", title="事项类型")
+    matter_type: MatterType = Field(DEFAULT_MATTER, title="事项类型", json_schema_extra=MATTER_TYPE_SCHEMA)
     unit: Optional[CreditCode] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
     year: str = Field(title="年度", min_length=4, max_length=4, pattern=r"^\d{4}$")
-    result: Optional[Literal["未认定", "通过", "未通过"]] = Field(None, title="评定状态")
+    result: Optional[str] = Field(None, title="评定状态", max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
 
 

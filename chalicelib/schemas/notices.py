@@ -2,7 +2,7 @@
 import datetime as dt
 from typing import List, Literal, Optional
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from chalicelib.matters import MATTER_CODES
 from chalicelib.schemas.files import FileSlotIn
@@ -20,7 +20,7 @@ class NoticeFileIn(Schema):
 
 class NoticeIn(Schema):
     title: str = Field(title="通知标题", min_length=1, max_length=200)
-    matter_type: str = Field(title="事项类型", max_length=50)
+    matter_type: str = Field(title="事项类型", max_length=50, json_schema_extra={"enum": list(MATTER_CODES)})
     year: int = Field(title="年度", ge=2000, le=2100)
     source: str = Field(title="发布来源", min_length=1, max_length=100)
     body: str = Field(title="通知内容", min_length=1, max_length=20000)
@@ -28,10 +28,16 @@ class NoticeIn(Schema):
     opens_at: dt.datetime = Field(title="申报开始时间")
     closes_at: dt.datetime = Field(title="申报截止时间")
 
+    @field_validator("matter_type")
+    @classmethod
+    def _served_matter(cls, value):
+        """Only a matter the platform serves (its definition enabled) may get a notice."""
+        if value not in MATTER_CODES:
+            raise ValueError("事项类型不存在或尚未开放")
+        return value
+
     @model_validator(mode="after")
     def _check(self):
-        if self.matter_type not in MATTER_CODES:
-            raise ValueError("事项类型不存在")
         if self.opens_at.tzinfo is None or self.closes_at.tzinfo is None:
             raise ValueError("申报起止时间须带时区，例如2026-12-01T00:00:00+08:00")
         if self.closes_at <= self.opens_at:

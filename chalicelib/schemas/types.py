@@ -76,3 +76,34 @@ IdNumber = Annotated[str, _normalized, AfterValidator(_id_number)]
 CreditCode = Annotated[str, _normalized, AfterValidator(_credit_code)]
 Phone = Annotated[str, _normalized, AfterValidator(_phone)]
 RegionCode = Annotated[str, _normalized, AfterValidator(_region)]
+
+
+def _matter_code(value: str) -> str:
+    from chalicelib.matters import MATTER_CODES   # deferred: the registry loads the definitions
+
+    if value not in MATTER_CODES:
+        raise ValueError("事项类型不存在或尚未开放")
+    return value
+
+
+def _matter_codes_schema(schema: dict) -> None:
+    from chalicelib.matters import MATTER_CODES
+
+    schema["enum"] = list(MATTER_CODES)
+
+
+# A matter code the platform serves (chalicelib/matters/*.json with "enabled" true).
+MatterType = Annotated[str, AfterValidator(_matter_code)]
+MATTER_TYPE_SCHEMA = _matter_codes_schema
+
+
+def result_state_of(matter_type: str, result):
+    """评定状态 filter: one of the matter's own result labels (未认定/未评审, 通过, 未通过)."""
+    if result is None:
+        return result
+    from chalicelib.matters import definition
+
+    allowed = definition.get(matter_type).raw["review"]["results"]
+    if result not in allowed:
+        raise ValueError(f"评定状态应为{'、'.join(allowed)}之一")
+    return result

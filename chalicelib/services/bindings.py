@@ -105,7 +105,7 @@ def unbind_person(principal: Principal) -> dict:
     current = load_person_binding(principal.subject)
     if current is None or current.status not in (STATUS_PENDING, STATUS_APPROVED):
         raise Conflict("当前没有已绑定的推荐单位", code="NOT_BOUND")
-    if current.locked_by:
+    if current.locked_by or _under_review(principal.subject):
         raise Conflict("您的申报正在该单位审核中，不能解除绑定", code="UNBIND_DURING_REVIEW")
     locked = Conflict("您的申报正在该单位审核中，不能解除绑定", code="UNBIND_DURING_REVIEW")
     with db_errors(conflict=locked):
@@ -116,6 +116,17 @@ def unbind_person(principal: Principal) -> dict:
             AuditRecord.append(tx, f"PERSON#{principal.subject}", "binding.unbind", principal,
                                detail={"unit": current.unit_code})
     return {"status": "none"}
+
+
+def _under_review(person_id: str) -> bool:
+    """Whether any of the person's declarations (人才分类定级评定 and 职称 may run at once) is still
+    submitted or returned: the binding's single lock is released when one of them ends, so the
+    others are checked here (one Query of the person's own declarations)."""
+    from chalicelib.models.declarations import RETURNED, SUBMITTED, Declaration
+
+    with db_errors():
+        return any(d.status in (SUBMITTED, RETURNED)
+                   for d in Declaration.gsi1.query(Declaration.owner_key(person_id)))
 
 
 def _cancel_request(tx, request_id: str, target_code: str, kind: str) -> None:

@@ -33,7 +33,7 @@ class Partition:
 
     @property
     def definition(self):
-        return matter_def.get(self.meta.matter_type)
+        return matter_def.get(self.meta.matter_type, include_disabled=True)
 
     def verified(self, category: str, entry_id: str | None = None) -> list:
         return [a for a in self.attachments if a.category == category and a.state == "verified"

@@ -1,10 +1,12 @@
-"""人才分类定级评定 declarations: start, fill modules (信息填报), validate, pledge, list, delete.
+"""Declarations of every matter (人才分类定级评定, 职称): start, fill modules (信息填报), validate,
+pledge, list, delete. What a matter asks for is its definition (chalicelib/matters/*.json); a
+declaration id names its matter (matters.definition.new_declaration_id), so a module save finds the
+definition without a read.
 
 Editability lives on each module item (`editable`), set by the status transitions in the same
 transactions, so a module save is one conditional UpdateItem that checks owner, editability and
 the module's version together.
 """
-import uuid
 
 from chalicelib import identifiers as ids
 from chalicelib.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -26,22 +28,32 @@ PRECONDITION = "DECLARATION_PRECONDITION"
 
 # --- start ---------------------------------------------------------------------------------------
 
-def start(principal: Principal, notice_id: str) -> dict:
-    """确定开始申报: each precondition refuses with its own message."""
+def start(principal: Principal, notice_id: str, unit_code: str | None = None, confirmed: bool = False) -> dict:
+    """确认开始申报 (manual 002 §三(三)1): the applicant has read the matter's 申报注意事项 (条件自检)
+    and chosen the recommending unit, which must be the one unit they are bound to and approved by
+    (one at a time); each precondition refuses with its own message."""
     principal.require(ROLE_APPLICANT)
     notice = notices.require_open(notice_id)
+    definition = matter_def.get(notice.matter_type)
+    if definition.raw.get("self_check") and confirmed is not True:
+        raise ValidationFailed(f"请先查看{definition.raw['self_check']['title']}，检查自己满足申报要求后点击"
+                               f"“{definition.raw['self_check']['confirm']}”", code="SELF_CHECK_REQUIRED",
+                               details=[{"field": "confirmed", "message": "请确认已阅读申报注意事项"}])
     person = people.load(principal.subject)
     binding = bindings.load_person_binding(principal.subject)
     if binding is None or binding.status != STATUS_APPROVED:
         raise Conflict("请先绑定推荐单位，推荐单位审核通过后才能申报", code="NOT_BOUND")
+    if unit_code and unit_code.strip().upper() != binding.unit_code:
+        raise Conflict("个人仅能同时绑定一个推荐单位，请选择已绑定且审核通过的推荐单位",
+                       code="UNIT_NOT_BOUND", details=[{"field": "unit_code", "message": "推荐单位：不是您已绑定且审核通过的推荐单位"}])
     unit = units.load(binding.unit_code)
     if not unit.reporting_complete:
-        raise Conflict("推荐单位尚未完善人才分类定级报送信息，暂不能申报，请联系推荐单位",
+        what = "人才分类定级报送信息" if definition.code == matter_def.DEFAULT_MATTER else "报送信息"
+        raise Conflict(f"推荐单位尚未完善{what}，暂不能申报，请联系推荐单位",
                        code="UNIT_REPORTING_INCOMPLETE")
-    route = routing.build_route(unit)
-    definition = matter_def.get(notice.matter_type)
+    route = routing.build_route(unit, definition)
     now = now_iso()
-    decl_id = uuid.uuid4().hex
+    decl_id = matter_def.new_declaration_id(definition.code)
     pk, sk = Declaration.key(decl_id)
     meta = Declaration(
         pk=pk, sk=sk, decl_id=decl_id, person_id=person.person_id, person_name=person.name,
@@ -105,9 +117,11 @@ def save_module(principal: Principal, decl_id: str, module_key: str, content,
     if module_key == "attachments":
         raise NotFound("申报模块不存在", code="MODULE_NOT_FOUND")
     definition = _definition_for(decl_id)
+    # Matters whose modules depend on others (破格推荐专家 after 基本信息): one Query for them.
+    modules = owned(principal, decl_id).modules if definition.cross_module else None
     if module_key == "basic":
         _check_identity_fields(content)
-    clean = matter_def.validate_content(definition, module_key, content)
+    clean = matter_def.validate_content(definition, module_key, content, modules=modules)
     return _write_module(principal, decl_id, module_key, clean, expected_version)
 
 
@@ -126,8 +140,11 @@ def _check_identity_fields(content) -> None:
 
 
 def _definition_for(decl_id: str):
-    # Only 人才分类定级评定 ships; with more matter types the id would carry the type.
-    return matter_def.get("TALENT_GRADING")
+    """The matter the declaration id names (no read); an id naming no matter is a missing declaration."""
+    try:
+        return matter_def.for_declaration(decl_id)
+    except NotFound:
+        raise DECL_MISSING from None
 
 
 def _write_module(principal, decl_id, module_key, clean, expected_version) -> dict:
@@ -154,12 +171,12 @@ def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
                    entry_id: str | None, entry, expected_version: int | None) -> dict:
     """Add, edit or remove one entry of a list module (read, change, conditional write)."""
     principal.require(ROLE_APPLICANT)
-    definition = _definition_for(decl_id)
-    if definition.module(module_key)["kind"] != "list":
+    part = owned(principal, decl_id)      # one Query: the matter, this module and the others
+    definition = part.definition
+    if definition.module(module_key)["kind"] not in matter_def.LIST_KINDS:
         raise ValidationFailed("该模块不是列表", code="NOT_A_LIST")
-    with db_errors(not_found=DECL_MISSING):
-        module = DeclarationModule.get(*DeclarationModule.key(decl_id, module_key))
-    if module.person_id != principal.subject:
+    module = part.modules.get(module_key)
+    if module is None:
         raise DECL_MISSING
     if expected_version is not None and expected_version != module.version:
         raise _locked_reason(module, principal, expected_version)
@@ -173,7 +190,7 @@ def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
         entries[index] = {**entry, "id": entry_id} if isinstance(entry, dict) else entry
     else:
         entries.pop(index)
-    clean = matter_def.validate_content(definition, module_key, entries)
+    clean = matter_def.validate_content(definition, module_key, entries, modules=part.modules)
     return _write_module(principal, decl_id, module_key, clean, module.version)
 
 
@@ -224,37 +241,6 @@ def validation_report(principal: Principal, decl_id: str) -> dict:
 
 
 def problems(part: Partition) -> list:
-    """数据验证信息: every unmet requirement, in the manuals' wording."""
-    definition = part.definition
-    out = []
-
-    def add(module, text):
-        out.append({"module": module, "message": definition.message(text)})
-
-    for key, module in definition.modules.items():
-        stored = part.modules.get(key)
-        content = stored.content if stored else None
-        kind = module["kind"]
-        if kind == "form":
-            required = [f["key"] for f in module["fields"] if f.get("required")]
-            if not stored or not stored.saved_at or any(not (content or {}).get(f) for f in required):
-                add(key, module["missing"])
-            if module.get("photo") and not part.verified(module["photo"]["category"]):
-                add(key, module["photo"]["missing"])
-        elif kind == "text":
-            text = content or ""
-            if module.get("required") and not text.strip():
-                add(key, module["missing"])
-            elif len(text) > module["max_chars"]:
-                add(key, module["too_long"])
-        else:
-            entries = content or []
-            if len(entries) < module.get("min_items", 0):
-                add(key, module["missing"])
-            flag = module.get("single_flag")
-            if flag and entries and not any(e.get(flag["field"]) is True for e in entries):
-                add(key, flag["missing"])
-    for category, rule in definition.attachments.items():
-        if rule.get("min_count") and len(part.verified(category)) < rule["min_count"]:
-            add("attachments", rule["missing"])
-    return out
+    """数据验证信息: every unmet requirement, in the manuals' wording (one implementation:
+    matters.definition.validate_declaration)."""
+    return matter_def.validate_declaration(part.definition, part.modules, part.attachments)

@@ -48,16 +48,30 @@ def declaration_form(principal: Principal, decl_id: str) -> dict:
     pdf = declaration_pdf.render(view, part.definition, photo)
     key = f"forms/{decl_id}/{uuid.uuid4().hex}.pdf"
     aws.s3().put_object(Bucket=config.ATTACHMENTS_BUCKET, Key=key, Body=pdf, ContentType="application/pdf")
-    label = part.definition.raw["forms"][0]["label"]
+    label = _form_label(part.definition, "declaration_form")
     return _link(key, f"{label}-{part.meta.person_name}.pdf", "application/pdf")
 
 
-def summary_row(meta: Declaration, full_id: bool, basic: dict | None = None) -> tuple:
+def summary_row(meta: Declaration, full_id: bool, basic: dict | None = None, definition=None) -> tuple:
+    """One 一览表 row in spreadsheets.summary_columns(definition) order (after 序号)."""
+    from chalicelib.documents import spreadsheets
+
     basic = basic or {}
+    keys = spreadsheets.summary_keys(definition) if definition is not None else ("applied_level", "personnel_category")
+    own = tuple((meta.applied_level or basic.get("applied_level") or "") if k == "applied_level"
+                else _display(basic.get(k)) for k in keys)
     return (meta.person_name, meta.id_number if full_id else ids.mask_id_number(meta.id_number),
-            meta.unit_name, meta.applied_level or basic.get("applied_level") or "",
-            basic.get("personnel_category", ""), (meta.submitted_at or meta.created_at)[:10],
-            STATUS_LABELS[meta.status])
+            meta.unit_name) + own + ((meta.submitted_at or meta.created_at)[:10], STATUS_LABELS[meta.status])
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    return "是" if value is True else "否" if value is False else str(value)
+
+
+def _form_label(definition, key: str) -> str:
+    return next(f["label"] for f in definition.raw["forms"] if f["key"] == key)
 
 
 def summary_table(principal: Principal, decl_id: str) -> dict:
@@ -66,12 +80,12 @@ def summary_table(principal: Principal, decl_id: str) -> dict:
 
     part = aggregate.readable(principal, decl_id)
     full = principal.is_applicant      # the applicant's own number; reviewers get it masked
-    row = summary_row(part.meta, full, part.modules["basic"].content)
-    label = part.definition.raw["forms"][1]["label"]
+    row = summary_row(part.meta, full, part.modules["basic"].content, part.definition)
+    label = _form_label(part.definition, "summary_table")
     key = f"forms/{decl_id}/{uuid.uuid4().hex}.xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "summary.xlsx")
-        spreadsheets.write_rows(path, "一览表", label, spreadsheets.SUMMARY_COLUMNS, [row])
+        spreadsheets.write_rows(path, "一览表", label, spreadsheets.summary_columns(part.definition), [row])
         aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
     return _link(key, f"{label}-{part.meta.person_name}.xlsx",
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -82,15 +96,20 @@ def summary_table_for(principal: Principal, decl_ids: list) -> dict:
     from chalicelib.documents import spreadsheets
 
     principal.require(*UNIT_ROLES)
-    rows, label = [], None
+    rows, definition = [], None
     for decl_id in dict.fromkeys(decl_ids):
         part = aggregate.readable(principal, decl_id)     # 404 for any not routed to the caller
-        rows.append(summary_row(part.meta, False, part.modules["basic"].content))
-        label = part.definition.raw["forms"][1]["label"]
+        if definition is not None and part.definition.code != definition.code:
+            from chalicelib.errors import ValidationFailed
+
+            raise ValidationFailed("一览表只能导出同一事项的申报，请按事项分别选择", code="MIXED_MATTERS")
+        definition = part.definition
+        rows.append(summary_row(part.meta, False, part.modules["basic"].content, definition))
+    label = _form_label(definition, "summary_table")
     key = f"forms/selection/{uuid.uuid4().hex}.xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "summary.xlsx")
-        spreadsheets.write_rows(path, "一览表", label, spreadsheets.SUMMARY_COLUMNS, rows)
+        spreadsheets.write_rows(path, "一览表", label, spreadsheets.summary_columns(definition), rows)
         aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
     return _link(key, f"{label}-{len(rows)}人.xlsx",
                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -141,9 +160,23 @@ def get_job(principal: Principal, job_id: str) -> dict:
     link = None
     if job.state == "done":
         f = job.filters
-        link = _link(job.s3_key, f"分类定级人才-{f['year']}-{f.get('result') or '全部'}.xlsx",
+        link = _link(job.s3_key, f"{_export_name(f)}-{f['year']}-{f.get('result') or '全部'}.xlsx",
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     return job_view(job, link)
+
+
+def _export_definition(filters: dict):
+    from chalicelib.matters import definition
+
+    return definition.get(filters.get("matter_type") or definition.DEFAULT_MATTER, include_disabled=True)
+
+
+def _export_name(filters: dict) -> str:
+    """分类定级人才 (人才分类定级评定, as manual 001 names the file), otherwise the matter's name."""
+    from chalicelib.documents import spreadsheets
+
+    d = _export_definition(filters)
+    return "分类定级人才" if spreadsheets.has_talent_category(d) else f"{d.name}评审结果"
 
 
 def result_rows(viewer: str, filters: dict, full_ids: bool, page: int = 500):
@@ -162,17 +195,24 @@ def result_rows(viewer: str, filters: dict, full_ids: bool, page: int = 500):
         rows = chosen()
     else:
         rows = results.stream_rows(viewer, filters, page)
+    from chalicelib.documents import spreadsheets
+
+    with_category = spreadsheets.has_talent_category(_export_definition(filters))
     for row in rows:
-        yield result_row(row, full_ids)
+        yield result_row(row, full_ids, with_category)
 
 
-def result_row(row, full_ids: bool) -> tuple:
-    """One spreadsheet row in RESULT_COLUMNS order (after 序号); 申报日期 in Beijing time. Typed
-    text is neutralised so a spreadsheet never reads it as a formula (OWASP CSV/formula injection)."""
+def result_row(row, full_ids: bool, with_category: bool = True) -> tuple:
+    """One spreadsheet row in spreadsheets.result_columns order (after 序号); 申报日期 in Beijing
+    time. Typed text is neutralised so a spreadsheet never reads it as a formula (OWASP CSV/formula
+    injection). 人才认定分类 only for a matter that has it."""
+    from chalicelib.services.results import result_states
+
+    category = (plain(row.talent_category),) if with_category else ()
     return (plain(row.person_name), row.id_number if full_ids else ids.mask_id_number(row.id_number),
-            plain(row.unit_name), plain(row.applied_level), plain(row.talent_category),
-            clock.beijing_date(row.submitted_at), f"第{row.round or 1}轮申报", row.result or "未认定",
-            plain(row.result_level))
+            plain(row.unit_name), plain(row.applied_level)) + category + (
+            clock.beijing_date(row.submitted_at), f"第{row.round or 1}轮申报",
+            row.result or result_states(row.matter_type)[0], plain(row.result_level))
 
 
 def plain(text: str | None) -> str:
@@ -197,8 +237,10 @@ def run_export(job_id: str) -> str:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "export.xlsx")
-            title = f"分类定级人才（{job.filters['year']}年，评定状态：{job.filters.get('result') or '全部'}）"
-            count = spreadsheets.write_rows(path, "分类定级人才", title, spreadsheets.RESULT_COLUMNS,
+            name = _export_name(job.filters)
+            title = f"{name}（{job.filters['year']}年，评定状态：{job.filters.get('result') or '全部'}）"
+            columns = spreadsheets.result_columns(_export_definition(job.filters))
+            count = spreadsheets.write_rows(path, name[:31], title, columns,
                                             result_rows(job.unit_code, job.filters, job.full_ids == "1"),
                                             progress)
             aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)

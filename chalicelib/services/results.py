@@ -27,13 +27,20 @@ from chalicelib.models.base import db_errors, now_iso
 from chalicelib.models.results import ResultRow
 from chalicelib.pagination import decode, encode, page_size
 
-RESULT_STATES = ("未认定", "通过", "未通过")
+RESULT_STATES = ("未认定", "通过", "未通过")   # 人才分类定级评定's; each matter's: result_states(code)
 READ_BUDGET = 200          # items one results request may read (DynamoDB Limit of its one Query)
 KEY_ATTRS = ("PK", "SK", "GSI2PK", "GSI2SK")
 
 
 def results_key(unit_code: str, matter_type: str, year: str) -> str:
     return ResultRow.list_key(unit_code, matter_type, year)
+
+
+def result_states(matter_type: str) -> tuple:
+    """评定状态 of a matter, from its definition: (pending, passed, failed), e.g. 未评审/通过/未通过."""
+    from chalicelib.matters import definition
+
+    return tuple(definition.get(matter_type, include_disabled=True).raw["review"]["results"])
 
 
 def id_digest(id_number: str) -> str:
@@ -47,14 +54,15 @@ def id_digest(id_number: str) -> str:
 def _row(meta, viewer: str, *, talent_category, city_code, applied_level, now: str) -> ResultRow:
     pk, sk = ResultRow.key(meta.decl_id, viewer)
     submitted = meta.submitted_at or now
+    pending = result_states(meta.matter_type)[0]
     return ResultRow(pk=pk, sk=sk, decl_id=meta.decl_id, viewer_code=viewer, matter_type=meta.matter_type,
                      year=meta.year, round=meta.round or 1, person_name=meta.person_name,
                      id_number=meta.id_number, id_hash=id_digest(meta.id_number), unit_code=meta.unit_code,
                      unit_name=meta.unit_name, city_code=city_code, applied_level=applied_level,
-                     talent_category=talent_category, result="未认定", submitted_at=submitted,
+                     talent_category=talent_category, result=pending, submitted_at=submitted,
                      updated_at=now,
                      gsi2pk=results_key(viewer, meta.matter_type, meta.year),
-                     gsi2sk=ResultRow.sort_key("未认定", submitted, meta.decl_id))
+                     gsi2sk=ResultRow.sort_key(pending, submitted, meta.decl_id))
 
 
 def on_submit(tx, part) -> None:
@@ -117,7 +125,7 @@ def row_view(row: ResultRow, full_id: bool = False) -> dict:
             "unit_code": row.unit_code, "unit_name": row.unit_name,
             "city_code": row.city_code, "city_name": geo.name_of(row.city_code),
             "applied_level": row.applied_level, "talent_category": row.talent_category,
-            "submitted_at": row.submitted_at, "result": row.result or "未认定",
+            "submitted_at": row.submitted_at, "result": row.result or result_states(row.matter_type)[0],
             "result_level": row.result_level}
 
 
@@ -131,11 +139,15 @@ def normalize_filters(principal: Principal, filters: dict) -> dict:
     year = _clean(filters.get("year"), 4) or str(clock.today_local().year)
     if not (year.isdigit() and len(year) == 4):
         raise ValidationFailed("年度应为四位数字", code="BAD_YEAR")
+    from chalicelib.matters.definition import served_code
+
+    matter_type = served_code(filters.get("matter_type"))
+    states = result_states(matter_type)
     result = _clean(filters.get("result"), 4)
-    if result is not None and result not in RESULT_STATES:
-        raise ValidationFailed("评定状态应为未认定、通过或未通过", code="BAD_FILTER")
+    if result is not None and result not in states:
+        raise ValidationFailed(f"评定状态应为{'、'.join(states[:-1])}或{states[-1]}", code="BAD_FILTER")
     id_number = _clean(filters.get("id_number"), 18)
-    return {"matter_type": filters.get("matter_type") or "TALENT_GRADING", "year": year, "result": result,
+    return {"matter_type": matter_type, "year": year, "result": result,
             "level": _clean(filters.get("level"), 10), "unit": (_clean(filters.get("unit"), 18) or "").upper() or None,
             "city": _clean(filters.get("city"), 6), "name": _clean(filters.get("name"), 50),
             "id_hash": id_digest(id_number) if id_number else None,

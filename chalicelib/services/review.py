@@ -66,7 +66,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
         # region as they are now (manual 001: correct the region, withdraw, declare again).
         from chalicelib.services import routing, units
 
-        meta.route = routing.build_route(units.load(meta.unit_code))
+        meta.route = routing.build_route(units.load(meta.unit_code), meta.matter_type)
     now = now_iso()
     meta.status, meta.round, meta.submitted_at, meta.updated_at = SUBMITTED, meta.round + 1, now, now
     meta.reached_level, meta.editable_modules = 0, None

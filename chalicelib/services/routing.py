@@ -1,6 +1,19 @@
-"""The review route of a declaration, fixed when it starts (and frozen again at submit):
-recommending unit → each superior up the bound chain → the HR bureau of the recommending unit's
-region → the provincial department."""
+"""The review route of a declaration, fixed when it starts (and frozen again at submit), read from
+the matter's definition: `review.route.stages`, each stage saying how its reviewing body is chosen
+(`by`):
+
+- `binding`: the recommending unit the applicant is bound to;
+- `superior_chain`: each approved superior up the recommending unit's bound chain;
+- `region`: the HR bureau (人社局) of the recommending unit's city (市/州);
+- `personnel_authority`: per the unit's 人事管理权限 (manual 003 §3.1.1) the 行政专业主管部门 (the
+  bound superior chain) when the unit has one, otherwise the 人社 institution: the city bureau of the
+  unit's region for 市（州）属 and 县（市、区）属 units, the province for 省直 units;
+- `fixed`: the provincial department (省人社厅), where the final stage ends; the committee result
+  (评委会) is then recorded by the provincial office.
+
+A matter without stages is routed as 人才分类定级评定 always was (DEFAULT_STAGES). Consecutive
+levels held by the same body are kept once.
+"""
 from chalicelib import identifiers as ids
 from chalicelib.errors import ValidationFailed
 from chalicelib.identity import ROLE_CITY_BUREAU, ROLE_PROVINCE, ROLE_UNIT
@@ -10,19 +23,88 @@ from chalicelib.services.bindings import superior_chain
 
 PROVINCE_REGION = "220000"
 
+# 人事管理权限 (the unit profile's choice), and the default when a unit has not chosen.
+AUTHORITY_PROVINCE = "省直"
+AUTHORITY_CITY = "市（州）属"
+AUTHORITY_COUNTY = "县（市、区）属"
+PERSONNEL_AUTHORITIES = (AUTHORITY_PROVINCE, AUTHORITY_CITY, AUTHORITY_COUNTY)
+
+# 人才分类定级评定's route: unit → superiors → city HR bureau → province.
+DEFAULT_STAGES = ({"key": "recommending_unit", "by": "binding"},
+                  {"key": "superiors", "by": "superior_chain"},
+                  {"key": "city_bureau", "by": "region"},
+                  {"key": "province", "by": "fixed", "final": True})
+
+CITY_MISSING = "推荐单位所属行政区划没有对应的人社局，请联系推荐单位核对行政区划"
+PROVINCE_MISSING = "省人社厅尚未开通，请稍后再试"
+
+
+def personnel_authority(unit: Unit) -> str:
+    """The unit's 人事管理权限; when not chosen, what its region suggests."""
+    chosen = getattr(unit, "personnel_authority", None)
+    if chosen in PERSONNEL_AUTHORITIES:
+        return chosen
+    region = unit.region_code or ""
+    if region == PROVINCE_REGION:
+        return AUTHORITY_PROVINCE
+    return AUTHORITY_CITY if region.endswith("00") else AUTHORITY_COUNTY
+
 
 def _bureau(region: str, missing: str) -> RegionBureau:
     with db_errors(not_found=ValidationFailed(missing, code="ROUTE_INCOMPLETE")):
         return RegionBureau.get(*RegionBureau.key(region))
 
 
-def build_route(unit: Unit) -> list:
-    levels = [{"unit_code": unit.credit_code, "unit_name": unit.name, "role": ROLE_UNIT}]
-    for superior in superior_chain(unit):
-        levels.append({"unit_code": superior.credit_code, "unit_name": superior.name, "role": ROLE_UNIT})
-    city = _bureau(ids.city_region_of(unit.region_code),
-                   "推荐单位所属行政区划没有对应的人社局，请联系推荐单位核对行政区划")
-    levels.append({"unit_code": city.credit_code, "unit_name": city.name, "role": ROLE_CITY_BUREAU})
-    province = _bureau(PROVINCE_REGION, "省人社厅尚未开通，请稍后再试")
-    levels.append({"unit_code": province.credit_code, "unit_name": province.name, "role": ROLE_PROVINCE})
+def _unit_level(unit, stage: str) -> dict:
+    return {"unit_code": unit.credit_code, "unit_name": unit.name, "role": ROLE_UNIT, "stage": stage}
+
+
+def _city(unit: Unit, stage: str) -> dict:
+    city = _bureau(ids.city_region_of(unit.region_code), CITY_MISSING)
+    return {"unit_code": city.credit_code, "unit_name": city.name, "role": ROLE_CITY_BUREAU, "stage": stage}
+
+
+def _province(stage: str) -> dict:
+    province = _bureau(PROVINCE_REGION, PROVINCE_MISSING)
+    return {"unit_code": province.credit_code, "unit_name": province.name, "role": ROLE_PROVINCE, "stage": stage}
+
+
+def stages_of(definition) -> list:
+    """The stages of a definition (or a matter code)."""
+    if isinstance(definition, str):
+        from chalicelib.matters import definition as matter_def
+
+        definition = matter_def.get(definition, include_disabled=True)
+    route = (definition.raw.get("review") or {}).get("route") if definition is not None else None
+    return list(route["stages"]) if route and route.get("stages") else list(DEFAULT_STAGES)
+
+
+def build_route(unit: Unit, definition=None) -> list:
+    levels: list = []
+    chain = None
+    for stage in stages_of(definition):
+        by, key = stage.get("by"), stage["key"]
+        if by == "binding":
+            found = [_unit_level(unit, key)]
+        elif by == "superior_chain":
+            chain = superior_chain(unit) if chain is None else chain
+            found = [_unit_level(s, key) for s in chain]
+        elif by == "region":
+            found = [_city(unit, key)]
+        elif by == "personnel_authority":
+            chain = superior_chain(unit) if chain is None else chain
+            if chain:
+                found = [_unit_level(s, key) for s in chain]
+            elif personnel_authority(unit) == AUTHORITY_PROVINCE:
+                found = [_province(key)]
+            else:
+                found = [_city(unit, key)]
+        else:   # "fixed" (or unset): the provincial department
+            found = [_province(key)]
+        for level in found:
+            if levels and levels[-1]["unit_code"] == level["unit_code"]:
+                continue   # the same body twice in a row reviews once
+            levels.append(level)
+    if levels[-1]["role"] != ROLE_PROVINCE:   # the committee result is recorded by the province
+        levels.append(_province("province"))
     return [{"level": n, **level} for n, level in enumerate(levels)]

@@ -25,7 +25,6 @@ from chalicelib import aws, clock, config, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.logs import get_logger
-from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models.declarations import Attachment, AttachmentCount, DeclarationModule
@@ -147,11 +146,16 @@ def part_urls(att: Attachment, numbers) -> list:
 
 
 def _load(decl_id: str, attachment_id: str) -> Attachment:
+    return _load_with_definition(decl_id, attachment_id)[0]
+
+
+def _load_with_definition(decl_id: str, attachment_id: str):
+    """The attachment and its declaration's matter definition, from the same one Query."""
     part = aggregate.load_partition(decl_id)
     att = next((a for a in part.attachments if a.attachment_id == attachment_id), None)
     if att is None:
         raise ATTACHMENT_MISSING
-    return att
+    return att, part.definition
 
 
 def _owned(principal: Principal, decl_id: str, attachment_id: str):
@@ -241,13 +245,13 @@ def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float
     deadline = time.monotonic() + (VERDICT_WAIT if wait is None else wait)
     deferred = False
     while True:
-        att = _load(decl_id, attachment_id)
+        att, definition = _load_with_definition(decl_id, attachment_id)
         if att.state in FINAL:
             return att
         if not deferred:
             claim_time = _claim(att)
             if claim_time:
-                done = _run(att, claim_time, inline)
+                done = _run(att, definition, claim_time, inline)
                 if done is not None:
                     return done
                 deferred = True
@@ -256,10 +260,10 @@ def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float
         time.sleep(POLL_SECONDS)
 
 
-def _run(att: Attachment, claim_time: str, inline: bool) -> Attachment | None:
+def _run(att: Attachment, definition, claim_time: str, inline: bool) -> Attachment | None:
     from chalicelib.uploads.verify import verify_object   # deferred: Pillow only where used
 
-    rule = matter_def.get("TALENT_GRADING").attachment(att.category)
+    rule = definition.attachment(att.category)
     # Reviewers' reports count per task (entry T<round>-<level>), like per-entry attachments.
     try:
         verdict = verify_object(aws.s3(), config.ATTACHMENTS_BUCKET, att.incoming_key,

@@ -1,14 +1,26 @@
-"""业务审核 workbench: the maintained counts per matter for a unit and year (one Query)."""
+"""业务审核 workbench: the maintained counts per matter for a unit and year (one Query): the two
+binding rows, then every served matter grouped by its menu service (category) and menu (group)."""
 from chalicelib import clock
 from chalicelib.errors import ValidationFailed
 from chalicelib.identity import UNIT_ROLES, Principal
 from chalicelib.matters import MATTER_CODES
+from chalicelib.matters import definition as matter_def
 from chalicelib.services import counters
 
+def _matter_rows() -> tuple:
+    from chalicelib.services.matter_menu import menu_of
+
+    rows = []
+    for code, label in MATTER_CODES.items():     # menu order
+        where = menu_of(matter_def.get(code))
+        rows.append((where["service"], code, label, where["group"]))
+    return tuple(rows)
+
+
 ROWS = (
-    ("自然人基础业务", counters.BIND_PERSON, "个人绑定推荐单位"),
-    ("法人基础业务", counters.BIND_UNIT, "单位绑定上级单位"),
-) + tuple(("人才分类定级服务", code, label) for code, label in MATTER_CODES.items())
+    ("自然人基础业务", counters.BIND_PERSON, "个人绑定推荐单位", "绑定推荐单位"),
+    ("法人基础业务", counters.BIND_UNIT, "单位绑定上级单位", "绑定上级单位"),
+) + _matter_rows()
 
 
 def counts(principal: Principal, year: str | None) -> dict:
@@ -18,9 +30,9 @@ def counts(principal: Principal, year: str | None) -> dict:
         raise ValidationFailed("年度应为四位数字", code="BAD_YEAR")
     totals = counters.read(principal.unit_code, year)
     rows = []
-    for category, matter, label in ROWS:
+    for category, matter, label, group in ROWS:
         c = totals.get(matter, {})
-        rows.append({"category": category, "matter": matter, "label": label,
+        rows.append({"category": category, "group": group, "matter": matter, "label": label,
                      "pending": c.get("pending", 0), "to_send": c.get("to_send", 0),
                      "returned": c.get("returned", 0), "today": c.get("today", 0),
                      "done_total": c.get("done_total", 0)})

@@ -75,7 +75,7 @@ def test_unit_profile_edit_is_version_guarded_and_reporting_info_tracked(client,
     assert unit["reporting_complete"] is False
     body = {"name": unit["name"], "region_code": unit["region_code"], "reporting_info": {
         "contact_name": "周红", "contact_phone": "13700009999", "contact_post": "人事主管",
-        "office_address": "吉林市船营区", "personnel_authority": "市属"}}
+        "office_address": "吉林市船营区", "personnel_authority": "市（州）属"}}
     resp = client.put("/units/me", headers={**legal, "If-Match": str(unit["version"])}, json_body=body)
     assert resp.status == 200 and resp.json["reporting_complete"] is True
     stale = client.put("/units/me", headers={**legal, "If-Match": str(unit["version"])}, json_body=body)

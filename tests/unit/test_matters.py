@@ -129,12 +129,11 @@ def test_the_registry_is_schema_checked_at_import_and_can_skip_the_check():
     assert unchecked.get("TITLE_NORMAL").raw == REGISTRY.get("TITLE_NORMAL").raw
 
 
-def test_matter_codes_stay_backward_compatible_and_unwired_matters_are_not_offered():
-    assert MATTER_CODES == {"TALENT_GRADING": "人才分类定级评定"}
+def test_matter_codes_stay_backward_compatible_and_the_title_matters_are_served():
+    assert list(MATTER_CODES)[0] == TALENT_GRADING and MATTER_CODES[TALENT_GRADING] == "人才分类定级评定"
+    assert MATTER_CODES == ALL            # every shipped matter is wired (职称 since issue 19)
     assert definition.get(TALENT_GRADING).name == "人才分类定级评定"
-    with pytest.raises(NotFound):
-        definition.get("TITLE_NORMAL")     # loaded and validated, not served until wired
-    assert definition.get("TITLE_NORMAL", include_disabled=True).name == "正常职称申报"
+    assert definition.get("TITLE_NORMAL").name == "正常职称申报"
     with pytest.raises(NotFound) as err:
         REGISTRY.get("NO_SUCH_MATTER")
     assert err.value.code == "MATTER_NOT_FOUND"
@@ -145,7 +144,8 @@ def test_talent_grading_definition_is_read_unchanged():
     with open(os.path.join(os.path.dirname(definition.__file__), "talent_grading.json"), encoding="utf-8") as fh:
         assert REGISTRY.get(TALENT_GRADING).raw == json.load(fh)
     view = definition.public_view(REGISTRY.get(TALENT_GRADING))
-    assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms"}
+    assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms", "menu",
+                         "route"}
 
 
 def _partition(d, modules, attachments):
@@ -153,13 +153,28 @@ def _partition(d, modules, attachments):
     objs = {k: types.SimpleNamespace(**v) for k, v in modules.items()}
     atts = [types.SimpleNamespace(**a) for a in attachments]
     return types.SimpleNamespace(
-        definition=d, modules=objs,
+        definition=d, modules=objs, attachments=atts,
         verified=lambda c, e=None: [a for a in atts if a.category == c and a.state == "verified"
                                     and (e is None or a.entry_id == e)])
 
 
-@pytest.mark.parametrize("change", ["complete", "nothing", "unsaved_basic", "no_work", "no_photo",
-                                    "long_text", "no_flag", "unverified_id"])
+TG = "【人才分类定级评定】"
+# The wording the 人才分类定级评定 services reported before the two implementations were folded into one.
+TG_PROBLEMS = {
+    "complete": [],
+    "nothing": ["基本信息_基本信息未填报", "基本信息_近期照片未上传", "工作业绩_工作经历未填报",
+                "工作业绩_创新创业成果（突出业绩）未填报", "荣誉奖励_荣誉（奖励）信息未填报",
+                "附件材料_身份证（正反面）未上传", "附件材料_人才称号证书或证明文件未上传"],
+    "unsaved_basic": ["基本信息_基本信息未填报"],
+    "no_work": ["工作业绩_工作经历未填报"],
+    "no_photo": ["基本信息_近期照片未上传"],
+    "long_text": ["工作业绩_创新创业成果（突出业绩）超过500字"],
+    "no_flag": ["荣誉奖励_参评项（代表性荣誉）未选择"],
+    "unverified_id": ["附件材料_身份证（正反面）未上传"],
+}
+
+
+@pytest.mark.parametrize("change", list(TG_PROBLEMS))
 def test_validate_declaration_says_what_the_services_say_for_talent_grading(change):
     from chalicelib.services.declarations import problems
     d = REGISTRY.get(TALENT_GRADING)
@@ -179,11 +194,9 @@ def test_validate_declaration_says_what_the_services_say_for_talent_grading(chan
             entry["representative"] = False
     elif change == "unverified_id":
         attachments = [{**a, "state": "uploaded"} if a["category"] == "id_card" else a for a in attachments]
-    expected = problems(_partition(d, modules, attachments))
+    expected = problems(_partition(d, modules, attachments))   # the service's report: the same function
     assert validate_declaration(d, modules, attachments) == expected
-    assert (expected == []) == (change == "complete")
-    if change == "nothing":
-        assert {"module": "work", "message": "【人才分类定级评定】工作业绩_工作经历未填报"} in expected
+    assert [p["message"] for p in expected] == [TG + text for text in TG_PROBLEMS[change]]
 
 
 # --- a matter that exists only in the test ---------------------------------------------------------

@@ -25,7 +25,7 @@ def _ready_company(client, world):
     unit = client.get("/units/me", headers=legal).json
     body = {"name": unit["name"], "region_code": unit["region_code"], "reporting_info": {
         "contact_name": "王主任", "contact_phone": "0432-6200000", "contact_post": "人事处长",
-        "office_address": "吉林市船营区", "personnel_authority": "本单位"}}
+        "office_address": "吉林市船营区", "personnel_authority": "市（州）属"}}
     resp = client.put("/units/me", headers={**legal, "If-Match": str(unit["version"])}, json_body=body)
     assert resp.status == 200, resp.json
     return ready(client, world, "applicant2")

@@ -35,14 +35,14 @@ def test_unit_shows_its_region_by_name_and_the_legal_person_corrects_it(client, 
 def test_the_next_rounds_route_follows_the_corrected_region(client, world):
     assert _put(client, world, "company-legal", region_code="220104", reporting_info={
         "contact_name": "王主任", "contact_phone": "0432-6200000", "contact_post": "处长",
-        "office_address": "长春市", "personnel_authority": "本单位"}).status == 200
+        "office_address": "长春市", "personnel_authority": "市（州）属"}).status == 200
     notice = client.get("/notices", headers=world.headers("applicant2")).json["items"][0]["notice_id"]
     decl = client.post("/declarations", headers=world.headers("applicant2"), json_body={"notice_id": notice}).json
     assert [lvl["unit_name"] for lvl in decl["route"]][-2] == "长春市人力资源和社会保障局"
 
 
 def test_contact_phone_accepts_a_landline_with_area_code(client, world):
-    info = {"contact_name": "王主任", "contact_post": "处长", "office_address": "吉林市", "personnel_authority": "本单位"}
+    info = {"contact_name": "王主任", "contact_post": "处长", "office_address": "吉林市", "personnel_authority": "市（州）属"}
     for phone in ("0432-6200000", "043162000000", "13800000001", "0431-88886666-123"):
         resp = _put(client, world, "company-legal", reporting_info={**info, "contact_phone": phone})
         assert resp.status == 200 and resp.json["reporting_complete"], (phone, resp.json)
