@@ -1,16 +1,18 @@
 """职称 through review (manuals 002 and 003): a 正常职称申报 declaration with 破格 / 两名专家推荐破格 is prepared
 over HTTP (real uploads by presigned POST) and submitted; the recommending unit's agent returns the
-破格推荐专家 module; on the phone (390×844) the applicant sees the opinion, the module marked ×, only it
+破格推荐专家 module in the console; on the phone (390×844) the applicant sees the opinion, the module marked ×, only it
 editable, fixes the second expert and resubmits; the later levels of the matter's route pass (over
 the API, as tests/browser/test_console_levels.py drives them), the provincial office records the
 评委会 result, and the applicant's progress shows 终审通过 with the result, which also appears in the
-unit's 评审结果."""
+unit's 评审结果 (the console, filtered by the matter)."""
 import re
 
 from playwright.sync_api import expect
 
 from tests.browser.test_applicant_mobile import login, saved, visit
 from tests.browser.test_console_levels import Http, poll, task_state
+from tests.browser.test_e2e import DESK, choose
+from tests.browser.test_e2e import login as desk_login
 from tests.unit import files
 
 WHO = "applicant1"            # bound to the institute; its 人才分类定级 declaration (test_e2e) is another matter
@@ -97,8 +99,24 @@ def test_title_returned_experts_fixed_and_passed(browser, web_stack, shot, tmp_p
     route = http.call("GET", f"/declarations/{d}", WHO)["route"]
     who = agents_by_unit(http)
     first = who[route[0]["unit_code"]]
-    decide(http, first, d, "return", wrong=("experts",), problem_modules=["experts"], return_to="applicant",
-           opinion="破格推荐专家2的推荐意见不具体，请补充")
+    assert first == "institute-agent", route
+
+    # --- the recommending unit's agent returns the 破格推荐专家 module in the console ----------------------
+    poll(lambda: task_state(http, first, d) == "open")
+    unit = desk_login(browser, web_stack, first, DESK)
+    unit.wait_for_url(re.compile(r"#/console"))
+    unit.goto(f"{web_stack.web_url}/#/console/reviews?matter_type={MATTER}")
+    unit.locator("[data-review='张明远']").first.click(timeout=30000)
+    marks = unit.locator("[data-mark]")
+    expect(unit.locator("[data-mark=experts]")).to_be_visible()
+    for key in marks.evaluate_all("els => els.map(e => e.dataset.mark)"):
+        unit.locator(f"[data-mark={key}]").get_by_text("是" if key == "experts" else "否").click()
+    unit.get_by_text("退回修改").click()
+    unit.locator("[data-problem=experts]").click()
+    unit.get_by_role("textbox", name="审核意见").fill("破格推荐专家2的推荐意见不具体，请补充")
+    shot(unit, "t19-console-return-experts")
+    unit.get_by_role("button", name="保存").click()
+    expect(unit.locator("[data-test=review-list]")).to_be_visible()
 
     # --- the applicant fixes the returned experts module on the phone and resubmits ------------------
     pdf = tmp_path / "推荐意见表.pdf"
@@ -156,6 +174,14 @@ def test_title_returned_experts_fixed_and_passed(browser, web_stack, shot, tmp_p
     expect(page.locator("[data-test=status]")).to_have_text("终审通过")
     expect(page.locator("main")).to_contain_text("通过 正高级")
     visit(page, shot, "t21-progress-final")
-    found = http.call("GET", f"/results?matter_type={MATTER}", first)["items"]
-    assert any(r["decl_id"] == d and r.get("result") == "通过" for r in found), found
     page.context.close()
+
+    # --- 评审结果 in the console: the unit filters by the matter and finds the result -----------------------
+    unit.get_by_role("menuitem", name="评审结果").click()
+    choose(unit, "事项", "正常职称申报")
+    unit.get_by_role("button", name="查询").click()
+    row = unit.locator("[data-test=results] .el-table__body tr", has_text="张明远").first
+    expect(row).to_contain_text("通过", timeout=30000)
+    expect(row).to_contain_text("正高级")
+    shot(unit, "t22-console-results")
+    unit.context.close()
