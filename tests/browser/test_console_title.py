@@ -79,7 +79,7 @@ def title_scene(web_stack):
     call("POST", f"/declarations/{d}/pledge", json={"accepted": True})
     call("POST", f"/declarations/{d}/submit")
     agent = agents["institute"]
-    poll(lambda: (call("GET", f"/reviews/{d}", agent).get("task") or {}).get("state") == "open")
+    poll(lambda: ((call("GET", f"/reviews/{d}", agent, ok=(200, 404)) or {}).get("task") or {}).get("state") == "open")
     # the agent's own 常用意见: kept across declarations, offered on the review page
     if not any(o["text"] == OPINION for o in call("GET", "/opinions", agent)["items"]):
         call("POST", "/opinions", agent, json={"text": OPINION})
@@ -127,7 +127,7 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     panel.locator("[data-problem='experts']").click()
     panel.locator("[data-test=common-opinions]").click()
     page.locator(".el-select-dropdown__item", has_text=OPINION).click()
-    expect(panel.get_by_label("审核意见")).to_have_value(OPINION)
+    expect(panel.get_by_role("textbox", name="审核意见")).to_have_value(OPINION)
     settle(page)
     shot(page, "console-title-03-review-page")
     axe(page, "职称 review page")
