@@ -25,14 +25,27 @@ export function loadDefinition(code) {
   return definitions[code];
 }
 
-// 人才分类定级's states and levels (manual 001) while a definition view does not carry them yet.
-const TALENT_GRADING_REVIEW = { results: ["未认定", "通过", "未通过"], levels: ["A类", "B类", "C类", "D类", "E类"] };
+// The states a committee records (the API's 录入评委会结果 accepts these two).
+export const DECIDED_RESULTS = ["通过", "未通过"];
+// 人才分类定级's states (manual 001) while a definition view does not carry its review section.
+const TALENT_GRADING_RESULTS = ["未认定", "通过", "未通过"];
 
-// The committee's result states and levels of a matter: from its definition's review section.
+// The basic module's 申报级别 / 申请评定级别 field of a matter (label and options).
+export function appliedLevelField(def) {
+  for (const m of (def && def.modules) || []) {
+    const f = (m.fields || []).find((x) => x.key === "applied_level");
+    if (f) return f;
+  }
+  return null;
+}
+
+// The committee's result states and levels of a matter: from its definition's review section, else
+// the decided states and the levels one may apply for.
 export function reviewOptions(def) {
   const review = (def && def.review) || {};
-  const fallback = def && def.code === DEFAULT_MATTER ? TALENT_GRADING_REVIEW : { results: [], levels: [] };
-  return { results: review.results || fallback.results, levels: review.levels || fallback.levels };
+  const field = appliedLevelField(def);
+  const results = review.results || (def && def.code === DEFAULT_MATTER ? TALENT_GRADING_RESULTS : DECIDED_RESULTS);
+  return { results, levels: review.levels || (field && field.options) || [] };
 }
 
 // Whether the matter's declarations carry 人才认定分类 (the talent grading basic form does).
