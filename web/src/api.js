@@ -7,9 +7,14 @@ const devApi = import.meta.env.DEV ? new URLSearchParams(location.search).get("a
 export const API_BASE = (devApi || (window.TALENT_CONFIG && window.TALENT_CONFIG.apiBase) ||
   "http://127.0.0.1:8000").replace(/\/$/, "");
 
+function fallbackMessage(status) {
+  if (status >= 500) return `服务暂时不可用（${status}），请稍后重试`;
+  return `请求失败（${status}），请稍后重试`;
+}
+
 export class ApiError extends Error {
   constructor(status, body) {
-    super((body && (body.Message || body.message)) || `请求失败（${status}）`);
+    super((body && (body.Message || body.message)) || fallbackMessage(status));
     this.status = status;
     this.code = body && body.Code;
     this.details = body && body.Details;
@@ -70,7 +75,7 @@ export async function api(method, path, body, headers = {}) {
     }
   }
   const text = await resp.text();
-  const data = text ? JSON.parse(text) : null;
+  const data = parseBody(text, resp.ok);
   if (!resp.ok) {
     // 401: the session is over, sign in again and come back here. A 503 (the identity platform
     // or the API busy) keeps the session: the user retries.
@@ -81,6 +86,16 @@ export async function api(method, path, body, headers = {}) {
     throw new ApiError(resp.status, data);
   }
   return data;
+}
+
+// A body that is not JSON (an HTML 502 from a gateway, a truncated reply) never throws here: a
+// failed request then reports its status in Chinese; a successful one with such a body is an error.
+function parseBody(text, ok) {
+  if (!text) return null;
+  try { return JSON.parse(text); } catch (e) {
+    if (ok) throw new ApiError(0, { Message: "服务器返回了无法识别的内容，请稍后重试" });
+    return null;
+  }
 }
 
 export const get = (p) => api("GET", p);
@@ -143,7 +158,8 @@ export async function uploadFile(slotPath, completePath, body, file, onProgress)
 export const ROLE_LABELS = { applicant: "申报人", unit: "单位", city_bureau: "市（州）人社局", province: "省人社厅" };
 
 /**
- * One way to show any failure: `message` for the page, `fields` maps a field path from the API's
+ * One way to show any failure: `message` for the page, `text` the message with every field-level
+ * detail joined in Chinese (for pages that show one line), `fields` maps a field path from the API's
  * Details ("phone", "1.post" = second entry's post) to the message to show at that field.
  */
 export function describeError(e) {
@@ -155,5 +171,7 @@ export function describeError(e) {
   }
   let message = (e && e.message) || "操作失败，请稍后重试";
   if (e && e.status === 0) message = e.message;
-  return { message, fields, code: e && e.code, status: e && e.status };
+  const parts = details.map((d) => d && (d.message || d.Message)).filter(Boolean);
+  const text = parts.length ? parts.join("；") : message;
+  return { message, text, fields, code: e && e.code, status: e && e.status };
 }

@@ -10,6 +10,7 @@ const routes = [
   // applicants' phone pages (Vant), each a lazily loaded chunk apart from the console's (Element Plus)
   { path: "/m", component: () => import("./views/applicant/Home.vue") },
   { path: "/m/binding", component: () => import("./views/applicant/Binding.vue") },
+  { path: "/m/matter/:code", component: () => import("./views/applicant/Matter.vue") },
   { path: "/m/declare/:id", component: () => import("./views/applicant/Declare.vue") },
   { path: "/m/progress/:id", component: () => import("./views/Progress.vue") },
   {

@@ -1,4 +1,4 @@
-// Console display helpers: Beijing time, Chinese labels for API codes, error text.
+// Console display helpers: Beijing time, Chinese labels for API codes (errors: api.js describeError).
 const BEIJING = new Intl.DateTimeFormat("zh-CN", {
   timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
   hour: "2-digit", minute: "2-digit", hourCycle: "h23",
@@ -18,11 +18,5 @@ export const BINDING_STATUS = { pending: "待审核", approved: "审核通过", 
 export const OUTCOMES = { pass: "审核通过", return: "退回修改", terminate: "资格不符，终止审核", result: "评委会评定" };
 export const TASK_STATES = { open: "待审核", to_send: "待送审", done: "办结", returned: "已退回" };
 
-// The API's error as one Chinese line (validation details joined, never raw field names).
-export function errorText(e) {
-  if (e && Array.isArray(e.details) && e.details.length)
-    return e.details.map((x) => x.message || x.Message).filter(Boolean).join("；") || e.message;
-  return (e && e.message) || "操作失败，请重试";
-}
 
 export const roundLabel = (n) => `第${n || 1}轮`;

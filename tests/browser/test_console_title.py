@@ -1,0 +1,170 @@
+"""The reviewers' console for 职称 declarations (manuals 002 and 003 §3.1.1) on a 1440×900 desktop.
+A fresh applicant (made here through the token route, used by no other test) prepares a 正常职称申报
+破格 declaration with two recommending experts over HTTP (real uploads by presigned POST, per-expert
+files); the unit agent then finds it through the 业务审核 counts of 正常职称申报, sees every module
+including each expert's details and attachments, and returns the experts module to the applicant with
+a 常用意见. Screenshots go to test-artifacts/screenshots/console-title-*.png; axe-core finds 0
+serious or critical violations on each new screen."""
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_console_levels import axe, login, poll, settle
+
+MATTER = "TITLE_NORMAL"
+OPINION = "破格推荐专家信息有误，请核对专家推荐意见表后重新上传。"
+
+
+@pytest.fixture(scope="module")
+def title_scene(web_stack):
+    from bench.load import new_applicant, setup
+
+    ctx = setup(web_stack.api_url)
+    c, agents, base = ctx["c"], ctx["agents"], web_stack.api_url.rstrip("/")
+    n = 8000 + int(time.time()) % 1000
+    tok, _, req = new_applicant(c, n, ctx["unit_codes"], "institute")
+    c.call("approve", "POST", f"/binding-requests/{req['request_id']}/decision", agents["institute"],
+           json={"decision": "approve", "opinion": "同意"})
+
+    def call(method, path, token=tok, ok=(200, 201, 204), **kw):
+        r = c.s.request(method, f"{base}{path}", headers={"Authorization": f"Bearer {token}",
+                                                          **kw.pop("headers", {})}, timeout=60, **kw)
+        assert r.status_code in ok, (method, path, r.status_code, r.text[:300])
+        return r.json() if r.content else None
+
+    menu = call("GET", "/matters")
+    normal = next(m for s in menu["services"] for g in s["groups"] for m in g["matters"] if m["code"] == MATTER)
+    d = call("POST", "/declarations", json={"notice_id": normal["notices"][0]["notice_id"], "confirmed": True,
+                                            "unit_code": ctx["unit_codes"]["institute"]})["decl_id"]
+
+    def save(module, content):
+        v = call("GET", f"/declarations/{d}")["modules"][module]["version"]
+        call("PUT", f"/declarations/{d}/modules/{module}", headers={"If-Match": str(v)}, json={"content": content})
+
+    name = f"申报人{n}"
+    save("basic", {"name": name, "phone": f"139{n:08d}", "ethnicity": "汉族", "political_status": "群众",
+                   "work_start": "2012-07-01", "employer": "长白理工大学先进材料研究院", "current_work": "材料研究",
+                   "education": "硕士研究生", "degree": "硕士", "series": "工程", "profession": "材料工程",
+                   "applied_level": "正高级", "applied_title": "正高级工程师", "apply_type": "破格",
+                   "break_type": "两名专家推荐破格"})
+    save("break_reason", "主持完成省级重点研发项目两项。")
+    save("education", [{"school": "吉林大学", "major": "材料工程", "degree_level": "硕士研究生",
+                        "start_date": "2009-09-01", "end_date": "2012-06-30"}])
+    save("work", [{"employer": "长白理工大学先进材料研究院", "post": "材料研究", "start_date": "2012-07-01"}])
+    save("assessments", [{"year": 2024, "result": "优秀"}])
+    save("work_summary", "任现职以来从事先进材料研究。")
+    expert = {"employer": "吉林大学", "title": "教授", "profession": "材料学", "phone": "13900000011",
+              "opinion": "同意推荐破格申报。"}
+    ids = []
+    for expert_name in ("王教授", "李研究员"):
+        ids = [e["id"] for e in call("POST", f"/declarations/{d}/modules/experts/entries",
+                                     json={"entry": {**expert, "name": expert_name}})["content"]]
+
+    def upload(category, data, ctype, entry_id=None, slot=None):
+        s = call("POST", f"/declarations/{d}/attachments", json={
+            "category": category, "file_name": f"{category}.{ctype.split('/')[1]}", "content_type": ctype,
+            "size": len(data), **({"entry_id": entry_id} if entry_id else {}), **({"slot": slot} if slot else {})})
+        up = s["upload"]
+        assert c.s.post(up["url"], data=up["fields"], files={"file": ("f", data, ctype)}, timeout=60).status_code in (200, 204)
+        call("POST", f"/declarations/{d}/attachments/{s['attachment']['attachment_id']}/complete")
+
+    png, pdf = ctx["png"], ctx["pdf"]
+    for category, slot in (("photo", None), ("id_card", "正面"), ("id_card", "反面"), ("assessment_proof", None)):
+        upload(category, png, "image/png", slot=slot)
+    for entry_id in ids:
+        upload("expert_title_certificate", png, "image/png", entry_id=entry_id)
+        upload("expert_recommendation", pdf, "application/pdf", entry_id=entry_id)
+    poll(lambda: call("GET", f"/declarations/{d}/validation")["ok"])
+    call("POST", f"/declarations/{d}/pledge", json={"accepted": True})
+    call("POST", f"/declarations/{d}/submit")
+    agent = agents["institute"]
+    poll(lambda: ((call("GET", f"/reviews/{d}", agent, ok=(200, 404)) or {}).get("task") or {}).get("state") == "open")
+    # the agent's own 常用意见: kept across declarations, offered on the review page
+    if not any(o["text"] == OPINION for o in call("GET", "/opinions", agent)["items"]):
+        call("POST", "/opinions", agent, json={"text": OPINION})
+    modules = [m["key"] for m in call("GET", f"/matters/{MATTER}/definition", agent)["modules"]] + ["attachments"]
+    return {"call": call, "decl_id": d, "name": name, "agent": agent, "modules": modules}
+
+
+def test_console_title_review_returns_experts(browser, web_stack, title_scene, shot):
+    call, d, name = title_scene["call"], title_scene["decl_id"], title_scene["name"]
+    page = login(browser, web_stack, "institute-agent")
+    # 业务审核: counts per matter, grouped by service; 职称 has its own rows
+    pending = page.locator(f"[data-count='{MATTER}:pending']")
+    expect(pending).to_be_visible()
+    expect(pending).not_to_have_text("0 条")
+    expect(page.locator("[data-category]", has=pending)).to_contain_text("正常职称申报")
+    shot(page, "console-title-01-workbench")
+    axe(page, "workbench with 职称 counts")
+
+    # the count opens the review list of that matter and bucket
+    pending.click()
+    expect(page.locator("[data-test=matter]")).to_contain_text("正常职称申报")
+    row = page.locator("[data-test=review-list] .el-table__body tr", has_text=name)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("正高级")
+    expect(page.locator("[data-test=review-list] thead")).to_contain_text("申报级别")
+    shot(page, "console-title-02-review-list")
+    axe(page, "职称 review list")
+
+    # the review page: every module of the matter, each expert with their own files
+    page.locator(f"[data-review='{name}']").click()
+    experts = page.locator("#review-module-experts")
+    expect(experts.locator("[data-expert]")).to_have_count(2)
+    expect(experts.locator("[data-expert='1']")).to_contain_text("王教授")
+    expect(experts.locator("[data-expert='2']")).to_contain_text("李研究员")
+    for i in ("1", "2"):
+        one = experts.locator(f"[data-expert='{i}']")
+        expect(one.locator("[data-att-group='专家职称证书']")).to_contain_text("专家职称证书（1）")
+        expect(one.locator("[data-att-group='专家推荐意见表（专家本人签字）']")).to_contain_text("（1）")
+    expect(page.locator("#review-module-work_summary")).to_contain_text("任现职以来从事先进材料研究。")
+    expect(page.locator("[data-test=progress-link]")).to_be_visible()
+    for key in title_scene["modules"]:
+        page.locator(f"[data-mark='{key}']").get_by_text("是" if key == "experts" else "否", exact=True).click()
+    panel = page.locator("[data-test=decision-panel]")
+    panel.get_by_text("退回修改", exact=True).click()
+    panel.locator("[data-problem='experts']").click()
+    panel.locator("[data-test=common-opinions]").click()
+    page.locator(".el-select-dropdown__item", has_text=OPINION).click()
+    expect(panel.get_by_role("textbox", name="审核意见")).to_have_value(OPINION)
+    settle(page)
+    shot(page, "console-title-03-review-page")
+    axe(page, "职称 review page")
+    panel.get_by_role("button", name="保存").click()
+    expect(page.locator("[data-test=matter]")).to_contain_text("正常职称申报")
+
+    # the declaration went back to the applicant with the experts module open for changes
+    def returned():
+        mine = call("GET", f"/declarations/{d}")
+        return mine if "experts" in (mine.get("editable_modules") or []) else None
+    mine = poll(returned)
+    assert mine["return_opinion"] == OPINION or OPINION in str(mine.get("return_opinion"))
+    # the custom 常用意见 is still offered
+    assert any(o["text"] == OPINION for o in call("GET", "/opinions", title_scene["agent"])["items"])
+
+    # 评审结果 of 正常职称申报: the matter's own columns and result states
+    page.get_by_role("menuitem", name="评审结果").click()
+    page.locator("[data-test=matter]").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="正常职称申报").first.click()
+    expect(page.locator(".el-card__header", has_text="评审结果查询")).to_contain_text("正常职称申报")
+    head = page.locator("[data-test=results] thead")
+    expect(head).to_contain_text("申报级别")
+    expect(head).not_to_contain_text("人才认定分类")
+    expect(page.locator("[data-test=result-filters]")).not_to_contain_text("人才认定分类")
+    expect(page.locator(".el-message")).to_have_count(0, timeout=10000)     # the 保存成功 toast is gone
+    settle(page)
+    shot(page, "console-title-04-results")
+    axe(page, "职称 results")
+    page.context.close()
+
+
+def test_console_non_json_error_is_chinese(browser, web_stack, title_scene):
+    """A gateway's HTML 502 instead of the API's JSON: a Chinese message with the status, no crash."""
+    page = login(browser, web_stack, "institute-agent")
+    page.route("**/reviews/search", lambda route: route.fulfill(
+        status=502, content_type="text/html", body="<html><body><h1>502 Bad Gateway</h1></body></html>"))
+    page.goto(f"{web_stack.web_url}/#/console/reviews?matter_type={MATTER}")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("服务暂时不可用（502），请稍后重试")
+    page.context.close()
