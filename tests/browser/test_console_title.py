@@ -134,6 +134,7 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     panel.get_by_role("button", name="保存").click()
     expect(page.locator("[data-test=matter]")).to_contain_text("正常职称申报")
     expect(page.locator(".el-message--success")).to_contain_text("保存成功")
+    settle(page)   # the toast fades in: axe measures its colours once it is fully shown
     axe(page, "review list with the 保存成功 toast")
 
     # the declaration went back to the applicant with the experts module open for changes

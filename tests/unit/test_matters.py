@@ -145,7 +145,8 @@ def test_talent_grading_definition_is_read_unchanged():
         assert REGISTRY.get(TALENT_GRADING).raw == json.load(fh)
     view = definition.public_view(REGISTRY.get(TALENT_GRADING))
     assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms", "menu",
-                         "route"}
+                         "route", "review"}
+    assert view["review"]["results"] == ["未认定", "通过", "未通过"] and view["review"]["levels"][0] == "A类"
 
 
 def _partition(d, modules, attachments):
