@@ -10,7 +10,7 @@ from typing import Type, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from chalicelib.errors import BadRequest, ValidationFailed
-from chalicelib.schemas.types import check_text
+from chalicelib.text import check_text
 
 T = TypeVar("T", bound=BaseModel)
 

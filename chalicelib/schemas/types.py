@@ -4,46 +4,21 @@
   when it holds an unpaired surrogate ("\\ud800" decodes from JSON but cannot be encoded as UTF-8:
   it broke the 申报表 for the owner and every reviewer), a control character other than tab and
   line breaks, a bidirectional override/isolate (text that displays differently from what it is)
-  or a Unicode non-character. `chalicelib.validation.Schema` applies `check_text` to every field,
-  so a schema cannot forget it.
+  or a Unicode non-character (the rule is chalicelib/text.py). `chalicelib.validation.Schema` applies
+  `check_text` to every field, so a schema cannot forget it.
 - IdNumber, CreditCode, Phone, RegionCode: identifiers are NFKC-normalised (full-width ２ → 2) and
   upper-cased *before* validation, so the value that is validated is the value that is stored and
   keyed; whatever is still not ASCII afterwards (Arabic-Indic ٢ …) is refused by the validators.
 
-Nothing here imports pydantic models or the validation module (which imports this one).
+Nothing here imports pydantic models or the validation module.
 """
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from chalicelib import identifiers as ids
+from chalicelib.text import TEXT_MESSAGE, bad_text, check_text  # noqa: F401  (the Text rule, re-exported)
 from chalicelib.matters import MATTER_CODES, TALENT_GRADING
-
-# C0/C1 controls except \t \n \r, surrogates (only unpaired ones survive JSON decoding into a str),
-# bidi embeddings/overrides/isolates, and the non-characters U+FFFE/U+FFFF.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
-TEXT_MESSAGE = "含有无效字符或不可见的控制字符，请删除后重新输入"
-
-
-def bad_text(value: str) -> bool:
-    return _FORBIDDEN.search(value) is not None
-
-
-def check_text(value):
-    """Refuse a string with a forbidden character; walk lists and objects (free content)."""
-    if isinstance(value, str):
-        if bad_text(value):
-            raise ValueError(TEXT_MESSAGE)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_text(key)
-            check_text(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            check_text(item)
-    return value
-
 
 Text = Annotated[str, AfterValidator(check_text)]
 
