@@ -147,6 +147,7 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     assert any(o["text"] == OPINION for o in call("GET", "/opinions", title_scene["agent"])["items"])
 
     # 评审结果 of 正常职称申报: the matter's own columns and result states
+    expect(page.locator(".el-message")).to_have_count(0, timeout=10000)     # the 保存成功 toast is gone
     page.get_by_role("menuitem", name="评审结果").click()
     page.locator("[data-test=matter]").click()
     page.locator(".el-select-dropdown__item:visible", has_text="正常职称申报").first.click()
@@ -155,7 +156,6 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     expect(head).to_contain_text("申报级别")
     expect(head).not_to_contain_text("人才认定分类")
     expect(page.locator("[data-test=result-filters]")).not_to_contain_text("人才认定分类")
-    expect(page.locator(".el-message")).to_have_count(0, timeout=10000)     # the 保存成功 toast is gone
     settle(page)
     shot(page, "console-title-04-results")
     axe(page, "职称 results")
