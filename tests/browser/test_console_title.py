@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_console_levels import axe, login, poll, settle
+from tests.browser.test_e2e import choose
 
 MATTER = "TITLE_NORMAL"
 OPINION = "破格推荐专家信息有误，请核对专家推荐意见表后重新上传。"
@@ -149,8 +150,9 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     # 评审结果 of 正常职称申报: the matter's own columns and result states
     expect(page.locator(".el-message")).to_have_count(0, timeout=10000)     # the 保存成功 toast is gone
     page.get_by_role("menuitem", name="评审结果").click()
-    page.locator("[data-test=matter]").click()
-    page.locator(".el-select-dropdown__item:visible", has_text="正常职称申报").first.click()
+    filters = page.locator("[data-test=result-filters]")       # the results page, not the list it replaces
+    expect(filters).to_be_visible()
+    choose(page, "事项", "正常职称申报", within=filters)
     expect(page.locator(".el-card__header", has_text="评审结果查询")).to_contain_text("正常职称申报")
     head = page.locator("[data-test=results] thead")
     expect(head).to_contain_text("申报级别")

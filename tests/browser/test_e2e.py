@@ -20,10 +20,13 @@ def login(browser, stack, who, viewport):
     return page
 
 
-def choose(page, label_text, option):
-    """Pick an option of an Element Plus select (its popper renders outside the form)."""
+def choose(page, label_text, option, within=None):
+    """Pick an option of an Element Plus select (its popper renders outside the form). `within` is the
+    form that holds the select: after a menu click the previous page, with a select of the same label,
+    can still be on screen until the new page has loaded."""
     expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)   # the previous one closed
-    page.get_by_label(label_text, exact=True).first.click(force=True)
+    select = (within or page).locator(".el-select").filter(has=page.get_by_label(label_text, exact=True))
+    select.filter(visible=True).first.click()
     page.locator(".el-select-dropdown__item:visible", has_text=re.compile(f"^{option}$")).first.click()
     expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
 

@@ -178,7 +178,9 @@ def test_title_returned_experts_fixed_and_passed(browser, web_stack, shot, tmp_p
 
     # --- 评审结果 in the console: the unit filters by the matter and finds the result -----------------------
     unit.get_by_role("menuitem", name="评审结果").click()
-    choose(unit, "事项", "正常职称申报")
+    filters = unit.locator("[data-test=result-filters]")       # the results page, not the list it replaces
+    expect(filters).to_be_visible()
+    choose(unit, "事项", "正常职称申报", within=filters)
     unit.get_by_role("button", name="查询").click()
     row = unit.locator("[data-test=results] .el-table__body tr", has_text="张明远").first
     expect(row).to_contain_text("通过", timeout=30000)
