@@ -8,7 +8,8 @@ chalicelib/web.handled. The same route table feeds the OpenAPI document.
 """
 from chalice import AuthResponse, Chalice, CORSConfig
 
-from chalicelib import api, aws, config, identity
+from chalicelib import api, aws, config
+from chalicelib.services import authentication
 from chalicelib.errors import AppError
 from chalicelib.web import Router
 
@@ -28,7 +29,7 @@ def jwt_auth(auth_request):
     platform's error shape. No result cache (ttl 0): a disabled agent is refused on the next
     request, and a 503 is never remembered as a refusal."""
     try:
-        principal = identity.authorize(auth_request.token)
+        principal = authentication.authorize(auth_request.token)
     except AppError as err:
         return AuthResponse(routes=["*"], principal_id="anonymous",
                             context={"error": err.code, "error_message": err.message,

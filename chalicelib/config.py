@@ -5,9 +5,8 @@ Read at import with defaults so that tests can set the environment before import
 Defaults exist for the `local` stage only: a deployed stage (any other STAGE, inside a Lambda
 container) refuses to start when a required setting is missing — `check_deployed()` runs at
 import there. Secrets are never environment values outside `local`: the PII hash key is read
-from SSM Parameter Store (SecureString), lazily, once per container (`pii_hash_key()`).
+from SSM Parameter Store (SecureString), lazily, once per container (chalicelib/pii.py).
 """
-import functools
 import os
 
 STAGE = os.environ.get("STAGE", "local")
@@ -40,7 +39,7 @@ CORS_ALLOW_ORIGIN = os.environ.get("CORS_ALLOW_ORIGIN", "*" if STAGE == "local" 
 # Keyed hash of ID numbers (uniqueness key that does not reveal the number). Locally a fixed
 # development key (PII_HASH_KEY may override it); deployed, the name of the SSM SecureString.
 PII_HASH_KEY_PARAMETER = os.environ.get("PII_HASH_KEY_PARAMETER", "")
-_LOCAL_PII_HASH_KEY = os.environ.get("PII_HASH_KEY", "local-development-only") if STAGE == "local" else ""
+LOCAL_PII_HASH_KEY = os.environ.get("PII_HASH_KEY", "local-development-only") if STAGE == "local" else ""
 
 # Tracing: the template sets XRAY_ENABLED only where the partition has Lambda's X-Ray integration
 # (not aws-cn); the SDK is imported on the first AWS call, and only then (chalicelib/aws.py).
@@ -93,22 +92,6 @@ def check_deployed() -> None:
     if missing:
         raise ConfigurationError(f"stage {STAGE!r} refuses to start: missing {', '.join(missing)} "
                                  "(set by infra/template.yaml; see docs/runbook.md)")
-
-
-@functools.lru_cache(maxsize=None)
-def pii_hash_key() -> bytes:
-    """The ID-number hash key: read once per container, on first use, never defaulted outside
-    `local`. A failed read is not cached (the next call tries again)."""
-    if is_local():
-        return _LOCAL_PII_HASH_KEY.encode()
-    if not PII_HASH_KEY_PARAMETER:
-        raise ConfigurationError(f"stage {STAGE!r} has no PII hash key (PII_HASH_KEY_PARAMETER unset)")
-    from chalicelib import aws
-
-    value = aws.ssm().get_parameter(Name=PII_HASH_KEY_PARAMETER, WithDecryption=True)["Parameter"]["Value"]
-    if len(value) < 32:
-        raise ConfigurationError(f"PII hash key {PII_HASH_KEY_PARAMETER} is shorter than 32 characters")
-    return value.encode()
 
 
 if in_lambda():

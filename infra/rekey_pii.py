@@ -19,7 +19,7 @@ import sys
 
 
 def digest(key: bytes, id_type: str, id_number: str) -> str:
-    """The same keyed hash as chalicelib.services.people.id_number_digest (a test pins them)."""
+    """The same keyed hash as chalicelib.pii.id_number_digest (a test pins them)."""
     return hmac.new(key, f"{id_type}|{id_number}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -1,5 +1,5 @@
 """本地开发 routes (the local stage only): demo sign-in and the identity platform's fake."""
-from chalicelib import identity
+from chalicelib.services import authentication
 from chalicelib.web import Area, json_body
 
 area = Area(__name__)
@@ -9,15 +9,15 @@ route = area.route
 @route("/dev/token", methods=("POST",), public=True, request="accounts.DevTokenIn",
        summary="本地演示账号登录")
 def dev_token(data):
-    return identity.issue_dev_token(data.login)
+    return authentication.issue_dev_token(data.login)
 
 
 @route("/dev/logins", public=True, summary="本地演示账号列表")
 def dev_logins():
-    return {"items": identity.list_dev_logins()}
+    return {"items": authentication.list_dev_logins()}
 
 
 @route("/dev/platform-account", methods=("POST",), public=True,
        summary="本地统一身份认证平台核验账号（演示账号、法人、经办人）")
 def dev_platform_account():
-    return identity.dev_platform_account(json_body(area.blueprint.current_request))
+    return authentication.dev_platform_account(json_body(area.blueprint.current_request))

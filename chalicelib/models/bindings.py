@@ -8,7 +8,7 @@ A unit's superior binding lives on its Unit item (superior_code, superior_status
 """
 from pynamodb.attributes import UnicodeAttribute, VersionAttribute
 
-from chalicelib.models.base import Entity
+from chalicelib.models.base import Entity, db_errors
 
 KIND_PERSON = "person"
 KIND_UNIT = "unit"
@@ -73,3 +73,12 @@ class PersonBinding(Entity, discriminator="PersonBinding"):
     @staticmethod
     def key(person_id: str):
         return f"PERSON#{person_id}", "BINDING"
+
+    @classmethod
+    def find(cls, person_id: str) -> "PersonBinding | None":
+        """The person's binding to a recommending unit, or None (1 GetItem)."""
+        with db_errors():
+            try:
+                return cls.get(*cls.key(person_id))
+            except cls.DoesNotExist:
+                return None

@@ -59,17 +59,9 @@ def _binding_view(binding: PersonBinding | None) -> dict:
             "updated_at": binding.updated_at, "under_review": bool(binding.locked_by)}
 
 
-def load_person_binding(person_id: str) -> PersonBinding | None:
-    with db_errors():
-        try:
-            return PersonBinding.get(*PersonBinding.key(person_id))
-        except PersonBinding.DoesNotExist:
-            return None
-
-
 def my_binding(principal: Principal) -> dict:
     principal.require(ROLE_APPLICANT)
-    return _binding_view(load_person_binding(principal.subject))
+    return _binding_view(PersonBinding.find(principal.subject))
 
 
 def request_person_binding(principal: Principal, credit_code: str) -> dict:
@@ -78,7 +70,7 @@ def request_person_binding(principal: Principal, credit_code: str) -> dict:
     target = units.load(credit_code)
     if target.kind != UNIT_KIND_UNIT:
         raise ValidationFailed("人社部门不能作为推荐单位", code="TARGET_NOT_A_UNIT")
-    current = load_person_binding(principal.subject)
+    current = PersonBinding.find(principal.subject)
     if current is not None and current.status == STATUS_APPROVED:
         raise Conflict("您已绑定推荐单位，如需更换请先解除绑定", code="ALREADY_BOUND")
     if current is not None and current.status == STATUS_PENDING:
@@ -102,7 +94,7 @@ def request_person_binding(principal: Principal, credit_code: str) -> dict:
 def unbind_person(principal: Principal) -> dict:
     """Unbind (or withdraw a pending request). Refused while a declaration is under review."""
     principal.require(ROLE_APPLICANT)
-    current = load_person_binding(principal.subject)
+    current = PersonBinding.find(principal.subject)
     if current is None or current.status not in (STATUS_PENDING, STATUS_APPROVED):
         raise Conflict("当前没有已绑定的推荐单位", code="NOT_BOUND")
     if current.locked_by or _under_review(principal.subject):
@@ -266,7 +258,7 @@ def decide(principal: Principal, request_id: str, decision: str, opinion: str | 
 def _decide_person(tx, req: BindingRequest, status: str, opinion: str | None, now: str) -> None:
     # Loaded first so the version attribute is known: updating an unfetched versioned model
     # would reset its version (pynamodb #1247).
-    binding = load_person_binding(req.requester_id)
+    binding = PersonBinding.find(req.requester_id)
     if binding is None or binding.request_id != req.request_id or binding.status != STATUS_PENDING:
         raise ALREADY_DECIDED
     tx.update(binding, actions=[PersonBinding.status.set(status), PersonBinding.opinion.set(opinion),

@@ -15,11 +15,11 @@ from chalicelib.matters import definition as matter_def
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models import status as st
-from chalicelib.models.bindings import STATUS_APPROVED
+from chalicelib.models.bindings import STATUS_APPROVED, PersonBinding
 from chalicelib.models.declarations import (DRAFT, EDITABLE_STATUSES, Declaration, DeclarationModule,
                                             LiveDeclaration)
 from chalicelib.pagination import decode, page_size, query_page
-from chalicelib.services import bindings, notices, people, routing, units
+from chalicelib.services import notices, people, routing, units
 from chalicelib.services.declaration_aggregate import (  # noqa: F401  (the aggregate, re-exported)
     DECL_MISSING, Partition, attachment_view, full_view, load_partition, module_view, on_current_route, owned,
     readable, summary_view)
@@ -41,7 +41,7 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
                                f"“{definition.raw['self_check']['confirm']}”", code="SELF_CHECK_REQUIRED",
                                details=[{"field": "confirmed", "message": "请确认已阅读申报注意事项"}])
     person = people.load(principal.subject)
-    binding = bindings.load_person_binding(principal.subject)
+    binding = PersonBinding.find(principal.subject)
     if binding is None or binding.status != STATUS_APPROVED:
         raise Conflict("请先绑定推荐单位，推荐单位审核通过后才能申报", code="NOT_BOUND")
     if unit_code and unit_code.strip().upper() != binding.unit_code:

@@ -1,13 +1,11 @@
 """Person profiles (自然人): ID type + number identify a person; age and sex derive from it."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import TYPE_CHECKING
 
-from chalicelib import config
 from chalicelib import identifiers as ids
 from chalicelib.clock import today_local
+from chalicelib.pii import id_number_digest
 from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.identity import ROLE_APPLICANT, Principal
 from chalicelib.models.accounts import Person, PersonIdNumber
@@ -18,11 +16,6 @@ if TYPE_CHECKING:
     from chalicelib.schemas.accounts import PersonProfileIn
 
 PROFILE_MISSING = NotFound("请先完善个人基本信息", code="PROFILE_NOT_FOUND")
-
-
-def id_number_digest(id_type: str, id_number: str) -> str:
-    """Keyed hash: the uniqueness key must not reveal the ID number."""
-    return hmac.new(config.pii_hash_key(), f"{id_type}|{id_number}".encode(), hashlib.sha256).hexdigest()
 
 
 def view(person: Person, masked: bool = False) -> dict:

@@ -44,7 +44,7 @@ def result_states(matter_type: str) -> tuple:
 
 
 def id_digest(id_number: str) -> str:
-    from chalicelib.services.people import id_number_digest
+    from chalicelib.pii import id_number_digest
 
     return id_number_digest(ids.ID_TYPE_RESIDENT, id_number.strip().upper())
 

@@ -12,6 +12,7 @@ conditional TransactWriteItems.
 from __future__ import annotations
 
 from chalicelib.errors import Conflict, Unauthorized
+from chalicelib.identity import Principal
 from chalicelib.models.accounts import (UNIT_KIND_CITY_BUREAU, UNIT_KIND_PROVINCE, Agent,
                                         AgentIdNumber, Unit)
 from chalicelib.models.audit import AuditRecord
@@ -51,8 +52,6 @@ def legal_person(credit_code: str, name: str) -> tuple[Agent, str]:
 
 
 def _link_legal_person(credit_code: str, name: str) -> Agent:
-    from chalicelib.identity import Principal
-
     now = now_iso()
     agent_id = legal_agent_id(credit_code)
     pk, sk = Agent.key(credit_code, agent_id)

@@ -76,9 +76,9 @@ def lookup(principal: Principal, credit_code: str) -> dict:
     if principal.unit_code == target.credit_code:
         view_["self"] = True
     elif principal.is_applicant:
-        from chalicelib.services.bindings import load_person_binding
+        from chalicelib.models.bindings import PersonBinding
 
-        binding = load_person_binding(principal.subject)
+        binding = PersonBinding.find(principal.subject)
         if binding is not None and binding.unit_code == target.credit_code:
             status = binding.status if binding.status in ("pending", "approved") else None
     elif principal.role in UNIT_ROLES and principal.unit_code:
@@ -134,7 +134,7 @@ def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: in
 def agent_id_index(unit_code: str, id_number: str) -> AgentIdNumber:
     """The index item that makes an agent's ID number unique in its unit and findable by GetItem
     (its key holds a keyed hash, never the number)."""
-    from chalicelib.services.people import id_number_digest
+    from chalicelib.pii import id_number_digest
 
     pk, sk = AgentIdNumber.key(unit_code, id_number_digest(ids.ID_TYPE_RESIDENT, id_number))
     return AgentIdNumber(pk=pk, sk=sk)

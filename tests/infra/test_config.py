@@ -52,8 +52,8 @@ def test_a_wildcard_cors_origin_is_refused_outside_local():
 
 
 def test_with_every_setting_the_deployed_app_starts_without_reading_the_key_or_importing_xray():
-    result = start("import sys, app; from chalicelib import config; "
-                   "print(config.pii_hash_key.cache_info().currsize, 'aws_xray_sdk' in sys.modules, "
+    result = start("import sys, app; from chalicelib import pii; "
+                   "print(pii.hash_key.cache_info().currsize, 'aws_xray_sdk' in sys.modules, "
                    "'boto3' in sys.modules)")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "False", "False"]
@@ -67,18 +67,17 @@ def test_packaging_imports_the_app_outside_lambda_without_the_deployed_settings(
 
 
 def test_local_keeps_a_local_default():
-    result = start("from chalicelib import config; print(config.pii_hash_key().decode())",
+    result = start("from chalicelib import pii; print(pii.hash_key().decode())",
                    STAGE="local", AWS_LAMBDA_FUNCTION_NAME=None, PII_HASH_KEY_PARAMETER=None)
     assert result.returncode == 0 and result.stdout.strip() == "local-development-only"
 
 
 def test_the_key_is_read_from_ssm_once_per_container_and_never_defaulted(monkeypatch):
-    from chalicelib import aws, config
-    from chalicelib.services import people
+    from chalicelib import aws, config, pii
 
     monkeypatch.setattr(config, "STAGE", "prod")
     monkeypatch.setattr(config, "PII_HASH_KEY_PARAMETER", "/talent-grading-prod/pii-hash-key")
-    config.pii_hash_key.cache_clear()
+    pii.hash_key.cache_clear()
     aws.reset_clients()
     calls = []
     try:
@@ -86,38 +85,38 @@ def test_the_key_is_read_from_ssm_once_per_container_and_never_defaulted(monkeyp
             ssm = boto3.client("ssm", region_name="cn-north-1")
             # no parameter yet: the hash refuses, it does not fall back to the local key
             with pytest.raises(Exception) as missing:
-                people.id_number_digest("ID_CARD", "220102199001011234")
+                pii.id_number_digest("ID_CARD", "220102199001011234")
             assert "ParameterNotFound" in repr(missing.value) or "ParameterNotFound" in str(missing.value)
             ssm.put_parameter(Name="/talent-grading-prod/pii-hash-key", Type="SecureString", Value="k" * 64)
             aws.ssm().meta.events.register("before-parameter-build.ssm.GetParameter",
                                            lambda **kw: calls.append(kw["params"]["Name"]))
-            first = people.id_number_digest("ID_CARD", "220102199001011234")
-            second = people.id_number_digest("ID_CARD", "220102199001011234")
+            first = pii.id_number_digest("ID_CARD", "220102199001011234")
+            second = pii.id_number_digest("ID_CARD", "220102199001011234")
         assert first == second and calls == ["/talent-grading-prod/pii-hash-key"]
         import hashlib
         import hmac
         local = hmac.new(b"local-development-only", b"ID_CARD|220102199001011234", hashlib.sha256).hexdigest()
         assert first != local
     finally:
-        config.pii_hash_key.cache_clear()
+        pii.hash_key.cache_clear()
         aws.reset_clients()
 
 
 def test_a_short_key_is_refused(monkeypatch):
-    from chalicelib import aws, config
+    from chalicelib import aws, config, pii
 
     monkeypatch.setattr(config, "STAGE", "prod")
     monkeypatch.setattr(config, "PII_HASH_KEY_PARAMETER", "/s/pii-hash-key")
-    config.pii_hash_key.cache_clear()
+    pii.hash_key.cache_clear()
     aws.reset_clients()
     try:
         with mock_aws():
             boto3.client("ssm", region_name="cn-north-1").put_parameter(
                 Name="/s/pii-hash-key", Type="SecureString", Value="short")
             with pytest.raises(config.ConfigurationError):
-                config.pii_hash_key()
+                pii.hash_key()
     finally:
-        config.pii_hash_key.cache_clear()
+        pii.hash_key.cache_clear()
         aws.reset_clients()
 
 

@@ -3,9 +3,8 @@ uniqueness holds throughout, and the job's hash is the service's hash."""
 import boto3
 from moto import mock_aws
 
-from chalicelib import config
+from chalicelib import config, pii
 from chalicelib.models.accounts import Person, PersonIdNumber
-from chalicelib.services import people
 from devtools.local_infra import deploy
 from infra import rekey_pii
 
@@ -22,12 +21,12 @@ def test_rekey_then_prune(monkeypatch):
     with mock_aws():
         table = deploy(None, stack_name="talent-grading-test")["TABLE_NAME"]
         assert table == config.TABLE_NAME
-        monkeypatch.setattr(config, "pii_hash_key", lambda: OLD)
+        monkeypatch.setattr(pii, "hash_key", lambda: OLD)
         for person_id, id_type, number in PEOPLE:
             pk, sk = Person.key(person_id)
             Person(pk=pk, sk=sk, person_id=person_id, name="张三", id_type=id_type, id_number=number,
                    phone="13800000000", created_at="t", updated_at="t").save()
-            cpk, csk = PersonIdNumber.key(people.id_number_digest(id_type, number))
+            cpk, csk = PersonIdNumber.key(pii.id_number_digest(id_type, number))
             PersonIdNumber(pk=cpk, sk=csk, person_id=person_id).save()
         ddb = boto3.client("dynamodb", region_name="cn-north-1")
 
@@ -37,8 +36,8 @@ def test_rekey_then_prune(monkeypatch):
         assert rekey_pii.rekey(ddb, table, NEW)["claims_written"] == 2   # idempotent
 
         assert rekey_pii.prune(ddb, table, NEW) == {"claims_kept": 2, "claims_deleted": 2}
-        monkeypatch.setattr(config, "pii_hash_key", lambda: NEW)
-        expected = {f"IDNUM#{people.id_number_digest(t, n)}": p for p, t, n in PEOPLE}
+        monkeypatch.setattr(pii, "hash_key", lambda: NEW)
+        expected = {f"IDNUM#{pii.id_number_digest(t, n)}": p for p, t, n in PEOPLE}
         assert claims(ddb, table) == expected                      # the service finds them with the new key
 
 

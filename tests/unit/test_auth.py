@@ -131,11 +131,11 @@ def test_dev_token_endpoint_does_not_exist_outside_local(monkeypatch):
     finally:
         sys.modules["app"] = saved
     # and the service refuses even if called directly
-    from chalicelib import identity
     from chalicelib.errors import NotFound
+    from chalicelib.services import authentication
 
     with pytest.raises(NotFound):
-        identity.issue_dev_token("applicant1")
+        authentication.issue_dev_token("applicant1")
 
 
 # --- the identity platform's tokens: who from the platform, what from our records ----------------
@@ -386,12 +386,13 @@ def test_the_local_platform_learns_demo_accounts_and_agents(client, world):
 
 
 def test_the_local_platform_endpoint_does_not_exist_outside_local(monkeypatch):
-    from chalicelib import config, identity
+    from chalicelib import config
     from chalicelib.errors import NotFound
+    from chalicelib.services import authentication
 
     monkeypatch.setattr(config, "STAGE", "prod")
     with pytest.raises(NotFound):
-        identity.dev_platform_account({"login": "applicant1"})
+        authentication.dev_platform_account({"login": "applicant1"})
 
 
 def test_aws_calls_per_request_for_each_account_kind(client, world, aws_calls):

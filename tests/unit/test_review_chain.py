@@ -299,6 +299,9 @@ def test_deadline_sweep_reminds_then_flags_overdue_and_the_level_above_urges(cli
         clock.fix(due - dt.timedelta(days=1))
         assert reminders.handler({}, None)["reminded"] == 1
         assert reminders.handler({}, None)["reminded"] == 0              # once only
+        from chalicelib.models.audit import AuditRecord
+        trail = [r for r in AuditRecord.trail(f"UNIT#{world.code('institute')}") if r.action == "review.reminder"]
+        assert [r.detail["decl_id"] for r in trail] == [decl["decl_id"]]  # written with the flag, once
         assert task_state(client, world, "institute-agent", decl["decl_id"])["overdue"] is False
         clock.fix(due + dt.timedelta(hours=1))
         assert reminders.handler({}, None)["overdue"] == 1
@@ -500,3 +503,24 @@ def test_batch_send_is_bounded_with_per_item_results(client, world, aws, monkeyp
                        json_body={"decl_ids": [decl_id, decl_id, "nope"]})
     assert resp.json["sent"] == 1 and [r["ok"] for r in resp.json["results"]] == [True, False]
     assert _counts(client, world, "institute-agent")["to_send"] == 0
+
+
+def test_the_sweep_does_not_flag_a_task_decided_after_it_read_it(client, world, aws):
+    """The sweep reads tasks from the due-date index, then flags them: a decision in between wins
+    (the flag and its audit record are one conditional transaction)."""
+    from chalicelib.models.audit import AuditRecord
+    from chalicelib.models.reviews import ReviewTask
+    from chalicelib.services.review import machine
+
+    decl = ready(client, world)
+    client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
+    wait_task(client, world, aws, "institute-agent", decl["decl_id"])
+    code = world.code("institute")
+    stale = next(t for t in ReviewTask.query(f"DECL#{decl['decl_id']}", ReviewTask.sk.startswith("TASK#"))
+                 if t.unit_code == code)                           # what the sweep read
+    r = client.post(f"/reviews/{decl['decl_id']}/decision", headers=world.headers("institute-agent"),
+                    json_body={"outcome": "pass", "marks": MARKS_ALL_CORRECT, "opinion": "同意推荐"})
+    assert r.status == 200, r.json
+    assert machine._flag(stale, ReviewTask.reminded, audit="review.reminder") == 0
+    assert [r for r in AuditRecord.trail(f"UNIT#{code}") if r.action == "review.reminder"] == []
+

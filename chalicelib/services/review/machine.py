@@ -201,15 +201,24 @@ def sweep_deadlines(days_back: int = 14) -> dict:
             remind_from = clock.iso(clock.parse_iso(task.due_at)
                                - dt.timedelta(days=rules["remind_before_days"]))
             if task.due_at <= now_s and not task.overdue:
-                task.update(actions=[ReviewTask.overdue.set(True)],
-                            condition=st.condition(ReviewTask.state, st.TASK, st.TASK_FLAG),
-                            add_version_condition=False)
-                flagged += 1
+                flagged += _flag(task, ReviewTask.overdue)
             elif remind_from <= now_s < task.due_at and not task.reminded:
-                task.update(actions=[ReviewTask.reminded.set(True)],
-                            condition=st.condition(ReviewTask.state, st.TASK, st.TASK_FLAG),
-                            add_version_condition=False)
-                AuditRecord.new(f"UNIT#{task.unit_code}", "review.reminder", system_principal(),
-                                detail={"decl_id": task.decl_id, "due_at": task.due_at}).save()
-                reminded += 1
+                reminded += _flag(task, ReviewTask.reminded, audit="review.reminder")
     return {"reminded": reminded, "overdue": flagged}
+
+
+def _flag(task: ReviewTask, attribute, audit: str | None = None) -> int:
+    """Set a task's reminded/overdue flag once, while the task is still open, with its audit record
+    in the same transaction; 0 when the task moved on (decided meanwhile) or another sweep won."""
+    try:
+        with db_errors():
+            with transaction() as tx:
+                tx.update(task, actions=[attribute.set(True)], add_version_condition=False,
+                          condition=st.condition(ReviewTask.state, st.TASK, st.TASK_FLAG)
+                          & (attribute.does_not_exist() | (attribute == False)))   # noqa: E712
+                if audit:
+                    AuditRecord.append(tx, f"UNIT#{task.unit_code}", audit, system_principal(),
+                                       detail={"decl_id": task.decl_id, "due_at": task.due_at})
+    except Conflict:
+        return 0
+    return 1
