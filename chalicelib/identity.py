@@ -64,10 +64,12 @@ class Principal:
             raise Forbidden("当前账号无权办理此业务", code="ROLE_FORBIDDEN")
         return self
 
-    def require_legal(self) -> "Principal":
+    def require_legal(self, business: str = "管理经办人") -> "Principal":
+        """Only the unit's legal-person account may do `business` (manual 003 §2: agents are
+        registered and changed by the legal person); the message names what was refused."""
         self.require(*UNIT_ROLES)
         if not self.is_legal:
-            raise Forbidden("仅法人账号可管理经办人", code="LEGAL_ACCOUNT_REQUIRED")
+            raise Forbidden(f"仅法人账号可{business}", code="LEGAL_ACCOUNT_REQUIRED")
         return self
 
 

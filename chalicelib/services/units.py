@@ -98,7 +98,7 @@ def get_my_unit(principal: Principal) -> dict:
 
 def save_my_unit(principal: Principal, data: UnitProfileIn, expected_version: int | None) -> dict:
     """Register (first save) or edit the caller's unit. Only the legal-person account may."""
-    principal.require_legal()
+    principal.require_legal("维护单位基本信息")
     if not ids.is_valid_credit_code(principal.unit_code):
         raise ValidationFailed("统一社会信用代码校验不通过，请核对", code="INVALID_CREDIT_CODE")
     if data.region_code.startswith("22") and not geo.known(data.region_code):
