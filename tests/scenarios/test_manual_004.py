@@ -58,3 +58,22 @@ def test_superior_ends_with_an_opinion_and_nothing_is_bound(client, world):
     twice = client.post(f"/binding-requests/{req['request_id']}/decision", headers=uni,
                         json_body={"decision": "approve"})
     assert twice.status == 409, twice
+
+
+def test_after_termination_the_applicant_cannot_take_part_in_this_round(client, world, aws):
+    """004 （二）绑定审核：“注意：选择终止审核后，申报者将无法参与本次申报！”（同一审核页面用于申报审核；000/002：
+    “在推荐单位或业务部门终止审核后业务状态将变更为‘审核不通过终止审核’”）— 不能删除、撤销或就同一通知重新申报，
+    提示说明原因。"""
+    from tests.unit.review_helpers import decide, ready, wait_task
+
+    decl = ready(client, world)
+    d, h = decl["decl_id"], world.headers("applicant1")
+    client.post(f"/declarations/{d}/submit", headers=h)
+    wait_task(client, world, aws, "institute-agent", d)
+    assert decide(client, world, "institute-agent", d, "terminate", opinion="不符合申报条件").status == 200
+    assert client.get(f"/declarations/{d}", headers=h).json["status_label"] == "审核不通过终止审核"
+    assert client.delete(f"/declarations/{d}", headers=h).status == 409
+    assert client.post(f"/declarations/{d}/withdraw", headers=h).status == 409
+    assert client.post(f"/declarations/{d}/submit", headers=h).status == 409
+    again = client.post("/declarations", headers=h, json_body={"notice_id": decl["notice_id"]})
+    assert again.status == 409 and again.json["Message"] == "您在该通知下的申报已审核不通过终止审核，无法参与本次申报", again
