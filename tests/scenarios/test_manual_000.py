@@ -107,7 +107,8 @@ def _education(client, world, draft):
 FORMATS = [("a.png", "image/png", True), ("a.jpg", "image/jpeg", True), ("a.jpeg", "image/jpeg", True),
            ("a.bmp", "image/bmp", True), ("a.pdf", "application/pdf", True), ("a.gif", "image/gif", False),
            ("a.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
-           ("a.html", "text/html", False)]
+           ("a.html", "text/html", False), ("a.exe", "image/png", False), ("a.docx", "application/pdf", False),
+           ("证书2022.05.20", "image/png", True)]
 
 
 def test_education_attachment_rules(client, world, aws, draft):
