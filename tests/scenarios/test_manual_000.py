@@ -45,11 +45,16 @@ def _upload(client, world, aws, decl, category, data, content_type="image/png", 
 
 def test_lookup_by_credit_code_shows_name_and_binding_state(client, world):
     """000 去绑定：“输入统一信用代码查询单位信息，如果未绑定则需要点击绑定” — 查询结果有单位名称、
-    统一社会信用代码、绑定状态（未绑定／已绑定）。"""
+    统一社会信用代码、绑定状态（未绑定／已绑定）；确认开始申报：“进入后需要选择：‘推荐单位’，如果没有推荐单位
+    则需要点击‘去绑定’”。"""
     mine = client.get(f"/units/lookup/{world.code('institute')}", headers=_h(world)).json
     other = client.get(f"/units/lookup/{world.code('university')}", headers=_h(world)).json
     assert mine["name"] == "长白理工大学先进材料研究院" and mine["credit_code"] == world.code("institute")
     assert "已绑定" in str(mine) and "未绑定" in str(other), (mine, other)
+    # 确认开始申报：“进入后需要选择：‘推荐单位’，如果没有推荐单位则需要点击‘去绑定’”
+    resp = client.post("/declarations", headers=_h(world, "applicant4"),
+                       json_body={"notice_id": _notice(client, world, "applicant4")["notice_id"]})
+    assert resp.status == 409 and resp.json["Code"] == "NOT_BOUND" and "绑定" in resp.json["Message"]
 
 
 def test_only_one_unit_at_a_time_and_unbind_first(client, world):
@@ -60,13 +65,6 @@ def test_only_one_unit_at_a_time_and_unbind_first(client, world):
     assert client.delete("/bindings/me", headers=_h(world)).status in (200, 204)
     again = client.post("/bindings/me", headers=_h(world), json_body={"credit_code": world.code("university")})
     assert again.status in (200, 201), again
-
-
-def test_start_needs_a_bound_unit(client, world):
-    """000 确认开始申报：“进入后需要选择：‘推荐单位’，如果没有推荐单位则需要点击‘去绑定’”。"""
-    resp = client.post("/declarations", headers=_h(world, "applicant4"),
-                       json_body={"notice_id": _notice(client, world, "applicant4")["notice_id"]})
-    assert resp.status == 409 and resp.json["Code"] == "NOT_BOUND" and "绑定" in resp.json["Message"]
 
 
 # ---- 申报通知 / 申报注意事项 ---------------------------------------------------------------------
@@ -83,16 +81,16 @@ def test_notices_of_the_year_show_date_source_and_body(client, world):
 # ---- 基本信息 / 近期照片 -------------------------------------------------------------------------
 
 def test_photo_refused_before_basic_saved(client, world, draft):
-    """000 信息填写：“未保存不可以上传近期照片”。"""
+    """000 信息填写：“基础信息填写完后点击保存按钮，然后需要上传近期照片。才可以点击下一步…未上传近期照片不可以
+    进行下一步，未保存不可以上传近期照片”。"""
     resp = _slot(client, world, draft, "photo", 1000)
     assert resp.status == 409 and resp.json["Message"] == "请先保存基本信息，再上传近期照片", resp
-
-
-def test_validation_reports_missing_photo_after_basic_saved(client, world, draft):
-    """000 信息填写：“基础信息填写完后点击保存按钮，然后需要上传近期照片。才可以点击下一步…未上传近期照片不可以进行下一步”。"""
     assert _save(client, world, draft, "basic", BASIC).status == 200
     report = client.get(f"/declarations/{draft['decl_id']}/validation", headers=_h(world)).json
     assert any("基本信息_近期照片未上传" in str(i) for i in report["items"]), report
+    assert _slot(client, world, draft, "photo", 1000).status == 201
+    second = _slot(client, world, draft, "photo", 1000)
+    assert second.status == 409 and second.json["Message"] == "数量要求：最多上传1个", second
 
 
 # ---- 教育信息 / 继续教育 附件 ---------------------------------------------------------------------
