@@ -178,10 +178,25 @@ def test_progress_and_withdraw_after_return(client, world, aws, submitted):
 
 
 def test_reviewers_see_only_their_own_declarations(client, world, aws, submitted):
-    """001 3.5：“对各申报人员提交的材料进行审核（按人事管理权限逐级审核）” — 其他单位看不到、改不了。"""
+    """001 3.5：“对各申报人员提交的材料进行审核（按人事管理权限逐级审核）” — 其他单位看不到、改不了；
+    hostile inputs on 审核/送审: an over-long 审核意见, an unknown module, a 送审附件 or 送审 before 审核,
+    送审 by another unit, a 退回目标 above the current level — each refused, nothing changes."""
     d = submitted
     for login in ("company-agent", "university-agent"):      # another unit; the next level, not reached yet
         assert client.get(f"/reviews/{d}", headers=world.headers(login)).status in (403, 404)
         assert decide(client, world, login, d).status in (403, 404, 409)
     assert client.post(f"/reviews/{d}/decision", headers=world.headers("applicant1"),
                        json_body={"outcome": "pass", "marks": MARKS_ALL_CORRECT}).status == 403
+    unit = world.headers("institute-agent")
+    assert decide(client, world, "institute-agent", d, opinion="意" * 501).status == 422
+    assert decide(client, world, "institute-agent", d, marks={**MARKS_ALL_CORRECT, "zzz": "correct"}).status == 422
+    early = client.post(f"/reviews/{d}/report", headers=unit,
+                        json_body={"file_name": "r.pdf", "content_type": "application/pdf", "size": 100})
+    assert early.status == 409 and early.json["Code"] == "NOT_TO_SEND", early
+    for login in ("company-agent", "institute-agent"):
+        sent = client.post("/reviews/send", headers=world.headers(login), json_body={"decl_ids": [d]}).json
+        assert sent["sent"] == 0 and sent["results"][0]["ok"] is False, sent
+    above = decide(client, world, "institute-agent", d, "return", marks={**MARKS_ALL_CORRECT, "work": "wrong"},
+                   problem_modules=["work"], return_to=3, opinion="退回")
+    assert above.status == 422 and above.json["Code"] == "BAD_RETURN_TARGET", above
+    assert wait_task(client, world, aws, "institute-agent", d)["state"] == "open"
