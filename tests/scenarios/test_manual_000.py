@@ -75,7 +75,11 @@ def test_notices_of_the_year_show_date_source_and_body(client, world):
     n = _notice(client, world)
     detail = client.get(f"/notices/{n['notice_id']}", headers=_h(world)).json
     assert detail["source"] == "吉林省人才开发处" and detail["body"]
-    assert "published_on" in str(detail) or "发布" in str(detail) or detail.get("published_at"), detail
+    import datetime as dt
+
+    assert dt.date.fromisoformat(detail["publish_date"]) and "files" in detail, detail
+    others = client.get("/notices?year=2020", headers=_h(world)).json["items"]
+    assert others == []                   # “当前年度全部的申报通知”: another year is asked for explicitly
 
 
 # ---- 基本信息 / 近期照片 -------------------------------------------------------------------------
