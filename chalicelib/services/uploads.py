@@ -113,6 +113,9 @@ def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: 
             and a.state in ("pending", "verifying", "verified")]
     if len(live) >= rule["max_count"]:
         raise Conflict(f"数量要求：最多上传{rule['max_count']}个", code="COUNT_LIMIT")
+    if slot is not None and any(a.slot == slot for a in live):
+        # 身份证 has one 正面 and one 反面 (manual 000): a taken slot is emptied first (the web does)
+        raise Conflict(f"{rule['label']}{slot}已上传，请先删除后重新上传", code="SLOT_TAKEN")
     max_bytes = rule["max_kb"] * 1024
     attachment_id = uuid.uuid4().hex
     ext = EXTENSIONS[content_type]

@@ -198,6 +198,16 @@ def test_attachment_rules_as_stated(client, world, draft):
         assert _slot(client, world, draft, category, max_kb * 1024, **extra).status == 201
 
 
+def test_id_card_has_one_front_and_one_back(client, world, draft):
+    """000 数据验证：“身份证 反面上传 正面上传 上传规范：单张大小不能超过2000KB，最多上传2个 反面：… 正面：…” —
+    正面、反面各一张；第二张正面被拒绝，不能以两张正面凑足两张。"""
+    assert _slot(client, world, draft, "id_card", 1000, slot="正面").status == 201
+    again = _slot(client, world, draft, "id_card", 1000, slot="正面")
+    assert again.status == 409 and again.json["Message"] == "身份证正面已上传，请先删除后重新上传", again
+    assert _slot(client, world, draft, "id_card", 1000, slot="反面").status == 201
+    assert _slot(client, world, draft, "id_card", 1000, slot="侧面").status == 422
+
+
 def test_business_forms_download(client, world, draft):
     """000 数据验证：“在业务表册信息栏，可对人才分类定级认定申报表、一览表进行下载查看”。"""
     fill(client, world, draft)
