@@ -66,19 +66,38 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     basic = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
     lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
     exists = Conflict("您已有该通知下的申报，请在“查看历史申报信息”中继续填报", code="DECLARATION_EXISTS")
-    with db_errors(conflict=exists):
-        with transaction() as tx:
-            tx.save(meta)
-            tx.save(LiveDeclaration(pk=lpk, sk=lsk, decl_id=decl_id),
-                    condition=LiveDeclaration.pk.does_not_exist())
-            for key in definition.module_keys:
-                mpk, msk = DeclarationModule.key(decl_id, key)
-                content = {k: v for k, v in basic.items() if v} if key == "basic" else definition.empty(key)
-                tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
-                                          person_id=person.person_id, content=content, editable=True))
-            AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.start", principal,
-                               detail={"notice_id": notice.notice_id, "unit": unit.credit_code})
+    try:
+        with db_errors(conflict=exists):
+            with transaction() as tx:
+                tx.save(meta)
+                tx.save(LiveDeclaration(pk=lpk, sk=lsk, decl_id=decl_id),
+                        condition=LiveDeclaration.pk.does_not_exist())
+                for key in definition.module_keys:
+                    mpk, msk = DeclarationModule.key(decl_id, key)
+                    content = {k: v for k, v in basic.items() if v} if key == "basic" else definition.empty(key)
+                    tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
+                                              person_id=person.person_id, content=content, editable=True))
+                AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.start", principal,
+                                   detail={"notice_id": notice.notice_id, "unit": unit.credit_code})
+    except Conflict as exc:
+        if exc.code == "DECLARATION_EXISTS":
+            _refuse_if_terminated(lpk, lsk)
+        raise
     return get(principal, decl_id)
+
+
+def _refuse_if_terminated(lpk: str, lsk: str) -> None:
+    """The live lock outlives a declaration ended with 审核不通过终止审核 (manual 004: “选择终止审核后，
+    申报者将无法参与本次申报”): say so instead of pointing at a declaration that cannot be continued.
+    Two reads, on this refusal path only."""
+    with db_errors():
+        try:
+            lock = LiveDeclaration.get(lpk, lsk)
+            meta = Declaration.get(*Declaration.key(lock.decl_id))
+        except (LiveDeclaration.DoesNotExist, Declaration.DoesNotExist):
+            return
+    if meta.status == st.TERMINATED:
+        raise Conflict("您在该通知下的申报已审核不通过终止审核，无法参与本次申报", code="DECLARATION_EXISTS")
 
 
 # --- read ----------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ raise another S3 event, whose run deletes them (on_object_created); the verifier
 exactly the bytes it checked (chalicelib/uploads/verify.py).
 """
 import datetime as dt
+import re
 import time
 import uuid
 
@@ -64,10 +65,21 @@ def _kb(n: int) -> str:
     return f"{n}KB"
 
 
-def check_file(rule: dict, content_type: str, size: int) -> str:
+# What a file name may end with for each accepted type (manual 000: “只能上传png,jpg,bmp,jpeg,pdf格式的文件”).
+NAME_EXTENSIONS = {"image/png": {"png"}, "image/jpeg": {"jpg", "jpeg", "jpe"}, "image/bmp": {"bmp", "dib"},
+                   "application/pdf": {"pdf"}}
+# An extension is letters first (“a.exe”, “a.docx”); “证书2022.05.20” has none, and passes.
+_NAME_EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
+
+
+def check_file(rule: dict, content_type: str, size: int, file_name: str | None = None) -> str:
     content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
+    allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
     if content_type not in rule["types"]:
-        allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
+        raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
+    named = _NAME_EXTENSION.search(file_name or "")
+    if named and named.group(1).lower() not in NAME_EXTENSIONS[content_type]:
+        # a verified PNG named “a.exe” would be downloaded under that name
         raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
     if size > rule["max_kb"] * 1024:
         raise ValidationFailed(f"上传的文件不能超过{_kb(rule['max_kb'])}", code="TOO_LARGE")
@@ -81,7 +93,7 @@ def request_slot(principal: Principal, decl_id: str, category: str, entry_id: st
     rule = part.definition.attachment(category)
     if rule.get("reviewer"):
         raise NotFound("附件类别不存在", code="ATTACHMENT_CATEGORY_NOT_FOUND")
-    content_type = check_file(rule, content_type, size)
+    content_type = check_file(rule, content_type, size, file_name)
     module = _editable_module(part, rule)
     if category == "photo" and not module.saved_at:
         raise Conflict("请先保存基本信息，再上传近期照片", code="BASIC_NOT_SAVED")
@@ -101,6 +113,9 @@ def create_slot(part, rule: dict, entry_id, slot, file_name: str, content_type: 
             and a.state in ("pending", "verifying", "verified")]
     if len(live) >= rule["max_count"]:
         raise Conflict(f"数量要求：最多上传{rule['max_count']}个", code="COUNT_LIMIT")
+    if slot is not None and any(a.slot == slot for a in live):
+        # 身份证 has one 正面 and one 反面 (manual 000): a taken slot is emptied first (the web does)
+        raise Conflict(f"{rule['label']}{slot}已上传，请先删除后重新上传", code="SLOT_TAKEN")
     max_bytes = rule["max_kb"] * 1024
     attachment_id = uuid.uuid4().hex
     ext = EXTENSIONS[content_type]

@@ -24,7 +24,7 @@ def report_slot(principal: Principal, decl_id: str, file_name: str, content_type
 
     part, task = _report_task(principal, decl_id)
     rule = part.definition.attachment(review_rules(part.meta.matter_type)["report"]["category"])
-    content_type = uploads.check_file(rule, content_type, size)
+    content_type = uploads.check_file(rule, content_type, size, file_name)
     return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
 
 
