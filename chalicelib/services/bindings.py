@@ -72,7 +72,7 @@ def request_person_binding(principal: Principal, credit_code: str) -> dict:
         raise ValidationFailed("人社部门不能作为推荐单位", code="TARGET_NOT_A_UNIT")
     current = PersonBinding.find(principal.subject)
     if current is not None and current.status == STATUS_APPROVED:
-        raise Conflict("您已绑定推荐单位，如需更换请先解除绑定", code="ALREADY_BOUND")
+        raise Conflict("个人仅能同时绑定一个推荐单位，若需要绑定新的推荐单位，需要先与原来绑定的推荐单位解绑", code="ALREADY_BOUND")
     if current is not None and current.status == STATUS_PENDING:
         raise Conflict("您已有待审核的绑定申请，如需更换请先解除绑定", code="BINDING_PENDING")
     req = _new_request(KIND_PERSON, person.person_id, person.name, target, person.id_number)

@@ -1,7 +1,6 @@
 """Manual 003 (吉林省职称信息化单位审核操作手册, 2025-11) as acceptance scenarios.
 
 Each test quotes the sentence it checks (file 003_5b6e8c724c936f02.txt and its section)."""
-import pytest
 
 from tests.scenarios.test_manual_002 import _complete, _notice
 from tests.unit.conftest import make_token
@@ -84,9 +83,6 @@ def test_agent_reviews_then_batch_sends_with_the_report(client, world, aws):
     assert client.post("/reviews/send", headers=unit, json_body={"decl_ids": [d]}).json["sent"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="identity.Principal.require_legal() always says “仅法人账号可管理经办人”, "
-                   "also when an agent saves the unit's basic information (units.save_my_unit); the message "
-                   "should name the action, e.g. “仅法人账号可维护单位基本信息”")
 def test_an_agent_saving_unit_information_is_told_what_only_the_legal_person_may_do(client, world):
     """003 2.1/2.3：法人账号与经办人账号分开（“经办人账号注册/经办人修改”由法人账号办理）；001 工作台：
     “注意：请检查并维护单位的基本信息！ 保存” — 经办人保存单位信息被拒时，提示应说明是哪项业务仅限法人账号。"""
@@ -95,4 +91,4 @@ def test_an_agent_saving_unit_information_is_told_what_only_the_legal_person_may
     resp = client.put("/units/me", headers={**agent, "If-Match": str(unit["version"])},
                       json_body={"name": unit["name"], "region_code": unit["region_code"]})
     assert resp.status == 403 and resp.json["Code"] == "LEGAL_ACCOUNT_REQUIRED"
-    assert "经办人" not in resp.json["Message"] and "单位" in resp.json["Message"], resp.json
+    assert resp.json["Message"] == "仅法人账号可维护单位基本信息", resp.json
