@@ -13,7 +13,7 @@ import os
 import uuid
 from typing import Iterable, Mapping, Optional
 
-from chalicelib import config
+from chalicelib import clock, config
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 
@@ -332,9 +332,12 @@ def _check_field(field: dict, value, problems: list, where: str, path: str = "")
         problems.append({"field": key, "message": f"{label}：手机号码格式不正确"})
     elif kind == "date":
         try:
-            dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             problems.append({"field": key, "message": f"{label}：日期格式应为YYYY-MM-DD"})
+        else:   # what a declaration records has happened (a term's end excepted): 2099 is a typo
+            if day > clock.today_local() and not field.get("may_be_future"):
+                problems.append({"field": key, "message": f"{label}：不能晚于今天"})
     elif kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
             problems.append({"field": key, "message": f"{label}：应为整数"})

@@ -56,6 +56,7 @@ class FieldDef(Strict):
     derived: Optional[Literal["sex_from_id", "age_from_id"]] = None
     readonly: bool = False
     not_before: Optional[Key] = None
+    may_be_future: bool = False                      # a date after today is allowed (a term's end)
     when: Optional[Condition] = None                 # the field applies (and may be required) only then
     hint: Optional[Text] = None
     source: Optional[Text] = None
@@ -77,8 +78,8 @@ class FieldDef(Strict):
             raise ValueError("min is greater than max")
         if (self.derived or self.readonly) and (self.required or self.when):
             raise ValueError("a derived or readonly field is filled by the platform: it cannot be required")
-        if self.not_before is not None and self.type != "date":
-            raise ValueError("not_before applies to date fields only")
+        if (self.not_before is not None or self.may_be_future) and self.type != "date":
+            raise ValueError("not_before and may_be_future apply to date fields only")
         return self
 
 

@@ -501,3 +501,29 @@ def test_broken_expert_modules_fail_at_load(tmp_path, changes, expected):
     with pytest.raises(DefinitionError) as err:
         Registry(str(tmp_path))
     assert expected in str(err.value)
+
+
+def test_a_date_after_today_is_refused_unless_the_field_allows_it():
+    """获奖时间 2999 is a typo, refused at the field; a term's end (聘期结束时间) may be ahead."""
+    import datetime as dt
+
+    from chalicelib import clock
+
+    tomorrow = (clock.today_local() + dt.timedelta(days=1)).isoformat()
+    grading = definition.get(TALENT_GRADING)
+    honour = fill(grading.modules["honours"]["fields"], {"granted_on": tomorrow})
+    with pytest.raises(ValidationFailed) as refused:
+        validate_content(grading, "honours", [honour])
+    assert any(p["message"] == "荣誉（奖励）信息第1条·授予日期：不能晚于今天" for p in refused.value.details), refused.value.details
+    honour["granted_on"] = clock.today_local().isoformat()
+    assert validate_content(grading, "honours", [honour])[0]["granted_on"] == honour["granted_on"]
+
+    term = next(definition.get(c, include_disabled=True) for c in ALL
+                if any(f["key"] == "term_end" for f in definition.get(c, include_disabled=True).modules["basic"]["fields"]))
+    field = next(f for f in term.modules["basic"]["fields"] if f["key"] == "term_end")
+    assert field["may_be_future"] is True
+    problems = []
+    definition._check_field(field, "2030-12-31", problems, "基本信息")
+    assert problems == []
+    with pytest.raises(ValueError):
+        schema.FieldDef.model_validate({"key": "n", "label": "姓名", "type": "text", "may_be_future": True})
