@@ -231,3 +231,15 @@ def test_title_results_export_through_the_worker(client, world, aws):
     # the talent grading export of the same unit and year does not carry the 职称 declaration
     grading_header, grading = _export(client, world, aws, "institute-agent", year=str(year))
     assert "人才认定分类" in grading_header and grading == []
+
+
+def test_the_workbench_is_one_query_and_keeps_a_closed_matter_with_work(client, world, aws_calls, next_matter):
+    """业务审核 counts: one Query whatever the matters; a closed matter with nothing counted has no row."""
+    next_matter(False)
+    aws_calls.clear()
+    resp = client.get("/workbench", headers=_h(world, "institute-agent"))
+    assert resp.status == 200, resp.json
+    assert [c for c in aws_calls if c != "GetItem"] == ["Query"]      # GetItem: the authorizer's checks
+    matters = [r["matter"] for r in resp.json["rows"]]
+    assert CLOSED not in matters and matters[:3] == ["BIND_PERSON", "BIND_UNIT", "TALENT_GRADING"]
+    assert "TITLE_NORMAL" in matters
