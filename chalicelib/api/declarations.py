@@ -18,7 +18,7 @@ def list_matters(principal, query):
 def matter_definition(principal, matter_type):
     from chalicelib.matters import definition
 
-    return definition.public_view(definition.get(matter_type))
+    return definition.public_view(definition.get(matter_type, include_disabled=True))
 
 
 @route("/declarations", methods=("POST",), request="declarations.DeclarationStartIn", status=201,

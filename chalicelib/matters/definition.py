@@ -269,6 +269,18 @@ def served_code(value) -> str:
     return value
 
 
+def known_code(value) -> str:
+    """A matter_type of a reviewing path (lists, results, exports, forms): any matter the registry
+    defines, served or closed (enabled: false), so the declarations already made under a matter the
+    province has since closed stay reviewable, listed and exported; default 人才分类定级评定."""
+    if value in (None, ""):
+        return DEFAULT_MATTER
+    if value not in REGISTRY.codes(include_disabled=True):
+        raise ValidationFailed("事项类型不存在", code="VALIDATION_FAILED",
+                               details=[{"field": "matter_type", "message": "事项类型：不存在"}])
+    return value
+
+
 def new_declaration_id(matter_type: str) -> str:
     """A declaration id that names its matter, so a module save finds the definition without a read
     (人才分类定级评定 keeps the bare ids it always had)."""

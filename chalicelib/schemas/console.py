@@ -4,13 +4,13 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, model_validator
 
-from chalicelib.schemas.types import DEFAULT_MATTER, MatterCode, Year, result_state_of
+from chalicelib.schemas.types import DEFAULT_MATTER, KnownMatterCode, Year, result_state_of
 from chalicelib.validation import Schema
 
 
 class ReviewSearchIn(Schema):
     bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
-    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
     name: Optional[str] = Field(None, title="姓名", max_length=50)
     id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
@@ -19,7 +19,7 @@ class ReviewSearchIn(Schema):
 
 
 class ResultFiltersIn(Schema):
-    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
     result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
                                   max_length=10)

@@ -5,7 +5,7 @@ from typing import Any, Literal, Optional, Union
 from pydantic import Field
 
 from chalicelib.schemas.files import MAX_FILE_BYTES, FileSlotIn
-from chalicelib.schemas.types import DEFAULT_MATTER, CreditCode, MatterCode, Year
+from chalicelib.schemas.types import DEFAULT_MATTER, CreditCode, KnownMatterCode, Year
 from chalicelib.validation import Schema
 
 
@@ -62,7 +62,7 @@ class ReportSlotIn(FileSlotIn):
 
 
 class ExportIn(Schema):
-    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     unit: Optional[CreditCode] = Field(None, title="推荐单位（省人社厅可选）", min_length=18, max_length=18)
     year: Year = Field(title="年度", min_length=4, max_length=4)
     result: Optional[str] = Field(None, title="评定状态", max_length=10)

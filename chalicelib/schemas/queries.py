@@ -9,7 +9,7 @@ from typing import Literal, Optional
 
 from pydantic import ConfigDict, Field, model_validator
 
-from chalicelib.schemas.types import DEFAULT_MATTER, MatterCode, Year, result_state_of
+from chalicelib.schemas.types import DEFAULT_MATTER, KnownMatterCode, MatterCode, Year, result_state_of
 from chalicelib.validation import Schema
 
 
@@ -46,13 +46,13 @@ class DownloadQuery(Query):
 
 class ReviewListQuery(PageQuery):
     bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
-    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
     name: Optional[str] = Field(None, title="姓名", max_length=50)
 
 
 class ResultListQuery(PageQuery):
-    matter_type: MatterCode = Field(DEFAULT_MATTER, title="事项类型")
+    matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
     result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
                                   max_length=10)

@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from chalicelib import identifiers as ids
 from chalicelib.text import TEXT_MESSAGE, bad_text, check_text  # noqa: F401  (the Text rule, re-exported)
 from chalicelib.matters import MATTER_CODES, TALENT_GRADING
+from chalicelib.matters.definition import REGISTRY
 
 Text = Annotated[str, AfterValidator(check_text)]
 
@@ -83,20 +84,39 @@ def check_matter_code(value: str) -> str:
     return value
 
 
-# One matter-code type for every schema (bodies and queries); the OpenAPI document lists the shipped
-# served matters as its enum.
+# The matter-code type of the declaring schemas (notices, new declarations); the OpenAPI document
+# lists the shipped served matters as its enum.
 MatterCode = Annotated[str, AfterValidator(check_matter_code),
                        WithJsonSchema({"type": "string", "enum": list(MATTER_CODES)})]
+
+
+KNOWN_MATTER_MESSAGE = "不存在"   # shown as "事项类型：不存在"
+
+
+def check_known_matter_code(value: str) -> str:
+    """A matter the registry defines, served or closed ("enabled": false): the reviewing paths (review
+    lists, results, exports) keep the declarations already made under a matter the province has since
+    closed; declaring paths (notices, new declarations) take MatterCode. Read at call time too."""
+    from chalicelib.matters import definition
+
+    if value not in definition.REGISTRY.codes(include_disabled=True):
+        raise ValueError(KNOWN_MATTER_MESSAGE)
+    return value
+
+
+KnownMatterCode = Annotated[str, AfterValidator(check_known_matter_code),
+                            WithJsonSchema({"type": "string", "enum": list(REGISTRY.codes(include_disabled=True))})]
 DEFAULT_MATTER = TALENT_GRADING   # the matter a list shows when none is chosen
 
 
 def result_state_of(matter_type: str, result):
-    """评定状态 filter: one of the matter's own result labels (未认定/未评审, 通过, 未通过)."""
+    """评定状态 filter: one of the matter's own result labels (未认定/未评审, 通过, 未通过); a closed matter's
+    declarations keep their results, so its labels are read too."""
     if result is None:
         return result
     from chalicelib.matters import definition
 
-    allowed = definition.get(matter_type).raw["review"]["results"]
+    allowed = definition.get(matter_type, include_disabled=True).raw["review"]["results"]
     if result not in allowed:
         raise ValueError(f"评定状态应为{'、'.join(allowed)}之一")
     return result

@@ -35,7 +35,9 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     (one at a time); each precondition refuses with its own message."""
     principal.require(ROLE_APPLICANT)
     notice = notices.require_open(notice_id)
-    definition = matter_def.get(notice.matter_type)
+    definition = matter_def.get(notice.matter_type, include_disabled=True)
+    if not definition.enabled:      # closed by the province after its notice: no new declarations
+        raise Conflict(f"“{definition.name}”已停止申报，不能申报", code="MATTER_CLOSED")
     if definition.raw.get("self_check") and confirmed is not True:
         raise ValidationFailed(f"请先查看{definition.raw['self_check']['title']}，检查自己满足申报要求后点击"
                                f"“{definition.raw['self_check']['confirm']}”", code="SELF_CHECK_REQUIRED",

@@ -139,9 +139,9 @@ def normalize_filters(principal: Principal, filters: dict) -> dict:
     year = _clean(filters.get("year"), 4) or str(clock.today_local().year)
     if not (year.isdigit() and len(year) == 4):
         raise ValidationFailed("年度应为四位数字", code="BAD_YEAR")
-    from chalicelib.matters.definition import served_code
+    from chalicelib.matters.definition import known_code
 
-    matter_type = served_code(filters.get("matter_type"))
+    matter_type = known_code(filters.get("matter_type"))
     states = result_states(matter_type)
     result = _clean(filters.get("result"), 4)
     if result is not None and result not in states:

@@ -5,6 +5,7 @@ files); the unit agent then finds it through the 业务审核 counts of 正常�
 including each expert's details and attachments, and returns the experts module to the applicant with
 a 常用意见. Screenshots go to test-artifacts/screenshots/console-title-*.png; axe-core finds 0
 serious or critical violations on each new screen."""
+import re
 import time
 
 import pytest
@@ -86,6 +87,55 @@ def title_scene(web_stack):
         call("POST", "/opinions", agent, json={"text": OPINION})
     modules = [m["key"] for m in call("GET", f"/matters/{MATTER}/definition", agent)["modules"]] + ["attachments"]
     return {"call": call, "decl_id": d, "name": name, "agent": agent, "modules": modules}
+
+
+def test_workbench_tiles_open_the_review_list_of_their_matter(browser, web_stack, title_scene, shot):
+    """业务审核 tiles count one matter (the 统计事项 select) and open that matter's review list: a unit
+    with a 职称 task and a 人才分类定级 task picks 正常职称申报, and its 审核 tile lists only the 职称
+    task; picking 人才分类定级评定, only the other one. (Runs before the 职称 task is returned.)"""
+    from bench.load import prepare_declaration, setup
+
+    ctx = setup(web_stack.api_url)
+    n = 7000 + int(time.time()) % 1000
+    grading, _, tok = prepare_declaration(ctx["c"], n, ctx["notice"], ctx["unit_codes"], ctx["agents"], ctx["png"],
+                                          ctx["pdf"], unit="institute")
+    ctx["c"].call("submit", "POST", f"/declarations/{grading}/submit", tok)
+    grading_name, title_name, call = f"申报人{n}", title_scene["name"], title_scene["call"]
+    poll(lambda: ((call("GET", f"/reviews/{grading}", title_scene["agent"], ok=(200, 404)) or {}).get("task")
+                  or {}).get("state") == "open")
+
+    page = login(browser, web_stack, "institute-agent")
+    tiles = page.get_by_role("list", name="正常职称申报统计")
+    choose(page, "统计事项", "正常职称申报")
+    expect(tiles).to_be_visible()
+    counts = call("GET", "/workbench", title_scene["agent"])["rows"]
+    title_row = next(r for r in counts if r["matter"] == MATTER)
+    expect(tiles.locator("[data-tile=pending] .tile-num")).to_have_text(str(title_row["pending"]))
+    settle(page)
+    shot(page, "console-title-00-workbench-tiles")
+    axe(page, "workbench with the 统计事项 tiles")
+    tiles.locator("[data-tile=pending]").click()
+    expect(page).to_have_url(re.compile(rf"matter_type={MATTER}&bucket=pending"))
+    expect(page.locator("[data-test=matter]")).to_contain_text("正常职称申报")
+    body = page.locator("[data-test=review-list] .el-table__body")
+    expect(body.locator("tr", has_text=title_name)).to_have_count(1)
+    expect(body.locator("tr", has_text=grading_name)).to_have_count(0)
+    expect(body.locator("tr")).to_have_count(title_row["pending"])
+
+    # the other matter's tiles open its own list
+    page.get_by_role("menuitem", name="工作台").click()
+    choose(page, "统计事项", "人才分类定级评定")
+    grading_tiles = page.get_by_role("list", name="人才分类定级评定统计")
+    grading_tiles.locator("[data-tile=pending]").click()
+    expect(page).to_have_url(re.compile(r"matter_type=TALENT_GRADING&bucket=pending"))
+    body = page.locator("[data-test=review-list] .el-table__body")
+    expect(body.locator("tr", has_text=grading_name)).to_have_count(1)
+    expect(body.locator("tr", has_text=title_name)).to_have_count(0)
+    # 全部 and 今日办结 are figures only: no single list holds exactly what they count
+    page.get_by_role("menuitem", name="工作台").click()
+    expect(page.get_by_role("list", name="人才分类定级评定统计").locator("[data-tile=all]")).not_to_have_attribute(
+        "type", "button")
+    page.context.close()
 
 
 def test_console_title_review_returns_experts(browser, web_stack, title_scene, shot):

@@ -503,7 +503,7 @@ def test_a_matter_closed_after_its_notice_was_published_is_not_offered(client, w
              for g in s["groups"] for m in g["matters"]]
     assert "TEST_NEXT_MATTER" not in codes and MATTER in codes
     refused = client.post("/declarations", headers=_h(), json_body={"notice_id": created["notice_id"], "confirmed": True})
-    assert refused.status == 404 and refused.json["Code"] == "MATTER_NOT_FOUND"
+    assert refused.status == 409 and refused.json["Code"] == "MATTER_CLOSED"
     again = client.post("/admin/notices", headers=office, json_body={
         "title": "再发一个", "matter_type": "TEST_NEXT_MATTER", "year": today.year, "source": "测试", "body": "测试",
         "opens_at": (today - dt.timedelta(days=1)).isoformat(), "closes_at": (today + dt.timedelta(days=5)).isoformat()})

@@ -17,7 +17,7 @@ DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_D
 
 
 def review_rules(matter_type: str) -> dict:
-    return matter_def.get(matter_type).raw["review"]
+    return matter_def.get(matter_type, include_disabled=True).raw["review"]
 
 
 def execution_name(decl_id: str, round_: int) -> str:
