@@ -90,9 +90,10 @@ def title_scene(web_stack):
 
 
 def test_workbench_tiles_open_the_review_list_of_their_matter(browser, web_stack, title_scene, shot):
-    """业务审核 tiles count one matter (the 统计事项 select) and open that matter's review list: a unit
-    with a 职称 task and a 人才分类定级 task picks 正常职称申报, and its 审核 tile lists only the 职称
-    task; picking 人才分类定级评定, only the other one. (Runs before the 职称 task is returned.)"""
+    """业务审核 tiles add up every matter by default (全部事项), or count the one chosen in 统计事项 and
+    open that matter's review list: a unit with a 职称 task and a 人才分类定级 task picks 正常职称申报,
+    and its 审核 tile lists only the 职称 task; picking 人才分类定级评定, only the other one. (Runs
+    before the 职称 task is returned.)"""
     from bench.load import prepare_declaration, setup
 
     ctx = setup(web_stack.api_url)
@@ -105,6 +106,19 @@ def test_workbench_tiles_open_the_review_list_of_their_matter(browser, web_stack
                   or {}).get("state") == "open")
 
     page = login(browser, web_stack, "institute-agent")
+    # by default the tiles add up every matter of the table (manual 001 §3.3: 全部事项); 审核 opens the
+    # review list of the first matter with something to review
+    workbench = call("GET", "/workbench", title_scene["agent"])
+    every = page.get_by_role("list", name="全部事项统计")
+    expect(every.locator("[data-tile=pending] .tile-num")).to_have_text(str(workbench["summary"]["pending"]))
+    first = next((r for r in workbench["rows"] if r["pending"] > 0 and not r["matter"].startswith("BIND_")), None) \
+        or next(r for r in workbench["rows"] if r["pending"] > 0)
+    every.locator("[data-tile=pending]").click()
+    expect(page).to_have_url(re.compile("kind=person&state=pending" if first["matter"] == "BIND_PERSON" else
+                                        "kind=unit&state=pending" if first["matter"] == "BIND_UNIT" else
+                                        rf"bucket=pending&year=\d{{4}}&matter_type={first['matter']}"))
+    page.get_by_role("menuitem", name="工作台").click()
+
     tiles = page.get_by_role("list", name="正常职称申报统计")
     choose(page, "统计事项", "正常职称申报")
     expect(tiles).to_be_visible()
@@ -133,7 +147,7 @@ def test_workbench_tiles_open_the_review_list_of_their_matter(browser, web_stack
     expect(body.locator("tr", has_text=title_name)).to_have_count(0)
     # 全部 and 今日办结 are figures only: no single list holds exactly what they count
     page.get_by_role("menuitem", name="工作台").click()
-    expect(page.get_by_role("list", name="人才分类定级评定统计").locator("[data-tile=all]")).not_to_have_attribute(
+    expect(page.get_by_role("list", name="全部事项统计").locator("[data-tile=all]")).not_to_have_attribute(
         "type", "button")
     page.context.close()
 
