@@ -18,23 +18,28 @@ class ReviewSearchIn(Schema):
     limit: Optional[int] = Field(None, title="每页条数", ge=1, le=100)
 
 
-class ResultFiltersIn(Schema):
+class ResultFilterFields(Schema):
+    """The filters of 评审结果 that may travel in a query string (GET /results: no personal data);
+    the search and export bodies add the others."""
     matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
     result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
                                   max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
     unit: Optional[str] = Field(None, title="推荐单位", max_length=18)
-    city: Optional[str] = Field(None, title="市（州）", pattern=r"^\d{6}$")
-    name: Optional[str] = Field(None, title="姓名", max_length=50)
-    id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
-    applied_level: Optional[str] = Field(None, title="申请评定级别", max_length=10)
-    talent_category: Optional[str] = Field(None, title="人才认定分类", max_length=100)
 
     @model_validator(mode="after")
     def _result_of_matter(self):
         result_state_of(self.matter_type, self.result)
         return self
+
+
+class ResultFiltersIn(ResultFilterFields):
+    city: Optional[str] = Field(None, title="市（州）", pattern=r"^\d{6}$")
+    name: Optional[str] = Field(None, title="姓名", max_length=50)
+    id_number: Optional[str] = Field(None, title="证件号码", max_length=18)
+    applied_level: Optional[str] = Field(None, title="申请评定级别", max_length=10)
+    talent_category: Optional[str] = Field(None, title="人才认定分类", max_length=100)
 
 
 class ResultSearchIn(ResultFiltersIn):

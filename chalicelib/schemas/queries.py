@@ -7,9 +7,10 @@ page size is checked by chalicelib.pagination.page_size with its own 400 (BAD_PA
 """
 from typing import Literal, Optional
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
 
-from chalicelib.schemas.types import DEFAULT_MATTER, KnownMatterCode, MatterCode, Year, result_state_of
+from chalicelib.schemas.console import ResultFilterFields
+from chalicelib.schemas.types import DEFAULT_MATTER, KnownMatterCode, MatterCode, Year
 from chalicelib.validation import Schema
 
 
@@ -51,15 +52,5 @@ class ReviewListQuery(PageQuery):
     name: Optional[str] = Field(None, title="姓名", max_length=50)
 
 
-class ResultListQuery(PageQuery):
-    matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
-    year: Optional[Year] = Field(None, title="年度")
-    result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
-                                  max_length=10)
-    level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
-    unit: Optional[str] = Field(None, title="推荐单位", max_length=18)
-
-    @model_validator(mode="after")
-    def _result_of_matter(self):
-        result_state_of(self.matter_type, self.result)
-        return self
+class ResultListQuery(PageQuery, ResultFilterFields):
+    model_config = ConfigDict(extra="ignore")      # the last base's config would forbid extras
