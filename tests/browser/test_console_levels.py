@@ -286,3 +286,39 @@ def test_console_province(browser, web_stack, scene, shot):
     shot(page, "console-province-03-committee")
     axe(page, "committee page")
     page.context.close()
+
+
+def test_a_late_answer_for_the_tab_left_does_not_fill_the_list(browser, web_stack, scene):
+    """A reviewer clicks 待审核 then 办结 at once; the 待审核 answer arrives last. The list shows 办结's
+    items, not the late answer's (CI once saw the 待送审 tab over the 待审核 list). The late answer's
+    rows are renamed so that they are told apart whatever the lists hold."""
+    page = login(browser, web_stack, "cc-bureau-agent")
+    held, done_items = [], []
+
+    def hold_first_pending(route):
+        body = route.request.post_data_json or {}
+        if body.get("bucket") == "pending" and not held:
+            held.append(route)          # answered below, after the 办结 answer
+        elif body.get("bucket") == "done":
+            answer = route.fetch()
+            done_items.extend(answer.json()["items"])
+            route.fulfill(response=answer)
+        else:
+            route.continue_()
+    page.route("**/reviews/search", hold_first_pending)
+    menu(page, "业务审核")
+    poll(lambda: held or page.wait_for_timeout(50), timeout=15)
+    with page.expect_response(lambda r: "/reviews/search" in r.url and (r.request.post_data_json or {}).get("bucket") == "done"):
+        page.get_by_role("radio", name="办结").click(force=True)
+    late = held[0].fetch().json()
+    late["items"] = [dict(i, person_name="迟到的应答") for i in (late["items"] or done_items[:1])]
+    assert late["items"], "the scene leaves 孙立新 pending or done at the bureau"
+    with page.expect_response(lambda r: "/reviews/search" in r.url and (r.request.post_data_json or {}).get("bucket") == "pending"):
+        held[0].fulfill(json=late)
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50)))")   # Vue applied it
+    expect(page.get_by_role("radio", name="办结")).to_be_checked()
+    expect(page.locator("[data-test=review-list]")).not_to_contain_text("迟到的应答")
+    # and 待审核, clicked again, is answered and shown as usual
+    page.get_by_role("radio", name="待审核").click(force=True)
+    expect(page.get_by_role("radio", name="待审核")).to_be_checked()
+    expect(page.locator("[data-test=review-list]")).not_to_contain_text("迟到的应答")

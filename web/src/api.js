@@ -175,3 +175,11 @@ export function describeError(e) {
   const text = parts.length ? parts.join("；") : message;
   return { message, text, fields, code: e && e.code, status: e && e.status };
 }
+
+/** For a list that reloads on every tab or filter click: `const fresh = latestOnly();` then
+ *  `const ticket = fresh.next(); const page = await …; if (!fresh.is(ticket)) return;` — answers can
+ *  arrive out of order, and only the answer to the last click may fill the list. */
+export function latestOnly() {
+  let last = 0;
+  return { next: () => ++last, is: (ticket) => ticket === last };
+}
