@@ -12,7 +12,7 @@ from chalicelib import aws, config
 def hash_key() -> bytes:
     """The ID-number hash key: read once per container, on first use, never defaulted outside
     `local`. A failed read is not cached (the next call tries again)."""
-    if config.is_local():
+    if config.is_local() and not config.PII_HASH_KEY_PARAMETER:
         return config.LOCAL_PII_HASH_KEY.encode()
     if not config.PII_HASH_KEY_PARAMETER:
         raise config.ConfigurationError(f"stage {config.STAGE!r} has no PII hash key (PII_HASH_KEY_PARAMETER unset)")

@@ -27,7 +27,16 @@ SKIPPED = {
     "AWS::Lambda::Permission": "no Lambda locally",
     "AWS::ApiGateway::GatewayResponse": "no API Gateway locally (web.py shapes errors the same way)",
     "AWS::ApiGateway::Account": "no API Gateway locally",
-    "AWS::IAM::Role": "moto does not enforce IAM",
+    "AWS::IAM::Role": "enforced per function in process instead (devtools/iam_audit.py)",
+    "AWS::IAM::Policy": "enforced per function in process instead (devtools/iam_audit.py)",
+    "AWS::KMS::Key": "moto ignores encryption settings; the keys' use is checked by the infra tests",
+    "AWS::KMS::Alias": "moto ignores encryption settings",
+    "AWS::WAFv2::WebACL": "no API Gateway locally",
+    "AWS::WAFv2::WebACLAssociation": "no API Gateway locally",
+    "AWS::Backup::BackupVault": "no backups of a throwaway local stack",
+    "AWS::Backup::BackupPlan": "no backups of a throwaway local stack",
+    "AWS::Backup::BackupSelection": "no backups of a throwaway local stack",
+    "AWS::CloudTrail::Trail": "no API audit trail locally",
     "AWS::Logs::LogGroup": "local processes log to stdout",
     "AWS::CloudWatch::Alarm": "no metrics locally",
     "AWS::CloudWatch::Dashboard": "no metrics locally",
@@ -39,6 +48,10 @@ SKIPPED = {
 # Parameters without a default are per stage (infra/parameters/<stage>.json); locally these.
 LOCAL_PARAMETERS = {"Stage": "dev", "CorsAllowedOrigin": "*", "JwtIssuer": "https://id.local.talent-grading",
                     "JwtJwksUrl": "", "JwtAudience": "talent-grading-api"}
+# The local stack's PII hash key, kept in (moto's) SSM like a deployed stage's, so every function's
+# read of it goes through its role (devtools/iam_audit.py). Not a secret: local data is made up.
+LOCAL_PII_HASH_KEY = "local-development-only-pii-hash-key-0123456789abcdef"
+LAST_STACK = None      # the last stack deployed in this process (its roles, resolved: iam_audit)
 
 
 class Stack:
@@ -124,7 +137,7 @@ def _clients(endpoint_url, region):
     kw = {"region_name": region}
     if endpoint_url:
         kw["endpoint_url"] = endpoint_url
-    return {s: boto3.client(s, **kw) for s in ("dynamodb", "s3", "sqs", "stepfunctions")}
+    return {s: boto3.client(s, **kw) for s in ("dynamodb", "s3", "sqs", "stepfunctions", "ssm")}
 
 
 def _table(stack: Stack, ddb, lid: str, props: dict):
@@ -261,7 +274,12 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
         "QueueConfigurations": [{"QueueArn": events_arn, "Events": ["s3:ObjectCreated:*"],
                                  "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}}}]})
 
+    pii_parameter = stack.resolve(template["Outputs"]["PiiHashKeyParameter"]["Value"])
+    c["ssm"].put_parameter(Name=pii_parameter, Type="SecureString", Value=LOCAL_PII_HASH_KEY, Overwrite=True)
+    global LAST_STACK
+    LAST_STACK = stack
     return {
+        "PII_HASH_KEY_PARAMETER": pii_parameter,
         "TABLE_NAME": stack.physical["MainTable"]["Ref"],
         "ATTACHMENTS_BUCKET": bucket,
         "REVIEW_QUEUE_URL": stack.physical["ReviewTaskQueue"]["Ref"],

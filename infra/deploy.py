@@ -4,12 +4,16 @@
 2. deployment.zip goes to s3://<artifacts>/<stack>/code/<sha256>.zip and every function's CodeUri
    points there (what `aws cloudformation package` does); the packaged template (well over
    CloudFormation's 51,200-byte inline limit) goes to s3://<artifacts>/<stack>/templates/.
-3. Parameters: infra/parameters/<stage>.json, then --parameter Key=Value overrides. Every
-   template parameter without a default must have a value, and the PII hash key must exist in
-   SSM Parameter Store (SecureString /<stack>/pii-hash-key) — the deploy refuses otherwise.
+3. Parameters: infra/parameters/<stage>.json, then --parameter Key=Value overrides. On an
+   update, every parameter given in neither keeps its previous value (UsePreviousValue): a
+   redeploy never falls back to a default and drops a resource (CloudFront, an alarm
+   subscription) nobody asked to drop. Every template parameter without a default must have a
+   value (given, or the stack's previous one), and the PII hash key must exist in SSM Parameter
+   Store (SecureString /<stack>/pii-hash-key) — the deploy refuses otherwise.
 4. CloudFormation change set (CREATE or UPDATE; CAPABILITY_IAM + CAPABILITY_AUTO_EXPAND for the
    SAM transform), executed, followed to a terminal state (bounded by --timeout).
-5. web/dist is uploaded to the stack's WebBucket, with config.js pointing the web at the API.
+5. web/dist is uploaded to the stack's WebBucket, with config.js: the API under its ICP domain
+   (ApiPublicUrl) and the identity platform's issuer and the web's client id (web_config).
 
 --dry-run prints every AWS call it would make and makes none. docs/runbook.md has the whole
 procedure (prerequisites, rollback, restore, key rotation).
@@ -59,15 +63,46 @@ def parse_parameters(stage: str, overrides: list) -> dict:
     return {k: str(v) for k, v in values.items()}
 
 
-def check_parameters(template: dict, values: dict) -> None:
+def check_parameters(template: dict, values: dict, previous: set = frozenset()) -> None:
+    """`previous`: the parameters the existing stack has (kept with UsePreviousValue)."""
     declared = template.get("Parameters", {})
     unknown = sorted(set(values) - set(declared))
     if unknown:
         raise DeployError(f"unknown template parameters: {', '.join(unknown)}")
-    missing = sorted(name for name, spec in declared.items() if "Default" not in spec and not values.get(name))
+    missing = sorted(name for name, spec in declared.items()
+                     if "Default" not in spec and not values.get(name) and name not in previous)
     if missing:
         raise DeployError(f"parameters without a value: {', '.join(missing)} "
                           "(infra/parameters/<stage>.json or --parameter Key=Value)")
+
+
+def change_set_parameters(template: dict, values: dict, previous: set) -> list:
+    """Given values, and UsePreviousValue for every other parameter the stack already has."""
+    out = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+    out += [{"ParameterKey": k, "UsePreviousValue": True}
+            for k in sorted(set(template.get("Parameters", {})) & set(previous) - set(values))]
+    return out
+
+
+def web_config(outputs: dict) -> str:
+    """config.js as the web reads it (web/src/auth.js, web/src/api.js): the API's public address
+    and the identity platform; refuses to publish a web that could not sign anyone in."""
+    api = (outputs.get("ApiPublicUrl") or outputs.get("EndpointURL") or "").rstrip("/")
+    config = {"apiBase": api, "oidcAuthority": outputs.get("OidcIssuer", ""),
+              "oidcClientId": outputs.get("OidcClientId", "")}
+    missing = [k for k, v in config.items() if not v]
+    if missing:
+        raise DeployError(f"config.js would lack {', '.join(missing)}: the login page would say 未配置统一身份认证平台 "
+                          "(set WebOidcClientId / JwtIssuer / ApiPublicUrl in infra/parameters/<stage>.json)")
+    return "window.TALENT_CONFIG = " + json.dumps(config, ensure_ascii=False) + ";\n"
+
+
+def read_web_config(text: str) -> dict:
+    """The object config.js assigns (what the browser will see)."""
+    prefix = "window.TALENT_CONFIG = "
+    if not text.startswith(prefix):
+        raise ValueError("config.js does not assign window.TALENT_CONFIG")
+    return json.loads(text[len(prefix):].strip().rstrip(";"))
 
 
 def packaged_template(template: dict, bucket: str, code_key: str) -> dict:
@@ -127,23 +162,31 @@ class Deployer:
                 f"local key):\n  aws ssm put-parameter --region {self.region} --type SecureString "
                 f"--name {self.pii_key_parameter} --value \"$(openssl rand -hex 32)\"") from None
 
-    def stack_exists(self) -> bool:
+    def existing_stack(self):
+        """The stack's description, or None when there is none yet."""
         try:
             stacks = self.client("cloudformation").describe_stacks(StackName=self.stack).get("Stacks", [])
         except Exception as exc:  # noqa: BLE001
             if "does not exist" in str(exc):
-                return False
+                return None
             raise
-        return bool(stacks) and stacks[0].get("StackStatus") != "REVIEW_IN_PROGRESS"
+        if not stacks or stacks[0].get("StackStatus") == "REVIEW_IN_PROGRESS":
+            return None
+        return stacks[0]
 
-    def change_set(self, template_url: str, parameters: dict) -> dict:
+    def stack_exists(self) -> bool:
+        return self.existing_stack() is not None
+
+
+    def change_set(self, template_url: str, parameters: dict, template: dict | None = None, stack="describe") -> dict:
         cfn = self.client("cloudformation")
-        kind = "UPDATE" if self.stack_exists() else "CREATE"
+        stack = self.existing_stack() if stack == "describe" else stack
+        kind = "UPDATE" if stack is not None else "CREATE"
+        previous = {p["ParameterKey"] for p in (stack or {}).get("Parameters", [])}
         name = f"deploy-{int(time.time())}"
         cfn.create_change_set(
             StackName=self.stack, ChangeSetName=name, ChangeSetType=kind, TemplateURL=template_url,
-            Capabilities=CAPABILITIES, Parameters=[{"ParameterKey": k, "ParameterValue": v}
-                                                   for k, v in sorted(parameters.items())],
+            Capabilities=CAPABILITIES, Parameters=change_set_parameters(template or {}, parameters, previous),
             Tags=[{"Key": "app", "Value": "talent-grading"}, {"Key": "stage", "Value": self.stage}])
         self.log(f"change set {name} ({kind}) for stack {self.stack}")
         return {"name": name, "kind": kind}
@@ -181,7 +224,8 @@ class Deployer:
         stack = cfn.describe_stacks(StackName=self.stack)["Stacks"][0]
         return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
-    def upload_web(self, dist: pathlib.Path, bucket: str, api_url: str) -> int:
+    def upload_web(self, dist: pathlib.Path, bucket: str, outputs: dict) -> int:
+        config = web_config(outputs)       # refused before anything is uploaded
         if not (dist / "index.html").exists():
             raise DeployError(f"{dist}/index.html missing: build the web first (./dev setup)")
         s3, count = self.client("s3"), 0
@@ -193,7 +237,7 @@ class Deployer:
             cache = "no-cache" if key.endswith(".html") else "public, max-age=31536000, immutable"
             s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=kind, CacheControl=cache)
             count += 1
-        config = "window.TALENT_CONFIG = " + json.dumps({"apiBase": api_url.rstrip("/")}) + ";\n"
+        api_url = read_web_config(config)["apiBase"]
         s3.put_object(Bucket=bucket, Key="config.js", Body=config.encode(), ContentType="application/javascript",
                       CacheControl="no-cache")
         self.log(f"web: {count + 1} files to s3://{bucket}/ (API {api_url})")
@@ -202,13 +246,14 @@ class Deployer:
     # --- the whole command ------------------------------------------------------------------------
     def run(self, build_dir: pathlib.Path, parameters: dict, web_dist: pathlib.Path) -> dict:
         template = json.loads((build_dir / "sam.json").read_text(encoding="utf-8"))
-        check_parameters(template, parameters)
+        stack = self.existing_stack()
+        check_parameters(template, parameters, {p["ParameterKey"] for p in (stack or {}).get("Parameters", [])})
         self.check_pii_key()
         code_key = self.upload_code(build_dir / "deployment.zip")
         template_url = self.upload_template(packaged_template(template, self.bucket, code_key))
-        outputs = self.execute(self.change_set(template_url, parameters))
+        outputs = self.execute(self.change_set(template_url, parameters, template, stack=stack))
         if outputs.get("WebBucketName") and outputs.get("EndpointURL"):
-            self.upload_web(web_dist, outputs["WebBucketName"], outputs["EndpointURL"])
+            self.upload_web(web_dist, outputs["WebBucketName"], outputs)
         for key in ("EndpointURL", "WebUrl", "WebBucketName", "AlarmTopicArn"):
             if key in outputs:
                 self.log(f"{key}: {outputs[key]}")
@@ -245,7 +290,7 @@ def main(argv=None):
         deployer.check_pii_key()
         code_key = deployer.upload_code(build_dir / "deployment.zip")
         url = deployer.upload_template(packaged_template(template, args.artifacts_bucket, code_key))
-        deployer.change_set(url, parameters)
+        deployer.change_set(url, parameters, template)
         print(f"[dry-run] then: execute the change set, wait for the stack, upload web/dist to its WebBucket")
         return 0
     deployer.run(build_dir, parameters, ROOT / "web" / "dist")

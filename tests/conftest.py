@@ -5,6 +5,7 @@ import pathlib
 import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+pytest_plugins = ["tests.iam_audit"]   # each function's AWS calls checked against its role
 
 
 def _keypair(directory: pathlib.Path):

@@ -83,6 +83,9 @@ def test_packages_uploads_deploys_and_publishes_the_web(build):
                           expected_params={"StackName": STACK, "ChangeSetName": ANY})
         stub.add_response("execute_change_set", {}, expected_params={"StackName": STACK, "ChangeSetName": ANY})
         outputs = [{"OutputKey": "EndpointURL", "OutputValue": "https://abc.execute-api.cn-north-1.amazonaws.com.cn/api/"},
+                   {"OutputKey": "ApiPublicUrl", "OutputValue": "https://api.rencai.example.gov.cn/api"},
+                   {"OutputKey": "OidcIssuer", "OutputValue": "https://tyrz.jl.gov.cn/oidc"},
+                   {"OutputKey": "OidcClientId", "OutputValue": "talent-grading-web"},
                    {"OutputKey": "WebBucketName", "OutputValue": "talent-grading-prod-web-123"}]
         done = {"Stacks": [{"StackName": STACK, "StackStatus": "CREATE_COMPLETE", "CreationTime": "2026-01-01",
                             "Outputs": outputs}]}
@@ -103,8 +106,11 @@ def test_packages_uploads_deploys_and_publishes_the_web(build):
         assert len(json.dumps(uploaded)) > deploy.INLINE_LIMIT
         web_keys = {o["Key"] for o in s3.list_objects_v2(Bucket="talent-grading-prod-web-123")["Contents"]}
         assert web_keys == {"index.html", "assets/index-abc.js", "config.js"}
-        config = s3.get_object(Bucket="talent-grading-prod-web-123", Key="config.js")
-        assert b"https://abc.execute-api.cn-north-1.amazonaws.com.cn/api" in config["Body"].read()
+        config = s3.get_object(Bucket="talent-grading-prod-web-123", Key="config.js")["Body"].read().decode()
+        # what the login page reads: the API under the ICP domain and the identity platform
+        assert deploy.read_web_config(config) == {"apiBase": "https://api.rencai.example.gov.cn/api",
+                                                  "oidcAuthority": "https://tyrz.jl.gov.cn/oidc",
+                                                  "oidcClientId": "talent-grading-web"}
         index = s3.head_object(Bucket="talent-grading-prod-web-123", Key="index.html")
         assert index["ContentType"] == "text/html" and index["CacheControl"] == "no-cache"
     assert result["EndpointURL"].startswith("https://abc.")
@@ -140,6 +146,49 @@ def test_change_set_parameters_and_template_url(build):
     given = {p["ParameterKey"]: p["ParameterValue"] for p in seen["Parameters"]}
     assert given["JwtIssuer"] == "https://tyrz.jl.gov.cn/oidc" and given["CorsAllowedOrigin"] == "https://rencai.example.gov.cn"
     assert given["Stage"] == "prod" and given["AlarmEmail"] == "ops@example.gov.cn"
+
+
+def test_a_redeploy_keeps_every_parameter_it_was_not_given(build):
+    """Runbook redeploys pass a few --parameter values: the rest (the CloudFront domain, the alarm
+    subscriptions) keep their previous values instead of falling back to defaults."""
+    seen = {}
+    previous = [{"ParameterKey": k, "ParameterValue": "x"} for k in
+                ("Stage", "JwtIssuer", "JwtJwksUrl", "JwtAudience", "CorsAllowedOrigin", "WebOidcClientId",
+                 "WebDomainName", "WebCertificateId", "AlarmEmail", "AlarmHttpsEndpoint")]
+
+    class Cfn:
+        def describe_stacks(self, StackName):
+            return {"Stacks": [{"StackStatus": "UPDATE_COMPLETE", "Outputs": [], "Parameters": previous}]}
+
+        def create_change_set(self, **kw):
+            seen.update(kw)
+            return {"Id": "x"}
+
+        def describe_change_set(self, **kw):
+            return {"Status": "FAILED", "StatusReason": "The submitted information didn't contain changes."}
+
+        def delete_change_set(self, **kw):
+            pass
+
+    with mock_aws():
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket="artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
+        boto3.client("ssm", region_name=REGION).put_parameter(
+            Name=f"/{STACK}/pii-hash-key", Type="SecureString", Value="k" * 64)
+        d = deploy.Deployer("prod", REGION, "artifacts", clients={"cloudformation": Cfn()}, log=lambda *_: None)
+        # runbook §4: only the restored table is named (CorsAllowedOrigin is not in prod.json)
+        d.run(build[0], deploy.parse_parameters("prod", ["ActiveTableName=restored"]), build[1])
+    kept = {p["ParameterKey"] for p in seen["Parameters"] if p.get("UsePreviousValue")}
+    given = {p["ParameterKey"]: p["ParameterValue"] for p in seen["Parameters"] if "ParameterValue" in p}
+    assert {"WebDomainName", "WebCertificateId", "AlarmEmail", "AlarmHttpsEndpoint", "CorsAllowedOrigin"} <= kept
+    assert given["ActiveTableName"] == "restored" and not kept & set(given)
+
+
+def test_config_js_without_the_identity_settings_is_refused():
+    with pytest.raises(deploy.DeployError, match="oidcClientId"):
+        deploy.web_config({"EndpointURL": "https://x/api", "OidcIssuer": "https://tyrz.jl.gov.cn/oidc"})
+    text = deploy.web_config({"EndpointURL": "https://x/api/", "OidcIssuer": "https://i", "OidcClientId": "c"})
+    assert deploy.read_web_config(text) == {"apiBase": "https://x/api", "oidcAuthority": "https://i", "oidcClientId": "c"}
 
 
 def test_a_failed_stack_fails_the_command(build):
