@@ -40,6 +40,8 @@ CORS_ALLOW_ORIGIN = os.environ.get("CORS_ALLOW_ORIGIN", "*" if STAGE == "local" 
 # development key (PII_HASH_KEY may override it); deployed, the name of the SSM SecureString.
 PII_HASH_KEY_PARAMETER = os.environ.get("PII_HASH_KEY_PARAMETER", "")
 LOCAL_PII_HASH_KEY = os.environ.get("PII_HASH_KEY", "local-development-only") if STAGE == "local" else ""
+# During a key rotation (docs/runbook.md §5) the previous key's parameter: lookups try both keys.
+PII_HASH_KEY_PREVIOUS_PARAMETER = os.environ.get("PII_HASH_KEY_PREVIOUS_PARAMETER", "")
 
 # Tracing: the template sets XRAY_ENABLED only where the partition has Lambda's X-Ray integration
 # (not aws-cn); the SDK is imported on the first AWS call, and only then (chalicelib/aws.py).

@@ -1,4 +1,11 @@
-"""Re-key the ID-number uniqueness claims for a new PII hash key (docs/runbook.md §5).
+"""Re-key every keyed-hash item for a new PII hash key (docs/runbook.md §5).
+
+Keyed items (grep chalicelib for id_number_digest): persons' ID-number claims
+(`IDNUM#<digest>`), agents' ID-number index items (`UNIT#<code>` / `AGENTIDNUM#<digest>`) and
+评审结果 rows' `id_hash` (the 证件号码 search compares it). Claims and index items are written
+next to the old ones (both keys find them while containers switch); a result row holds one
+hash, so it is rewritten — containers reading under both keys (PII_HASH_KEY_PREVIOUS_PARAMETER)
+find it either way.
 
     python -m infra.rekey_pii --region cn-north-1 --table talent-grading-prod-main \
         --new-key-parameter /talent-grading-prod/pii-hash-key-next            # 1. add new claims
@@ -16,6 +23,9 @@ import argparse
 import hashlib
 import hmac
 import sys
+
+
+RESIDENT = "居民身份证（户口簿）"     # chalicelib.identifiers.ID_TYPE_RESIDENT (a test pins them)
 
 
 def digest(key: bytes, id_type: str, id_number: str) -> str:
@@ -51,7 +61,50 @@ def rekey(ddb, table: str, key: bytes) -> dict:
         except ddb.exceptions.ConditionalCheckFailedException:
             conflicts.append(person)     # the same ID number claimed by another account: investigate
         present += 1
-    return {"persons": present, "claims_written": written, "conflicts": conflicts}
+    agents = rekey_agents(ddb, table, key)
+    results = rekey_results(ddb, table, key)
+    return {"persons": present, "claims_written": written, "conflicts": conflicts + agents["conflicts"],
+            "agent_index_written": agents["written"], "results_rekeyed": results["rekeyed"]}
+
+
+def rekey_agents(ddb, table: str, key: bytes) -> dict:
+    """Each agent with an ID number: its unit-scoped index item under the new key."""
+    written, conflicts = 0, []
+    for item in _scan(ddb, table, "Agent", "PK, agent_id, id_number"):
+        number = item.get("id_number", {}).get("S")
+        if not number:
+            continue
+        agent = item["agent_id"]["S"]
+        sk = f"AGENTIDNUM#{digest(key, RESIDENT, number)}"
+        try:
+            ddb.put_item(TableName=table, Item={"PK": item["PK"], "SK": {"S": sk}, "type": {"S": "AgentIdNumber"},
+                                                "agent_id": {"S": agent}},
+                         ConditionExpression="attribute_not_exists(PK) OR agent_id = :a",
+                         ExpressionAttributeValues={":a": {"S": agent}})
+            written += 1
+        except ddb.exceptions.ConditionalCheckFailedException:
+            conflicts.append(agent)
+    return {"written": written, "conflicts": conflicts}
+
+
+def rekey_results(ddb, table: str, key: bytes) -> dict:
+    """Each 评审结果 row: id_hash recomputed under the new key (conditional on the number it hashes)."""
+    rekeyed = 0
+    for item in _scan(ddb, table, "ResultRow", "PK, SK, id_number, id_hash"):
+        number = item.get("id_number", {}).get("S")
+        if not number:
+            continue
+        new = digest(key, RESIDENT, number.strip().upper())
+        if item.get("id_hash", {}).get("S") == new:
+            continue
+        try:
+            ddb.update_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]},
+                            UpdateExpression="SET id_hash = :h", ConditionExpression="id_number = :n",
+                            ExpressionAttributeValues={":h": {"S": new}, ":n": {"S": number}})
+            rekeyed += 1
+        except ddb.exceptions.ConditionalCheckFailedException:
+            pass
+    return {"rekeyed": rekeyed}
 
 
 def prune(ddb, table: str, key: bytes) -> dict:
@@ -66,6 +119,18 @@ def prune(ddb, table: str, key: bytes) -> dict:
         try:
             ddb.delete_item(TableName=table, Key={"PK": claim["PK"], "SK": claim["SK"]},
                             ConditionExpression="person_id = :p", ExpressionAttributeValues={":p": claim["person_id"]})
+            deleted += 1
+        except ddb.exceptions.ConditionalCheckFailedException:
+            pass
+    agents_kept = {(i["PK"]["S"], f"AGENTIDNUM#{digest(key, RESIDENT, i['id_number']['S'])}")
+                   for i in _scan(ddb, table, "Agent", "PK, id_number") if i.get("id_number", {}).get("S")}
+    for index in _scan(ddb, table, "AgentIdNumber", "PK, SK, agent_id"):
+        if (index["PK"]["S"], index["SK"]["S"]) in agents_kept:
+            kept += 1
+            continue
+        try:
+            ddb.delete_item(TableName=table, Key={"PK": index["PK"], "SK": index["SK"]},
+                            ConditionExpression="agent_id = :a", ExpressionAttributeValues={":a": index["agent_id"]})
             deleted += 1
         except ddb.exceptions.ConditionalCheckFailedException:
             pass
@@ -87,7 +152,8 @@ def main(argv=None):
         raise SystemExit(f"{args.new_key_parameter}: a key shorter than 32 characters is refused")
     ddb = boto3.client("dynamodb", region_name=args.region)
     result = rekey(ddb, args.table, key.encode())
-    print(f"persons {result['persons']}, claims written {result['claims_written']}, "
+    print(f"persons {result['persons']}, claims written {result['claims_written']}, agent index items written "
+          f"{result['agent_index_written']}, results re-keyed {result['results_rekeyed']}, "
           f"conflicts {len(result['conflicts'])}")
     for person in result["conflicts"]:
         print(f"  conflict: person {person}")

@@ -80,12 +80,15 @@ def sign_in(name: str, id_type: str, id_number: str, phone: str = "") -> str:
     One GetItem when the account exists. Two first sign-ins at once race on the ID-number claim;
     the loser reads the winner's account, so both get the same person id.
     """
+    from chalicelib.pii import id_number_digests
+
+    for digest in id_number_digests(id_type, id_number):        # both keys during a rotation
+        with db_errors():
+            try:
+                return PersonIdNumber.get(*PersonIdNumber.key(digest)).person_id
+            except PersonIdNumber.DoesNotExist:
+                pass
     claim_pk, claim_sk = PersonIdNumber.key(id_number_digest(id_type, id_number))
-    with db_errors():
-        try:
-            return PersonIdNumber.get(claim_pk, claim_sk).person_id
-        except PersonIdNumber.DoesNotExist:
-            pass
     import uuid
 
     person_id = f"p-{uuid.uuid4().hex}"

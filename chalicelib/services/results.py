@@ -48,6 +48,13 @@ def id_digest(id_number: str) -> str:
     return id_number_digest(ids.ID_TYPE_RESIDENT, id_number.strip().upper())
 
 
+def id_digests(id_number: str) -> list:
+    """A search's digests: the current key's and, during a rotation, the previous key's."""
+    from chalicelib.pii import id_number_digests
+
+    return id_number_digests(ids.ID_TYPE_RESIDENT, id_number.strip().upper())
+
+
 # --- hooks: called inside the state change's TransactWrite ------------------------------------
 
 def _row(meta, viewer: str, *, talent_category, city_code, applied_level, now: str) -> ResultRow:
@@ -146,7 +153,7 @@ def normalize_filters(principal: Principal, filters: dict) -> dict:
     return {"matter_type": matter_type, "year": year, "result": result,
             "level": _clean(filters.get("level"), 10), "unit": (_clean(filters.get("unit"), 18) or "").upper() or None,
             "city": _clean(filters.get("city"), 6), "name": _clean(filters.get("name"), 50),
-            "id_hash": id_digest(id_number) if id_number else None,
+            "id_hash": id_digests(id_number) if id_number else None,
             "applied_level": _clean(filters.get("applied_level"), 10),
             "talent_category": _clean(filters.get("talent_category"), 100),
             "viewer": principal.unit_code}
@@ -158,7 +165,7 @@ def _conditions(f: dict):
     if f.get("name"):
         parts.append(ResultRow.person_name.contains(f["name"]))
     if f.get("id_hash"):
-        parts.append(ResultRow.id_hash == f["id_hash"])
+        parts.append(ResultRow.id_hash.is_in(*f["id_hash"]))       # both keys during a rotation
     if f.get("unit"):
         parts.append(ResultRow.unit_code == f["unit"])
     if f.get("city"):

@@ -93,13 +93,18 @@ def agent(credit_code: str, phone: str) -> tuple[Agent, str]:
 def agent_by_id_number(credit_code: str, id_number: str) -> tuple[Agent, str]:
     """An agent listed in the unit's 经办人 list under this ID number (found through its keyed-hash
     index item, no table scan), enabled; and the unit's role."""
-    from chalicelib.services.units import agent_id_index
+    from chalicelib.pii import id_number_digests
+    from chalicelib import identifiers
 
-    index = agent_id_index(credit_code, id_number)
+    agent_id = None
     with db_errors():
-        try:
-            agent_id = AgentIdNumber.get(index.pk, index.sk).agent_id
-        except AgentIdNumber.DoesNotExist:
+        for digest in id_number_digests(identifiers.ID_TYPE_RESIDENT, id_number):   # both keys during a rotation
+            try:
+                agent_id = AgentIdNumber.get(*AgentIdNumber.key(credit_code, digest)).agent_id
+                break
+            except AgentIdNumber.DoesNotExist:
+                continue
+        if agent_id is None:
             raise AGENT_UNKNOWN
         record, unit = None, None
         for item in Entity.batch_get([Agent.key(credit_code, agent_id), Unit.key(credit_code)]):

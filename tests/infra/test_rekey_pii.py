@@ -31,7 +31,8 @@ def test_rekey_then_prune(monkeypatch):
         ddb = boto3.client("dynamodb", region_name="cn-north-1")
 
         first = rekey_pii.rekey(ddb, table, NEW)
-        assert first == {"persons": 2, "claims_written": 2, "conflicts": []}
+        assert first == {"persons": 2, "claims_written": 2, "conflicts": [], "agent_index_written": 0,
+                         "results_rekeyed": 0}
         assert len(claims(ddb, table)) == 4                        # old and new side by side
         assert rekey_pii.rekey(ddb, table, NEW)["claims_written"] == 2   # idempotent
 
@@ -52,3 +53,52 @@ def test_a_claim_of_another_person_is_a_conflict_not_an_overwrite():
         ddb = boto3.client("dynamodb", region_name="cn-north-1")
         assert rekey_pii.rekey(ddb, table, NEW)["conflicts"] == ["p-1"]
         assert claims(ddb, table)[cpk] == "p-9"
+
+
+def test_rotation_keeps_agents_by_id_number_and_result_searches_findable_under_both_keys(monkeypatch):
+    """Runbook §5 end to end on the keyed items the services read: an agent signing in by ID
+    number and a 评审结果 search by 证件号码 work before, during (both keys) and after the switch."""
+    from chalicelib import identifiers as ids
+    from chalicelib.models.accounts import Agent, AgentIdNumber
+    from chalicelib.models.results import ResultRow
+    from chalicelib.services import results, signin
+
+    assert rekey_pii.RESIDENT == ids.ID_TYPE_RESIDENT
+    number = "220102199001011234"
+    with mock_aws():
+        table = deploy(None, stack_name="talent-grading-test")["TABLE_NAME"]
+        ddb = boto3.client("dynamodb", region_name="cn-north-1")
+        monkeypatch.setattr(pii, "hash_key", lambda: OLD)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: None)
+        pk, sk = AgentIdNumber.key("U1", pii.id_number_digest(ids.ID_TYPE_RESIDENT, number))
+        AgentIdNumber(pk=pk, sk=sk, agent_id="a-1").save()
+        ddb.put_item(TableName=table, Item={"PK": {"S": "UNIT#U1"}, "SK": {"S": "AGENT#a-1"}, "type": {"S": "Agent"},
+                                            "agent_id": {"S": "a-1"}, "id_number": {"S": number}})
+        ddb.put_item(TableName=table, Item={"PK": {"S": "RESULT#d-1"}, "SK": {"S": "VIEW#U1"}, "type": {"S": "ResultRow"},
+                                            "id_number": {"S": number}, "id_hash": {"S": results.id_digest(number)}})
+
+        def agent_found():
+            for d in pii.id_number_digests(ids.ID_TYPE_RESIDENT, number):
+                try:
+                    return AgentIdNumber.get(*AgentIdNumber.key("U1", d)).agent_id
+                except AgentIdNumber.DoesNotExist:
+                    pass
+
+        def result_found():
+            hashes = results.id_digests(number)
+            return [i["PK"]["S"] for i in ddb.scan(TableName=table)["Items"]
+                    if i["type"]["S"] == "ResultRow" and i["id_hash"]["S"] in hashes]
+
+        assert agent_found() == "a-1" and result_found() == ["RESULT#d-1"]
+        out = rekey_pii.rekey(ddb, table, NEW)
+        assert out["agent_index_written"] == 1 and out["results_rekeyed"] == 1 and out["conflicts"] == []
+        # containers restarted with both keys: the current is new, the previous old
+        monkeypatch.setattr(pii, "hash_key", lambda: NEW)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: OLD)
+        assert agent_found() == "a-1" and result_found() == ["RESULT#d-1"]
+        rekey_pii.prune(ddb, table, NEW)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: None)      # rotation over: new key only
+        assert agent_found() == "a-1" and result_found() == ["RESULT#d-1"]
+        index = [i for i in ddb.scan(TableName=table)["Items"] if i["type"]["S"] == "AgentIdNumber"]
+        assert len(index) == 1                                            # the old index item is gone
+        assert signin.agent_by_id_number.__doc__ and ResultRow and Agent
