@@ -129,6 +129,17 @@ class Function:
         self.proc.wait(timeout=10)
 
 
+def _moto_actions(actions) -> list:
+    actions = actions if isinstance(actions, list) else [actions]
+    extra = []
+    if any(a in actions for a in ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
+                                  "dynamodb:ConditionCheckItem")):
+        extra.append("dynamodb:TransactWriteItems")
+    if "dynamodb:GetItem" in actions:
+        extra.append("dynamodb:TransactGetItems")
+    return actions + extra
+
+
 def _free_port() -> int:
     import socket
 
@@ -289,9 +300,14 @@ def _drive(stage, code, functions, log) -> dict:
 
         def lambda_env(lid):
             handler, runtime, variables = functions[lid]
-            # moto evaluates no condition keys: statements with a Condition are checked in process
-            # (devtools/iam_audit.py) and left out here.
-            statements = [st for st in roles[lid] if "Condition" not in st]
+            # moto 5.2 evaluates actions but passes "*" as the resource of DynamoDB and SSM calls
+            # and no condition keys: here each statement keeps its actions on every resource
+            # (conditional ones are left out); resources and conditions are evaluated in process
+            # for every call of the test suite (devtools/iam_audit.py).
+            # moto also authorises a transaction as the action dynamodb:TransactWriteItems (AWS
+            # authorises each item's PutItem/UpdateItem/...): the item actions imply it here.
+            statements = [{**st, "Resource": "*", "Action": _moto_actions(st.get("Action", []))}
+                          for st in roles[lid] if "Condition" not in st and "Action" in st]
             admin_iam.create_user(UserName=lid)
             admin_iam.put_user_policy(UserName=lid, PolicyName="role", PolicyDocument=json.dumps(
                 {"Version": "2012-10-17", "Statement": statements}))
