@@ -1,9 +1,12 @@
 """The schema every matter definition (chalicelib/matters/*.json) must satisfy.
 
-A definition is data that services and clients read as plain dicts; these pydantic models only
-*check* it when the registry loads it (definition.SCHEMA_CHECK), so a broken definition fails at
-import/test time with a message naming the file and the path inside it, never at a user's request.
-Unknown keys are refused everywhere (a misspelt "requried" must not silently make a field optional).
+Services read a definition through definition.Definition's typed accessors; these pydantic models
+only *check* the data when the registry loads it (registry.SCHEMA_CHECK), so a broken definition fails
+at import/test time with a message naming the file and the path inside it, never at a user's request.
+Everything the accessors assume is enforced here (the identity form is a form, the report category a
+reviewer attachment, the result words distinct, the two forms present, a stage's roles those its `by`
+can choose). Unknown keys are refused everywhere (a misspelt "requried" must not silently make a field
+optional).
 """
 import string
 from typing import Annotated, Literal, Optional, Union
@@ -58,6 +61,8 @@ class FieldDef(Strict):
     not_before: Optional[Key] = None
     may_be_future: bool = False                      # a date after today is allowed (a term's end)
     when: Optional[Condition] = None                 # the field applies (and may be required) only then
+    accepted: Optional[list[Text]] = Field(default=None, min_length=1)  # the options a declaration may hold
+    refused: Optional[Text] = None                   # why another option is refused (须具有正高级职称)
     hint: Optional[Text] = None
     source: Optional[Text] = None
 
@@ -78,6 +83,10 @@ class FieldDef(Strict):
             raise ValueError("min is greater than max")
         if (self.derived or self.readonly) and (self.required or self.when):
             raise ValueError("a derived or readonly field is filled by the platform: it cannot be required")
+        if (self.accepted is None) != (self.refused is None):
+            raise ValueError("accepted and refused go together")
+        if self.accepted is not None and not set(self.accepted) <= set(self.options or ()):
+            raise ValueError("accepted names options the field does not have")
         if (self.not_before is not None or self.may_be_future) and self.type != "date":
             raise ValueError("not_before and may_be_future apply to date fields only")
         return self
@@ -183,6 +192,7 @@ class ExpertMessages(Strict):
     attachment_missing: Text      # {expert} lacks the attachment {label}
     not_allowed: Text             # experts added although the condition does not hold
     not_saved: Text               # adding before requires_saved has been saved
+    not_accepted: Optional[Text] = None   # {expert}'s value of a field is not among its `accepted`
 
     @model_validator(mode="after")
     def _templates(self):
@@ -208,6 +218,8 @@ class ExpertsModule(ModuleBase):
             raise ValueError(f"name_field {self.name_field!r} is not a field here")
         if self.when is None:
             raise ValueError("an experts module needs 'when' (e.g. 破格类别 = 两名专家推荐破格)")
+        if any(f.accepted for f in self.fields) and not self.messages.not_accepted:
+            raise ValueError("a field with 'accepted' needs messages.not_accepted")
         return self
 
 
@@ -245,7 +257,8 @@ class AttachmentRule(Strict):
 
 
 class FormDoc(Strict):
-    key: Key
+    """The two forms the platform renders (申报表 PDF, 一览表 XLSX), each at its own endpoint."""
+    key: Literal["declaration_form", "summary_table"]
     label: Text
 
 
@@ -254,15 +267,30 @@ class Report(Strict):
     label: Text
 
 
+# The roles each way of choosing a stage's reviewing body can yield (routing.build_route).
+ROLES_BY = {"binding": {"unit"}, "superior_chain": {"unit"}, "region": {"city_bureau"},
+            "personnel_authority": {"unit", "city_bureau", "province"}, "fixed": {"province", "committee"}}
+
+
 class RouteStage(Strict):
-    """One stage of the review route, as the manuals describe it. `roles` are the accounts that may
-    review at this stage; `by` says how the reviewing body is chosen."""
+    """One stage of the review route, as the manuals describe it. `roles` are the accounts that
+    review at this stage (exactly those its `by` can choose; `committee`: a 评委会, whose result the
+    provincial office records); `by` says how the reviewing body is chosen."""
     key: Key
     label: Text
     roles: list[Literal[ROLES]] = Field(min_length=1)
     by: Optional[Literal["binding", "superior_chain", "personnel_authority", "region", "fixed"]] = None
     description: Text
     final: bool = False
+
+    @model_validator(mode="after")
+    def _roles(self):
+        possible = ROLES_BY[self.by or "fixed"]
+        if not set(self.roles) <= possible:
+            raise ValueError(f"roles {sorted(set(self.roles) - possible)} cannot be chosen by {self.by or 'fixed'!r}")
+        if "committee" in self.roles and (self.roles != ["committee"] or not self.final):
+            raise ValueError("a committee stage is the final stage and has the committee role only")
+        return self
 
 
 class Route(Strict):
@@ -280,13 +308,28 @@ class Route(Strict):
         return self
 
 
+class ResultWords(Strict):
+    """评定状态: pending until the committee records passed (grants a level), failed, or another."""
+    pending: Text
+    passed: Text
+    failed: Text
+    others: list[Text] = Field(default_factory=list, max_length=5)
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        words = [self.pending, self.passed, self.failed, *self.others]
+        if len(set(words)) != len(words):
+            raise ValueError("result words repeat")
+        return self
+
+
 class Review(Strict):
     deadline_days: int = Field(ge=1, le=90)
     remind_before_days: int = Field(ge=0)
     backstop_factor: int = Field(ge=1, le=10)
     send_required_roles: list[Literal[ROLES]]
     report: Report
-    results: list[Text] = Field(min_length=3, max_length=3)   # 评定状态 labels: [pending, passed, failed]
+    results: ResultWords
     levels: list[Text] = Field(min_length=1)                    # what a passed result grants (级别/等次)
     route: Optional[Route] = None
 
@@ -302,6 +345,7 @@ class SelfCheck(Strict):
     title: Text                 # 申报注意事项
     items: list[Text] = Field(min_length=1)
     confirm: Text               # the button: 确认并开始申报
+    source: Optional[Text] = None
 
 
 class Menu(Strict):
@@ -320,9 +364,11 @@ class MatterDefinition(Strict):
     pledge: Text
     notes: Optional[Text] = None
     self_check: Optional[SelfCheck] = None
+    identity_form: Key       # the form module holding who declares and what (基本信息)
+    requires_unit_info: list[Literal["reporting_info"]] = []   # what the recommending unit must have filled
     modules: list[Module] = Field(min_length=1)
     attachments: list[AttachmentRule]
-    forms: list[FormDoc] = Field(min_length=2)   # [申报表, 一览表]
+    forms: list[FormDoc] = Field(min_length=2, max_length=2)   # 申报表, 一览表
     review: Review
     source: Optional[Text] = None
 
@@ -377,4 +423,9 @@ class MatterDefinition(Strict):
                 check_condition(a.when, f"attachment {a.category}")
         if self.review.report.category not in cats or not cats[self.review.report.category].reviewer:
             raise ValueError("review.report.category must be a reviewer attachment category")
+        if self.identity_form not in modules or modules[self.identity_form].kind != "form":
+            raise ValueError(f"identity_form {self.identity_form!r} is not a form module")
+        keys = sorted(f.key for f in self.forms)
+        if keys != ["declaration_form", "summary_table"]:
+            raise ValueError("forms are the declaration_form and the summary_table, once each")
         return self
