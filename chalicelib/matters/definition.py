@@ -124,6 +124,12 @@ class Definition:
         content = rules.content_of(modules, self.identity_form)
         return content if isinstance(content, Mapping) else {}
 
+    @property
+    def photo_category(self) -> Optional[str]:
+        """The attachment category of the identity form's photo (the 申报表's 近期照片), if any."""
+        photo = self.modules[self.identity_form].get("photo")
+        return photo["category"] if photo else None
+
     def form_label(self, key: str) -> str:
         """The label of one of the two forms (DECLARATION_FORM 申报表, SUMMARY_TABLE 一览表)."""
         return next(f["label"] for f in self.raw["forms"] if f["key"] == key)
