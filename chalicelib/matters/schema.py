@@ -345,6 +345,8 @@ class SelfCheck(Strict):
     title: Text                 # 申报注意事项
     items: list[Text] = Field(min_length=1)
     confirm: Text               # the button: 确认并开始申报
+    # whether 确认开始申报 must carry the confirmation (人才分类定级评定's API predates the notes)
+    required: bool = True
     source: Optional[Text] = None
 
 

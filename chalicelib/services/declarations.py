@@ -40,7 +40,7 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     if not definition.enabled:      # closed by the province after its notice: no new declarations
         raise Conflict(f"“{definition.name}”已停止申报，不能申报", code="MATTER_CLOSED")
     check = definition.self_check
-    if check and confirmed is not True:
+    if check and check.get("required", True) and confirmed is not True:
         raise ValidationFailed(f"请先查看{check['title']}，检查自己满足申报要求后点击"
                                f"“{check['confirm']}”", code="SELF_CHECK_REQUIRED",
                                details=[{"field": "confirmed", "message": "请确认已阅读申报注意事项"}])
