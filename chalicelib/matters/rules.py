@@ -5,14 +5,11 @@ definition (definition.Definition).
 """
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional
 
 from chalicelib import clock
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, ValidationFailed
-
-if TYPE_CHECKING:
-    from chalicelib.matters.definition import Definition
 
 # --- declaration state, whatever holds it --------------------------------------------------------
 
@@ -79,7 +76,7 @@ def _check_field(field: dict, value, problems: list, where: str, path: str = "")
     return value
 
 
-def _condition_text(definition: "Definition", condition: dict, own_fields: list) -> str:
+def _condition_text(definition: "definition.Definition", condition: dict, own_fields: list) -> str:
     fields = own_fields if condition.get("module") is None else \
         definition.modules[condition["module"]].get("fields", [])
     label = next((f["label"] for f in fields if f["key"] == condition["field"]), condition["field"])
@@ -87,7 +84,7 @@ def _condition_text(definition: "Definition", condition: dict, own_fields: list)
 
 
 def _check_record(fields: list, record, problems: list, where: str, keep: tuple = (),
-                  definition: Optional["Definition"] = None, modules: Optional[Mapping] = None,
+                  definition: Optional["definition.Definition"] = None, modules: Optional[Mapping] = None,
                   path: str = "") -> dict:
     if not isinstance(record, dict):
         problems.append({"field": path.rstrip(".") or where, "message": f"{where}：应为对象"})
@@ -125,7 +122,7 @@ def _expert_name(module: dict, n: int, entry) -> str:
     return f"{module['entry_label']}{n}" + (f"（{name}）" if isinstance(name, str) and name else "")
 
 
-def _ready(definition: "Definition", module: dict, modules: Optional[Mapping]):
+def _ready(definition: "definition.Definition", module: dict, modules: Optional[Mapping]):
     """A module that applies only under a condition, or only after another is saved, cannot be
     edited before (e.g. 破格推荐专家: 基本信息 saved with 破格类别 两名专家推荐破格)."""
     if modules is None:
@@ -143,7 +140,7 @@ def _ready(definition: "Definition", module: dict, modules: Optional[Mapping]):
         raise Conflict(text, code="MODULE_NOT_APPLICABLE")
 
 
-def validate_content(definition: "Definition", module_key: str, content, *, modules: Optional[Mapping] = None):
+def validate_content(definition: "definition.Definition", module_key: str, content, *, modules: Optional[Mapping] = None):
     """Normalize a module's content or raise ValidationFailed listing every problem.
 
     `modules` (module key -> stored module, anything with `content` and `saved_at`) lets the checks
@@ -209,7 +206,7 @@ def _missing_fields(fields: list, record, modules: Mapping) -> list:
             and holds(f.get("when"), modules, record)]   # 0 and False are answers
 
 
-def _expert_problems(definition: "Definition", key: str, module: dict, modules: Mapping,
+def _expert_problems(definition: "definition.Definition", key: str, module: dict, modules: Mapping,
                      attachments: list, add) -> None:
     entries = content_of(modules, key) or []
     messages = module["messages"]
@@ -240,7 +237,7 @@ def _expert_problems(definition: "Definition", key: str, module: dict, modules: 
                 add(key, messages["attachment_missing"].format(**{**fmt, "expert": expert, "label": rule["label"]}))
 
 
-def validate_declaration(definition: "Definition", modules: Mapping, attachments: Iterable) -> list:
+def validate_declaration(definition: "definition.Definition", modules: Mapping, attachments: Iterable) -> list:
     """数据验证信息: every unmet requirement of a declaration, in the manuals' wording
     (【事项名】模块_内容未填报), as [{"module", "message"}] in the order the app shows modules.
 
