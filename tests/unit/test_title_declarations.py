@@ -267,13 +267,13 @@ def test_title_chain_with_a_returned_experts_module_to_final_approval(client, wo
 
 
 def test_route_by_personnel_authority_without_superiors(client, world):
-    from chalicelib.models.accounts import Unit
+    from chalicelib.models.accounts import ReportingInfo, Unit
     from chalicelib.services import routing
 
     unit = Unit.get(*Unit.key(world.code("company")))
     city = routing.build_route(unit, MATTER)
     assert [lvl["role"] for lvl in city] == ["unit", "city_bureau", "province"]
-    unit.personnel_authority = "省直"
+    unit.reporting_info = ReportingInfo(personnel_authority="省直")   # where the profile saves it
     assert [lvl["role"] for lvl in routing.build_route(unit, MATTER)] == ["unit", "province"]
     tg = routing.build_route(unit, "TALENT_GRADING")
     assert [lvl["role"] for lvl in tg] == ["unit", "city_bureau", "province"]
