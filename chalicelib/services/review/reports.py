@@ -62,6 +62,6 @@ def report_delete(principal: Principal, decl_id: str, attachment_id: str) -> Non
 
     uploads.remove(_report(principal, decl_id, attachment_id), principal)
     part, task = _report_task(principal, decl_id)
-    rest = part.verified("recommendation_report", f"T{task.round}-{task.level}")
+    rest = part.verified(part.definition.report.category, f"T{task.round}-{task.level}")
     remaining = [a.attachment_id for a in rest if a.attachment_id != attachment_id]
     _mark_report(principal, decl_id, remaining[0] if remaining else None)
