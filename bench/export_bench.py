@@ -37,9 +37,9 @@ def export(n: int) -> dict:
 
 def pdf() -> dict:
     from chalicelib.documents import declaration_pdf
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry
 
-    d = definition.get("TALENT_GRADING")
+    d = registry.get("TALENT_GRADING")
     basic = {"name": "张明远", "phone": "13800000001", "personnel_category": "专业技术人员",
              "education": "博士研究生", "applied_level": "C类", "sex": "男性", "age": 41,
              "id_type": "居民身份证（户口簿）", "id_number": "220102198506123014"}

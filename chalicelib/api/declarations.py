@@ -16,9 +16,9 @@ def list_matters(principal, query):
 
 @route("/matters/{matter_type}/definition", summary="事项申报模块定义（含申报注意事项、菜单）")
 def matter_definition(principal, matter_type):
-    from chalicelib.matters import definition
+    from chalicelib.matters import definition, registry
 
-    return definition.public_view(definition.get(matter_type, include_disabled=True))
+    return definition.public_view(registry.get(matter_type, include_disabled=True))
 
 
 @route("/declarations", methods=("POST",), request="declarations.DeclarationStartIn", status=201,

@@ -5,6 +5,7 @@ Chinese text uses reportlab's built-in CID font STSong-Light (no font file to sh
 import io
 
 from chalicelib.clock import beijing
+from chalicelib.matters.definition import DECLARATION_FORM
 
 FONT = "STSong-Light"
 
@@ -43,11 +44,13 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
     grid = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2"))])
-    story = [P(definition.raw["forms"][0]["label"], "title"),
+    title = definition.form_label(DECLARATION_FORM)
+    story = [P(title, "title"),
              P(f"申报通知：{view['notice_title']}　　推荐单位：{view['unit_name']}", "small"), Spacer(1, 4)]
 
-    basic_def = definition.modules["basic"]
-    basic = view["modules"]["basic"]["content"] or {}
+    identity = definition.identity_form
+    basic_def = definition.modules[identity]
+    basic = view["modules"][identity]["content"] or {}
     rows = [[P(f["label"]), P(_display(basic.get(f["key"])))] for f in basic_def["fields"]]
     photo_cell = P("近期照片（未上传）")
     if photo:
@@ -56,10 +59,10 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
                   colWidths=[32 * mm, 100 * mm, 38 * mm])
     table.setStyle(grid)
     table.setStyle(TableStyle([("SPAN", (2, 0), (2, len(rows) - 1)), ("ALIGN", (2, 0), (2, 0), "CENTER")]))
-    story += [P("基本信息", "h"), table]
+    story += [P(basic_def["label"], "h"), table]
 
     for key, module in definition.modules.items():
-        if key == "basic":
+        if key == identity:
             continue
         content = view["modules"].get(key, {}).get("content")
         story.append(P(module["label"], "h"))
@@ -87,7 +90,7 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
     # Only what was accepted (verified) is part of the declaration: pending or rejected uploads
     # never appear on the form.
     accepted = [a for a in view["attachments"]
-                if a["category"] != "recommendation_report" and a["state"] == "verified"]
+                if a["category"] != definition.report.category and a["state"] == "verified"]
     att_rows = [[P("类别"), P("文件名"), P("上传时间")]] + [
         [P(labels.get(a["category"], a["category"])), P(a["file_name"]), P(beijing(a.get("created_at")))]
         for a in accepted]
@@ -98,13 +101,13 @@ def render(view: dict, definition, photo: bytes | None = None) -> bytes:
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]))
     story.append(t)
 
-    story += [P("诚信承诺", "h"), P(definition.raw["pledge"]),
+    story += [P("诚信承诺", "h"), P(definition.pledge),
               P(f"承诺时间：{beijing(view.get('pledge_accepted_at')) or '未承诺'}"
                 f"　　提交时间：{beijing(view.get('submitted_at')) or '未提交'}"
                 f"　　业务状态：{view['status_label']}", "small")]
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm,
-                            topMargin=18 * mm, bottomMargin=18 * mm, title=definition.raw["forms"][0]["label"],
+                            topMargin=18 * mm, bottomMargin=18 * mm, title=title,
                             author="吉林省人力资源和社会保障厅")
     doc.build(story)
     return out.getvalue()

@@ -16,35 +16,18 @@ RESULT_COLUMNS = ("序号", "姓名", "证件号码", "推荐单位", "申请评
                   "业务标志", "评定状态", "评审后评定级别")
 
 
-# 一览表 columns drawn from 基本信息 when the matter has the field (in this order).
-SUMMARY_KEYS = ("series", "profession", "applied_level", "applied_title", "apply_type", "break_type",
-                "personnel_category")
-
-
 def summary_columns(definition) -> tuple:
-    """序号 姓名 证件号码 推荐单位, the matter's own 申报 fields, 申报日期 业务状态 (人才分类定级评定:
-    SUMMARY_COLUMNS)."""
-    fields = {f["key"]: f["label"] for f in definition.modules["basic"]["fields"]}
-    return (SUMMARY_COLUMNS[:4] + tuple(fields[k] for k in SUMMARY_KEYS if k in fields) + SUMMARY_COLUMNS[-2:])
-
-
-def summary_keys(definition) -> tuple:
-    fields = {f["key"] for f in definition.modules["basic"]["fields"]}
-    return tuple(k for k in SUMMARY_KEYS if k in fields)
-
-
-def has_talent_category(definition) -> bool:
-    return any(f["key"] == "talent_category" for f in definition.modules["basic"]["fields"])
+    """序号 姓名 证件号码 推荐单位, the matter's own 申报 fields (definition.summary_fields), 申报日期
+    业务状态 (人才分类定级评定: SUMMARY_COLUMNS)."""
+    return SUMMARY_COLUMNS[:4] + tuple(label for _, label in definition.summary_fields) + SUMMARY_COLUMNS[-2:]
 
 
 def result_columns(definition) -> tuple:
     """Results export columns: 人才认定分类 only for a matter that has it; 申请…级别 as the matter
     labels it."""
-    if has_talent_category(definition):
+    if definition.has_talent_category:
         return RESULT_COLUMNS
-    level = next((f["label"] for f in definition.modules["basic"]["fields"] if f["key"] == "applied_level"),
-                 "申报级别")
-    return ("序号", "姓名", "证件号码", "推荐单位", level, "申报日期", "业务标志", "评定状态", "评审后级别")
+    return ("序号", "姓名", "证件号码", "推荐单位", definition.applied_level_label, "申报日期", "业务标志", "评定状态", "评审后级别")
 
 
 def write_rows(path: str, sheet: str, title: str, columns, rows, progress=None) -> int:

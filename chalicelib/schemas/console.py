@@ -23,7 +23,7 @@ class ResultFilterFields(Schema):
     the search and export bodies add the others."""
     matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
-    result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一，如未认定/未评审、通过、未通过）",
+    result: Optional[str] = Field(None, title="评定状态（该事项的评定状态之一）",
                                   max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
     unit: Optional[str] = Field(None, title="推荐单位", max_length=18)

@@ -49,7 +49,7 @@ class SendIn(Schema):
 
 
 class ResultIn(Schema):
-    result: Literal["通过", "未通过"] = Field(title="评定状态")
+    result: str = Field(title="评定状态（该事项评委会可录入的评定状态之一）", min_length=1, max_length=10)
     level: Optional[str] = Field(None, title="评审后评定级别", max_length=10)
 
 

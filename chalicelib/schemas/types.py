@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from chalicelib import identifiers as ids
 from chalicelib.text import TEXT_MESSAGE, bad_text, check_text  # noqa: F401  (the Text rule, re-exported)
 from chalicelib.matters import MATTER_CODES, TALENT_GRADING
-from chalicelib.matters.definition import REGISTRY
+from chalicelib.matters.registry import REGISTRY
 
 Text = Annotated[str, AfterValidator(check_text)]
 
@@ -97,9 +97,9 @@ def check_known_matter_code(value: str) -> str:
     """A matter the registry defines, served or closed ("enabled": false): the reviewing paths (review
     lists, results, exports) keep the declarations already made under a matter the province has since
     closed; declaring paths (notices, new declarations) take MatterCode. Read at call time too."""
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry
 
-    if value not in definition.REGISTRY.codes(include_disabled=True):
+    if value not in registry.REGISTRY.codes(include_disabled=True):
         raise ValueError(KNOWN_MATTER_MESSAGE)
     return value
 
@@ -110,13 +110,13 @@ DEFAULT_MATTER = TALENT_GRADING   # the matter a list shows when none is chosen
 
 
 def result_state_of(matter_type: str, result):
-    """评定状态 filter: one of the matter's own result labels (未认定/未评审, 通过, 未通过); a closed matter's
+    """评定状态 filter: one of the matter's own result words (pending, passed, failed, others); a closed matter's
     declarations keep their results, so its labels are read too."""
     if result is None:
         return result
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry
 
-    allowed = definition.get(matter_type, include_disabled=True).raw["review"]["results"]
+    allowed = registry.result_words(matter_type).all
     if result not in allowed:
         raise ValueError(f"评定状态应为{'、'.join(allowed)}之一")
     return result

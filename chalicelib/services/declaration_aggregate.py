@@ -6,7 +6,7 @@ from chalicelib import identifiers as ids
 from chalicelib.clock import today_local
 from chalicelib.errors import NotFound
 from chalicelib.identity import ROLE_APPLICANT, Principal
-from chalicelib.matters import definition as matter_def
+from chalicelib.matters import registry
 from chalicelib.models.base import Entity, db_errors
 from chalicelib.models.declarations import (DRAFT, STATUS_LABELS, Attachment, Declaration,
                                             DeclarationModule)
@@ -33,7 +33,7 @@ class Partition:
 
     @property
     def definition(self):
-        return matter_def.get(self.meta.matter_type, include_disabled=True)
+        return registry.get(self.meta.matter_type, include_disabled=True)
 
     def verified(self, category: str, entry_id: str | None = None) -> list:
         return [a for a in self.attachments if a.category == category and a.state == "verified"
@@ -91,9 +91,12 @@ def _basic_with_identity(content: dict, meta: Declaration, mask: bool) -> dict:
             "sex": ids.sex_from_id(number), "age": ids.age_from_id(number, today_local())}
 
 
-def module_view(module: DeclarationModule, meta: Declaration | None = None, mask: bool = False) -> dict:
+def module_view(module: DeclarationModule, meta: Declaration | None = None, mask: bool = False,
+                identity_form: str | None = None) -> dict:
+    """A module as clients see it; the identity form (`identity_form`, with `meta`) shows the ID
+    number, sex and age from the verified profile."""
     content = module.content
-    if module.module == "basic" and isinstance(content, dict) and meta is not None:
+    if module.module == identity_form and isinstance(content, dict) and meta is not None:
         content = _basic_with_identity(content, meta, mask)
     return {"module": module.module, "content": content, "editable": bool(module.editable),
             "saved_at": module.saved_at, "version": module.version}
@@ -124,7 +127,7 @@ def full_view(part: Partition, mask: bool = False) -> dict:
         "route": meta.route, "editable_modules": list(meta.editable_modules or []),
         "pledge_accepted_at": meta.pledge_accepted_at, "version": meta.version,
         "return_opinion": meta.return_opinion, "result": meta.result, "result_level": meta.result_level,
-        "modules": {key: module_view(m, meta, mask) for key, m in part.modules.items()},
+        "modules": {key: module_view(m, meta, mask, part.definition.identity_form) for key, m in part.modules.items()},
         "attachments": [attachment_view(a) for a in part.attachments],
     })
     return data

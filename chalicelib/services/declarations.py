@@ -1,6 +1,6 @@
 """Declarations of every matter (人才分类定级评定, 职称): start, fill modules (信息填报), validate,
 pledge, list, delete. What a matter asks for is its definition (chalicelib/matters/*.json); a
-declaration id names its matter (matters.definition.new_declaration_id), so a module save finds the
+declaration id names its matter (matters.registry.new_declaration_id), so a module save finds the
 definition without a read.
 
 Editability lives on each module item (`editable`), set by the status transitions in the same
@@ -11,7 +11,8 @@ the module's version together.
 from chalicelib import identifiers as ids
 from chalicelib.errors import AppError, Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, Principal
-from chalicelib.matters import definition as matter_def
+from chalicelib.matters import registry, rules
+from chalicelib.matters.definition import LIST_KINDS
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models import status as st
@@ -35,12 +36,13 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     (one at a time); each precondition refuses with its own message."""
     principal.require(ROLE_APPLICANT)
     notice = notices.require_open(notice_id)
-    definition = matter_def.get(notice.matter_type, include_disabled=True)
+    definition = registry.get(notice.matter_type, include_disabled=True)
     if not definition.enabled:      # closed by the province after its notice: no new declarations
         raise Conflict(f"“{definition.name}”已停止申报，不能申报", code="MATTER_CLOSED")
-    if definition.raw.get("self_check") and confirmed is not True:
-        raise ValidationFailed(f"请先查看{definition.raw['self_check']['title']}，检查自己满足申报要求后点击"
-                               f"“{definition.raw['self_check']['confirm']}”", code="SELF_CHECK_REQUIRED",
+    check = definition.self_check
+    if check and check.get("required", True) and confirmed is not True:
+        raise ValidationFailed(f"请先查看{check['title']}，检查自己满足申报要求后点击"
+                               f"“{check['confirm']}”", code="SELF_CHECK_REQUIRED",
                                details=[{"field": "confirmed", "message": "请确认已阅读申报注意事项"}])
     person = people.load(principal.subject)
     binding = PersonBinding.find(principal.subject)
@@ -50,13 +52,13 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
         raise Conflict("个人仅能同时绑定一个推荐单位，请选择已绑定且审核通过的推荐单位",
                        code="UNIT_NOT_BOUND", details=[{"field": "unit_code", "message": "推荐单位：不是您已绑定且审核通过的推荐单位"}])
     unit = units.load(binding.unit_code)
-    if not unit.reporting_complete:
-        what = "人才分类定级报送信息" if definition.code == matter_def.DEFAULT_MATTER else "报送信息"
-        raise Conflict(f"推荐单位尚未完善{what}，暂不能申报，请联系推荐单位",
+    missing = definition.unit_info_missing(unit)    # what the matter requires of the unit (manual 004)
+    if missing:
+        raise Conflict(f"推荐单位尚未完善{missing}，暂不能申报，请联系推荐单位",
                        code="UNIT_REPORTING_INCOMPLETE")
     route = routing.build_route(unit, definition)
     now = now_iso()
-    decl_id = matter_def.new_declaration_id(definition.code)
+    decl_id = registry.new_declaration_id(definition.code)
     pk, sk = Declaration.key(decl_id)
     meta = Declaration(
         pk=pk, sk=sk, decl_id=decl_id, person_id=person.person_id, person_name=person.name,
@@ -65,7 +67,8 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
         unit_code=unit.credit_code, unit_name=unit.name, route=route, created_at=now,
         updated_at=now)
     meta.list_for_owner()
-    basic = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
+    known = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
+    identity = {k: v for k, v in known.items() if v and k in definition.identity_fields}
     lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
     exists = Conflict("您已有该通知下的申报，请在“查看历史申报信息”中继续填报", code="DECLARATION_EXISTS")
     try:
@@ -76,7 +79,7 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
                         condition=LiveDeclaration.pk.does_not_exist())
                 for key in definition.module_keys:
                     mpk, msk = DeclarationModule.key(decl_id, key)
-                    content = {k: v for k, v in basic.items() if v} if key == "basic" else definition.empty(key)
+                    content = dict(identity) if key == definition.identity_form else definition.empty(key)
                     tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
                                               person_id=person.person_id, content=content, editable=True))
                 AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.start", principal,
@@ -141,9 +144,9 @@ def save_module(principal: Principal, decl_id: str, module_key: str, content,
     definition = _definition_for(decl_id)
     # Matters whose modules depend on others (破格推荐专家 after 基本信息): one Query for them.
     modules = owned(principal, decl_id).modules if definition.cross_module else None
-    if module_key == "basic":
+    if module_key == definition.identity_form:
         _check_identity_fields(content)
-    clean = matter_def.validate_content(definition, module_key, content, modules=modules)
+    clean = rules.validate_content(definition, module_key, content, modules=modules)
     return _write_module(principal, decl_id, module_key, clean, expected_version)
 
 
@@ -164,7 +167,7 @@ def _check_identity_fields(content) -> None:
 def _definition_for(decl_id: str):
     """The matter the declaration id names (no read); an id naming no matter is a missing declaration."""
     try:
-        return matter_def.for_declaration(decl_id)
+        return registry.for_declaration(decl_id)
     except NotFound:
         raise DECL_MISSING from None
 
@@ -195,7 +198,7 @@ def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
     principal.require(ROLE_APPLICANT)
     part = owned(principal, decl_id)      # one Query: the matter, this module and the others
     definition = part.definition
-    if definition.module(module_key)["kind"] not in matter_def.LIST_KINDS:
+    if definition.module(module_key)["kind"] not in LIST_KINDS:
         raise ValidationFailed("该模块不是列表", code="NOT_A_LIST")
     module = part.modules.get(module_key)
     if module is None:
@@ -212,7 +215,7 @@ def change_entries(principal: Principal, decl_id: str, module_key: str, op: str,
         entries[index] = {**entry, "id": entry_id} if isinstance(entry, dict) else entry
     else:
         entries.pop(index)
-    clean = matter_def.validate_content(definition, module_key, entries, modules=part.modules)
+    clean = rules.validate_content(definition, module_key, entries, modules=part.modules)
     return _write_module(principal, decl_id, module_key, clean, module.version)
 
 
@@ -253,7 +256,7 @@ def accept_pledge(principal: Principal, decl_id: str, accepted) -> dict:
         with transaction() as tx:
             tx.save(meta)
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.pledge", principal)
-    return {"pledge": part.definition.raw["pledge"], "accepted_at": meta.pledge_accepted_at}
+    return {"pledge": part.definition.pledge, "accepted_at": meta.pledge_accepted_at}
 
 
 def validation_report(principal: Principal, decl_id: str) -> dict:
@@ -265,4 +268,4 @@ def validation_report(principal: Principal, decl_id: str) -> dict:
 def problems(part: Partition) -> list:
     """数据验证信息: every unmet requirement, in the manuals' wording (one implementation:
     matters.definition.validate_declaration)."""
-    return matter_def.validate_declaration(part.definition, part.modules, part.attachments)
+    return rules.validate_declaration(part.definition, part.modules, part.attachments)

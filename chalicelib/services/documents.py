@@ -14,6 +14,7 @@ from chalicelib import identifiers as ids
 from chalicelib.errors import NotFound
 from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
 from chalicelib.logs import get_logger
+from chalicelib.matters.definition import DECLARATION_FORM, SUMMARY_TABLE
 from chalicelib.models.base import db_errors, now_iso
 from chalicelib.models.declarations import STATUS_LABELS, Declaration
 from chalicelib.models.exports import ExportJob
@@ -36,7 +37,7 @@ def declaration_form(principal: Principal, decl_id: str) -> dict:
     part = aggregate.readable(principal, decl_id)
     view = aggregate.full_view(part, mask=False)
     photo = None
-    shots = part.verified("photo")
+    shots = part.verified(part.definition.photo_category) if part.definition.photo_category else []
     if shots:
         from botocore.exceptions import ClientError
 
@@ -48,16 +49,16 @@ def declaration_form(principal: Principal, decl_id: str) -> dict:
     pdf = declaration_pdf.render(view, part.definition, photo)
     key = f"forms/{decl_id}/{uuid.uuid4().hex}.pdf"
     aws.s3().put_object(Bucket=config.ATTACHMENTS_BUCKET, Key=key, Body=pdf, ContentType="application/pdf")
-    label = _form_label(part.definition, "declaration_form")
+    label = part.definition.form_label(DECLARATION_FORM)
     return _link(key, f"{label}-{part.meta.person_name}.pdf", "application/pdf")
 
 
-def summary_row(meta: Declaration, full_id: bool, basic: dict | None = None, definition=None) -> tuple:
+def summary_row(meta: Declaration, full_id: bool, basic: dict | None, definition) -> tuple:
     """One 一览表 row in spreadsheets.summary_columns(definition) order (after 序号)."""
     from chalicelib.documents import spreadsheets
 
     basic = basic or {}
-    keys = spreadsheets.summary_keys(definition) if definition is not None else ("applied_level", "personnel_category")
+    keys = [k for k, _ in definition.summary_fields]
     own = tuple((meta.applied_level or basic.get("applied_level") or "") if k == "applied_level"
                 else _display(basic.get(k)) for k in keys)
     return (meta.person_name, meta.id_number if full_id else ids.mask_id_number(meta.id_number),
@@ -70,18 +71,14 @@ def _display(value) -> str:
     return "是" if value is True else "否" if value is False else str(value)
 
 
-def _form_label(definition, key: str) -> str:
-    return next(f["label"] for f in definition.raw["forms"] if f["key"] == key)
-
-
 def summary_table(principal: Principal, decl_id: str) -> dict:
     """享受人才分类定级待遇对象评定一览表 (XLSX) of one declaration."""
     from chalicelib.documents import spreadsheets
 
     part = aggregate.readable(principal, decl_id)
     full = principal.is_applicant      # the applicant's own number; reviewers get it masked
-    row = summary_row(part.meta, full, part.modules["basic"].content, part.definition)
-    label = _form_label(part.definition, "summary_table")
+    row = summary_row(part.meta, full, part.definition.identity_content(part.modules), part.definition)
+    label = part.definition.form_label(SUMMARY_TABLE)
     key = f"forms/{decl_id}/{uuid.uuid4().hex}.xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "summary.xlsx")
@@ -104,8 +101,8 @@ def summary_table_for(principal: Principal, decl_ids: list) -> dict:
 
             raise ValidationFailed("一览表只能导出同一事项的申报，请按事项分别选择", code="MIXED_MATTERS")
         definition = part.definition
-        rows.append(summary_row(part.meta, False, part.modules["basic"].content, definition))
-    label = _form_label(definition, "summary_table")
+        rows.append(summary_row(part.meta, False, definition.identity_content(part.modules), definition))
+    label = definition.form_label(SUMMARY_TABLE)
     key = f"forms/selection/{uuid.uuid4().hex}.xlsx"
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "summary.xlsx")
@@ -166,9 +163,9 @@ def get_job(principal: Principal, job_id: str) -> dict:
 
 
 def _export_definition(filters: dict):
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry
 
-    return definition.get(filters.get("matter_type") or definition.DEFAULT_MATTER, include_disabled=True)
+    return registry.get(filters.get("matter_type") or registry.DEFAULT_MATTER, include_disabled=True)
 
 
 def _export_name(filters: dict) -> str:
@@ -176,7 +173,7 @@ def _export_name(filters: dict) -> str:
     from chalicelib.documents import spreadsheets
 
     d = _export_definition(filters)
-    return "分类定级人才" if spreadsheets.has_talent_category(d) else f"{d.name}评审结果"
+    return "分类定级人才" if d.has_talent_category else f"{d.name}评审结果"
 
 
 def result_rows(viewer: str, filters: dict, full_ids: bool, page: int = 500):
@@ -197,7 +194,7 @@ def result_rows(viewer: str, filters: dict, full_ids: bool, page: int = 500):
         rows = results.stream_rows(viewer, filters, page)
     from chalicelib.documents import spreadsheets
 
-    with_category = spreadsheets.has_talent_category(_export_definition(filters))
+    with_category = _export_definition(filters).has_talent_category
     for row in rows:
         yield result_row(row, full_ids, with_category)
 

@@ -8,7 +8,7 @@ and closes by time, not by a write. The province publishes a handful of notices 
 bounds the read all the same."""
 from chalicelib import clock
 from chalicelib.identity import Principal
-from chalicelib.matters import definition as matter_def
+from chalicelib.matters import registry
 from chalicelib.models.base import db_errors
 from chalicelib.models.notices import Notice
 from chalicelib.services import notices
@@ -17,15 +17,12 @@ MAX_NOTICES = 200   # published notices of one year, all matters (a few dozen in
 
 
 def menu_of(definition) -> dict:
-    menu = definition.raw.get("menu") or {}
-    return {"service": menu.get("service", definition.name), "group": menu.get("group", definition.name),
-            "order": menu.get("order", 0)}
+    return definition.menu
 
 
 def entry(definition) -> dict:
-    raw = definition.raw
-    return {"code": definition.code, "name": definition.name, "description": raw.get("description"),
-            "self_check": raw.get("self_check")}
+    return {"code": definition.code, "name": definition.name, "description": definition.description,
+            "self_check": definition.self_check}
 
 
 def _open_notices(year: str) -> dict:
@@ -52,8 +49,8 @@ def group(definitions) -> list:
 def menu(principal: Principal, year: str | None = None) -> dict:
     year = year or str(clock.today_local().year)   # the schema (queries.YearQuery) checked its form
     by_code = _open_notices(year)
-    served = matter_def.REGISTRY.codes()
-    tree = group([matter_def.get(code) for code in served if code in by_code])
+    served = registry.REGISTRY.codes()
+    tree = group([registry.get(code) for code in served if code in by_code])
     for service in tree:
         for g in service["groups"]:
             g["matters"] = [{**entry(d), "notices": by_code[d.code]} for d in g["matters"]]

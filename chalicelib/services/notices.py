@@ -103,6 +103,11 @@ def _checked(notice: Notice, expected_version: int | None) -> Notice:
 def update(principal: Principal, notice_id: str, data: NoticeIn, expected_version: int | None) -> dict:
     principal.require(ROLE_PROVINCE)
     notice = _checked(load(notice_id), expected_version)
+    if notice.status != NOTICE_DRAFT and data.matter_type != notice.matter_type:
+        # declarations under it (and the applicant's menu) belong to the notice's matter
+        raise Conflict("通知已发布，不能更改事项类型；如需发布其他事项的申报通知，请新建通知",
+                       code="NOTICE_MATTER_FIXED",
+                       details=[{"field": "matter_type", "message": "事项类型：已发布的通知不能更改"}])
     _apply(notice, data)
     if notice.status == NOTICE_PUBLISHED:
         notice.list_published(restamp=False)

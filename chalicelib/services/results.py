@@ -26,7 +26,6 @@ from chalicelib.models.base import db_errors, now_iso
 from chalicelib.models.results import ResultRow
 from chalicelib.pagination import decode, encode, page_size
 
-RESULT_STATES = ("未认定", "通过", "未通过")   # 人才分类定级评定's; each matter's: result_states(code)
 READ_BUDGET = 200          # items one results request may read (DynamoDB Limit of its one Query)
 KEY_ATTRS = ("PK", "SK", "GSI2PK", "GSI2SK")
 
@@ -36,10 +35,10 @@ def results_key(unit_code: str, matter_type: str, year: str) -> str:
 
 
 def result_states(matter_type: str) -> tuple:
-    """评定状态 of a matter, from its definition: (pending, passed, failed), e.g. 未评审/通过/未通过."""
-    from chalicelib.matters import definition
+    """评定状态 of a matter, from its definition: (pending, passed, failed, *others)."""
+    from chalicelib.matters import registry
 
-    return tuple(definition.get(matter_type, include_disabled=True).raw["review"]["results"])
+    return registry.result_words(matter_type).all
 
 
 def id_digest(id_number: str) -> str:
@@ -76,7 +75,7 @@ def on_submit(tx, part) -> None:
     from chalicelib.models.accounts import Unit
 
     meta = part.meta
-    basic = (part.modules["basic"].content if "basic" in part.modules else None) or {}
+    basic = part.definition.identity_content(part.modules)
     try:
         unit = Unit.get(*Unit.key(meta.unit_code))
         city = geo.city_of(unit.region_code) or ids.city_region_of(unit.region_code)
@@ -145,7 +144,7 @@ def normalize_filters(principal: Principal, filters: dict) -> dict:
     request schemas (ResultFiltersIn, ResultListQuery: one Year type, the result states of the
     matter), so no rule is written again here."""
     year = _clean(filters.get("year"), 4) or str(clock.today_local().year)
-    from chalicelib.matters.definition import known_code
+    from chalicelib.matters.registry import known_code
 
     matter_type = known_code(filters.get("matter_type"))
     result = _clean(filters.get("result"), 4)

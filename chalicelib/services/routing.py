@@ -8,11 +8,11 @@ the matter's definition: `review.route.stages`, each stage saying how its review
 - `personnel_authority`: per the unit's 人事管理权限 (manual 003 §3.1.1) the 行政专业主管部门 (the
   bound superior chain) when the unit has one, otherwise the 人社 institution: the city bureau of the
   unit's region for 市（州）属 and 县（市、区）属 units, the province for 省直 units;
-- `fixed`: the provincial department (省人社厅), where the final stage ends; the committee result
-  (评委会) is then recorded by the provincial office.
+- `fixed`: the provincial department (省人社厅), where the final stage ends; a committee stage's
+  result (评委会, definition.committee_stage) is recorded by the provincial office.
 
-A matter without stages is routed as 人才分类定级评定 always was (DEFAULT_STAGES). Consecutive
-levels held by the same body are kept once.
+A matter without stages is routed as 人才分类定级评定 always was (definition.DEFAULT_STAGES).
+Consecutive levels held by the same body are kept once.
 """
 from chalicelib import identifiers as ids
 from chalicelib.errors import ValidationFailed
@@ -29,19 +29,14 @@ AUTHORITY_CITY = "市（州）属"
 AUTHORITY_COUNTY = "县（市、区）属"
 PERSONNEL_AUTHORITIES = (AUTHORITY_PROVINCE, AUTHORITY_CITY, AUTHORITY_COUNTY)
 
-# 人才分类定级评定's route: unit → superiors → city HR bureau → province.
-DEFAULT_STAGES = ({"key": "recommending_unit", "by": "binding"},
-                  {"key": "superiors", "by": "superior_chain"},
-                  {"key": "city_bureau", "by": "region"},
-                  {"key": "province", "by": "fixed", "final": True})
-
 CITY_MISSING = "推荐单位所属行政区划没有对应的人社局，请联系推荐单位核对行政区划"
 PROVINCE_MISSING = "省人社厅尚未开通，请稍后再试"
 
 
 def personnel_authority(unit: Unit) -> str:
-    """The unit's 人事管理权限; when not chosen, what its region suggests."""
-    chosen = getattr(unit, "personnel_authority", None)
+    """The unit's 人事管理权限, as its legal person saved it with the unit's reporting information;
+    when not chosen, what its region suggests."""
+    chosen = getattr(unit.reporting_info, "personnel_authority", None) if unit.reporting_info else None
     if chosen in PERSONNEL_AUTHORITIES:
         return chosen
     region = unit.region_code or ""
@@ -69,21 +64,20 @@ def _province(stage: str) -> dict:
     return {"unit_code": province.credit_code, "unit_name": province.name, "role": ROLE_PROVINCE, "stage": stage}
 
 
-def stages_of(definition) -> list:
+def stages_of(definition) -> tuple:
     """The stages of a definition (or a matter code)."""
-    if isinstance(definition, str):
-        from chalicelib.matters import definition as matter_def
+    from chalicelib.matters import registry
 
-        definition = matter_def.get(definition, include_disabled=True)
-    route = (definition.raw.get("review") or {}).get("route") if definition is not None else None
-    return list(route["stages"]) if route and route.get("stages") else list(DEFAULT_STAGES)
+    if isinstance(definition, str) or definition is None:
+        definition = registry.get(definition or registry.DEFAULT_MATTER, include_disabled=True)
+    return definition.stages
 
 
 def build_route(unit: Unit, definition=None) -> list:
     levels: list = []
     chain = None
     for stage in stages_of(definition):
-        by, key = stage.get("by"), stage["key"]
+        by, key = stage.by, stage.key
         if by == "binding":
             found = [_unit_level(unit, key)]
         elif by == "superior_chain":
@@ -99,7 +93,7 @@ def build_route(unit: Unit, definition=None) -> list:
                 found = [_province(key)]
             else:
                 found = [_city(unit, key)]
-        else:   # "fixed" (or unset): the provincial department
+        else:   # "fixed": the provincial department (a committee stage: the office records its result)
             found = [_province(key)]
         for level in found:
             if levels and levels[-1]["unit_code"] == level["unit_code"]:

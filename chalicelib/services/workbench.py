@@ -3,7 +3,7 @@ binding rows, then every served matter (and a closed one while the unit still co
 grouped by its menu service (category) and menu (group)."""
 from chalicelib import clock
 from chalicelib.identity import UNIT_ROLES, Principal
-from chalicelib.matters import definition as matter_def
+from chalicelib.matters import registry
 from chalicelib.services import counters
 
 BINDING_ROWS = (
@@ -20,8 +20,8 @@ def _matter_rows(totals: dict) -> list:
     from chalicelib.services.matter_menu import menu_of
 
     rows = []
-    for code, label in matter_def.REGISTRY.codes(include_disabled=True).items():     # menu order
-        definition = matter_def.get(code, include_disabled=True)
+    for code, label in registry.REGISTRY.codes(include_disabled=True).items():     # menu order
+        definition = registry.get(code, include_disabled=True)
         if not definition.enabled and not any(totals.get(code, {}).get(k) for k in COUNTS):
             continue
         where = menu_of(definition)

@@ -26,6 +26,7 @@ def fill_expert(entry, name, employer):
     entry.get_by_label("专家姓名").fill(name)
     entry.get_by_label("工作单位").fill(employer)
     entry.get_by_label("专业技术职务（职称）").fill("教授")
+    entry.get_by_label("职称级别").select_option("正高级")
     entry.get_by_label("从事专业").fill("机械工程")
     entry.get_by_label("联系电话").fill("13912345678")
     entry.get_by_label("推荐意见").fill("该同志业绩突出，同意推荐破格申报。")

@@ -23,7 +23,7 @@ BASIC = {"name": "张明远", "phone": "13800000001", "ethnicity": "汉族", "po
          "employer": "长白理工大学先进材料研究院", "current_work": "材料研究", "education": "博士研究生",
          "degree": "博士", "series": "工程", "profession": "材料工程", "applied_level": "正高级",
          "applied_title": "正高级工程师", "apply_type": "破格", "break_type": "两名专家推荐破格"}
-EXPERT = {"employer": "吉林大学", "title": "教授", "profession": "材料科学", "phone": "13912345678",
+EXPERT = {"employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料科学", "phone": "13912345678",
           "opinion": "业绩突出，同意推荐。"}
 
 

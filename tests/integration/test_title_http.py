@@ -65,7 +65,7 @@ def test_title_declaration_with_two_experts_to_final_approval(ctx, stack):
     save("work", [{"employer": "长白理工大学先进材料研究院", "post": "材料研究", "start_date": "2012-07-01"}])
     save("assessments", [{"year": 2024, "result": "优秀"}])
     save("work_summary", "任现职以来从事先进材料研究。")
-    expert = {"employer": "吉林大学", "title": "教授", "profession": "材料学", "phone": "13900000011",
+    expert = {"employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料学", "phone": "13900000011",
               "opinion": "同意推荐破格申报。"}
     ids = []
     for name in ("王教授", "李研究员"):

@@ -64,13 +64,14 @@ def decide(client, world, unit_login, decl_id, outcome="pass", **extra):
     return client.post(f"/reviews/{decl_id}/decision", headers=world.headers(unit_login), json_body=body)
 
 
-def add_report(decl_id, task):
-    """A verified 推荐报告 for a task (the real upload path is exercised in the uploads tests)."""
+def add_report(decl_id, task, category="recommendation_report"):
+    """A verified 推荐报告 (the matter's report category) for a task (the real upload path is
+    exercised in the uploads tests)."""
     from chalicelib.models.declarations import Attachment
 
     att_id = uuid.uuid4().hex
-    pk, sk = Attachment.key(decl_id, "recommendation_report", att_id)
-    Attachment(pk=pk, sk=sk, decl_id=decl_id, attachment_id=att_id, category="recommendation_report",
+    pk, sk = Attachment.key(decl_id, category, att_id)
+    Attachment(pk=pk, sk=sk, decl_id=decl_id, attachment_id=att_id, category=category,
                entry_id=f"T{task['round']}-{task['level']}", file_name="推荐报告.pdf",
                content_type="application/pdf", declared_size=10, size=10, incoming_key="incoming/x",
                s3_key=f"decl/{decl_id}/report/{att_id}.pdf", state="verified",

@@ -25,7 +25,7 @@ def _h(world, login=LOGIN, **extra):
 
 def _registry(folder, monkeypatch, enabled=True):
     from chalicelib import matters
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     (folder / "test_next_matter.json").write_text(json.dumps({**NEXT, "enabled": enabled}, ensure_ascii=False),
                                                   encoding="utf-8")
@@ -38,7 +38,7 @@ def _registry(folder, monkeypatch, enabled=True):
 @pytest.fixture
 def next_matter(tmp_path, monkeypatch):
     """The shipped definitions plus one written only here; the test closes it by rewriting its file."""
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     for name in os.listdir(definition.FOLDER):
         if name.endswith(".json"):
@@ -68,7 +68,7 @@ def _save(client, world, decl_id, module, content):
 
 
 def _marks(matter):
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     return {m: "correct" for m in definition.get(matter, include_disabled=True).module_keys}
 
@@ -198,7 +198,7 @@ def _title_through_the_chain(client, world, aws):
     _verified(d, "id_card", 2)
     _verified(d, "assessment_proof")
     experts = client.get(f"/declarations/{d}", headers=_h(world)).json["modules"]["experts"]["content"]
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     for entry in experts:
         for a in definition.get("TITLE_NORMAL").attachments_of("experts"):

@@ -3,12 +3,12 @@ field by key, a list entry's field as "<index>.<key>"."""
 import pytest
 
 from chalicelib.errors import ValidationFailed
-from chalicelib.matters import definition
+from chalicelib.matters import registry, rules
 
 
 def details(module, content):
     with pytest.raises(ValidationFailed) as exc:
-        definition.validate_content(definition.get("TALENT_GRADING"), module, content)
+        rules.validate_content(registry.get("TALENT_GRADING"), module, content)
     return {d["field"]: d["message"] for d in exc.value.details}
 
 

@@ -6,9 +6,10 @@ import types
 import pytest
 
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.matters import MATTER_CODES, TALENT_GRADING, definition, schema
-from chalicelib.matters.definition import (REGISTRY, DefinitionError, Registry, validate_content,
-                                           validate_declaration)
+from chalicelib.matters import MATTER_CODES, TALENT_GRADING, definition, registry, rules, schema
+from chalicelib.matters.loading import DefinitionError
+from chalicelib.matters.registry import REGISTRY, Registry
+from chalicelib.matters.rules import validate_content, validate_declaration
 
 ALL = REGISTRY.codes(include_disabled=True)
 SAVED = "2026-11-26T08:00:00.000Z"
@@ -30,7 +31,7 @@ def fill(fields: list, overrides: dict | None = None) -> dict:
     for field in fields:
         if field.get("derived") or field.get("readonly") or field["key"] in record:
             continue
-        if definition.holds(field.get("when"), {}, record):
+        if rules.holds(field.get("when"), {}, record):
             record[field["key"]] = sample(field)
     return record
 
@@ -123,7 +124,7 @@ def test_every_base_file_is_extended_by_some_matter():
 
 
 def test_the_registry_is_schema_checked_at_import_and_can_skip_the_check():
-    assert definition.SCHEMA_CHECK       # tests and CI always check the shipped files
+    assert registry.SCHEMA_CHECK       # tests and CI always check the shipped files
     unchecked = Registry(check=False)
     assert unchecked.codes(include_disabled=True) == ALL
     assert unchecked.get("TITLE_NORMAL").raw == REGISTRY.get("TITLE_NORMAL").raw
@@ -132,8 +133,8 @@ def test_the_registry_is_schema_checked_at_import_and_can_skip_the_check():
 def test_matter_codes_stay_backward_compatible_and_the_title_matters_are_served():
     assert list(MATTER_CODES)[0] == TALENT_GRADING and MATTER_CODES[TALENT_GRADING] == "人才分类定级评定"
     assert MATTER_CODES == ALL            # every shipped matter is wired (职称 since issue 19)
-    assert definition.get(TALENT_GRADING).name == "人才分类定级评定"
-    assert definition.get("TITLE_NORMAL").name == "正常职称申报"
+    assert registry.get(TALENT_GRADING).name == "人才分类定级评定"
+    assert registry.get("TITLE_NORMAL").name == "正常职称申报"
     with pytest.raises(NotFound) as err:
         REGISTRY.get("NO_SUCH_MATTER")
     assert err.value.code == "MATTER_NOT_FOUND"
@@ -145,7 +146,7 @@ def test_talent_grading_definition_is_read_unchanged():
         assert REGISTRY.get(TALENT_GRADING).raw == json.load(fh)
     view = definition.public_view(REGISTRY.get(TALENT_GRADING))
     assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms", "menu",
-                         "route", "review"}
+                         "route", "review", "identity_form", "self_check"}
     assert view["review"]["results"] == ["未认定", "通过", "未通过"] and view["review"]["levels"][0] == "A类"
 
 
@@ -204,6 +205,7 @@ def test_validate_declaration_says_what_the_services_say_for_talent_grading(chan
 
 TMP_MATTER = {
     "code": "TEST_MATTER", "name": "测试事项", "steps": ["信息填报", "完成"], "pledge": "本人承诺。",
+    "identity_form": "basic",
     "modules": [
         {"key": "basic", "label": "基本信息", "group": "基本信息", "kind": "form", "missing": "基本信息_基本信息未填报",
          "fields": [{"key": "name", "label": "姓名", "type": "text", "required": True, "max_length": 10},
@@ -219,9 +221,10 @@ TMP_MATTER = {
          "when": {"module": "basic", "field": "kind", "one_of": ["乙"]}},
         {"category": "report", "label": "推荐报告", "module": "review", "max_kb": 100, "max_count": 1,
          "types": ["application/pdf"], "reviewer": True}],
-    "forms": [{"key": "f1", "label": "测试申报表"}, {"key": "f2", "label": "测试一览表"}],
+    "forms": [{"key": "declaration_form", "label": "测试申报表"}, {"key": "summary_table", "label": "测试一览表"}],
     "review": {"deadline_days": 5, "remind_before_days": 1, "backstop_factor": 2, "send_required_roles": ["unit"],
-               "report": {"category": "report", "label": "推荐报告"}, "results": ["未认定", "通过", "未通过"],
+               "report": {"category": "report", "label": "推荐报告"},
+               "results": {"pending": "未认定", "passed": "通过", "failed": "未通过"},
                "levels": ["合格"]},
 }
 
@@ -331,7 +334,7 @@ BREAK_EXPERTS = {"apply_type": "破格", "break_type": "两名专家推荐破格
 
 
 def expert(n, name, **changes):
-    record = {"id": f"e{n}", "name": name, "employer": "吉林大学", "title": "教授", "profession": "材料科学",
+    record = {"id": f"e{n}", "name": name, "employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料科学",
               "phone": PHONE, "opinion": "该同志业绩突出，同意推荐破格申报。"}
     record.update(changes)
     return {k: v for k, v in record.items() if v is not None}
@@ -510,7 +513,7 @@ def test_a_date_after_today_is_refused_unless_the_field_allows_it():
     from chalicelib import clock
 
     tomorrow = (clock.today_local() + dt.timedelta(days=1)).isoformat()
-    grading = definition.get(TALENT_GRADING)
+    grading = registry.get(TALENT_GRADING)
     honour = fill(grading.modules["honours"]["fields"], {"granted_on": tomorrow})
     with pytest.raises(ValidationFailed) as refused:
         validate_content(grading, "honours", [honour])
@@ -518,12 +521,12 @@ def test_a_date_after_today_is_refused_unless_the_field_allows_it():
     honour["granted_on"] = clock.today_local().isoformat()
     assert validate_content(grading, "honours", [honour])[0]["granted_on"] == honour["granted_on"]
 
-    term = next(definition.get(c, include_disabled=True) for c in ALL
-                if any(f["key"] == "term_end" for f in definition.get(c, include_disabled=True).modules["basic"]["fields"]))
+    term = next(registry.get(c, include_disabled=True) for c in ALL
+                if any(f["key"] == "term_end" for f in registry.get(c, include_disabled=True).modules["basic"]["fields"]))
     field = next(f for f in term.modules["basic"]["fields"] if f["key"] == "term_end")
     assert field["may_be_future"] is True
     problems = []
-    definition._check_field(field, "2030-12-31", problems, "基本信息")
+    rules._check_field(field, "2030-12-31", problems, "基本信息")
     assert problems == []
     with pytest.raises(ValueError):
         schema.FieldDef.model_validate({"key": "n", "label": "姓名", "type": "text", "may_be_future": True})

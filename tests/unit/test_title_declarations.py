@@ -17,7 +17,7 @@ BASIC = {"name": "周景行", "phone": "13800000006", "ethnicity": "汉族", "po
          "education": "硕士研究生", "degree": "硕士", "series": "工程", "profession": "材料工程",
          "applied_level": "正高级", "applied_title": "正高级工程师", "apply_type": "破格",
          "break_type": "两名专家推荐破格"}
-EXPERT = {"employer": "吉林大学", "title": "教授", "profession": "材料学", "phone": "13900000011",
+EXPERT = {"employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料学", "phone": "13900000011",
           "opinion": "该同志业绩突出，同意推荐破格申报。"}
 MODULE_CONTENT = {
     "break_reason": "主持完成省级重点研发项目两项，成果已转化应用。",
@@ -82,7 +82,7 @@ def _verified(decl_id, category, n=1, entry_id=None):
 
 
 def _marks(definition_code=MATTER, wrong=()):
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     return {m: ("wrong" if m in wrong else "correct") for m in definition.get(definition_code).module_keys}
 
@@ -267,13 +267,13 @@ def test_title_chain_with_a_returned_experts_module_to_final_approval(client, wo
 
 
 def test_route_by_personnel_authority_without_superiors(client, world):
-    from chalicelib.models.accounts import Unit
+    from chalicelib.models.accounts import ReportingInfo, Unit
     from chalicelib.services import routing
 
     unit = Unit.get(*Unit.key(world.code("company")))
     city = routing.build_route(unit, MATTER)
     assert [lvl["role"] for lvl in city] == ["unit", "city_bureau", "province"]
-    unit.personnel_authority = "省直"
+    unit.reporting_info = ReportingInfo(personnel_authority="省直")   # where the profile saves it
     assert [lvl["role"] for lvl in routing.build_route(unit, MATTER)] == ["unit", "province"]
     tg = routing.build_route(unit, "TALENT_GRADING")
     assert [lvl["role"] for lvl in tg] == ["unit", "city_bureau", "province"]
@@ -367,6 +367,7 @@ NEXT = {
     "pledge": "本人承诺，申报所提供的材料真实、准确。", "notes": "测试",
     "menu": {"service": "测试服务", "group": "测试菜单", "order": 900},
     "self_check": {"title": "申报注意事项", "confirm": "确认并开始申报", "items": ["测试事项"]},
+    "identity_form": "basic",
     "modules": [
         {"key": "basic", "label": "基本信息", "group": "基本信息", "kind": "form", "missing": "基本信息_基本信息未填报",
          "fields": [{"key": "name", "label": "姓名", "type": "text", "required": True, "max_length": 50},
@@ -382,7 +383,7 @@ NEXT = {
               {"key": "summary_table", "label": "测试新事项一览表"}],
     "review": {"deadline_days": 7, "remind_before_days": 2, "backstop_factor": 3, "send_required_roles": ["unit"],
                "report": {"category": "recommendation_report", "label": "推荐报告"},
-               "results": ["未评定", "通过", "未通过"], "levels": ["一等", "二等"],
+               "results": {"pending": "未评定", "passed": "通过", "failed": "未通过"}, "levels": ["一等", "二等"],
                "route": {"description": "推荐单位审核后报省人社厅。", "stages": [
                    {"key": "unit", "label": "推荐单位", "roles": ["unit"], "by": "binding", "description": "审核"},
                    {"key": "province", "label": "省人社厅", "roles": ["province"], "by": "fixed", "final": True,
@@ -397,7 +398,7 @@ def next_matter(tmp_path, monkeypatch):
     import shutil
 
     from chalicelib import matters
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     for name in __import__("os").listdir(definition.FOLDER):
         if name.endswith(".json"):
@@ -462,7 +463,7 @@ def test_other_break_types_have_their_own_requirements(client, world):
 
 def test_export_columns_and_result_states_follow_the_matter(client, world):
     from chalicelib.documents import spreadsheets
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
     from chalicelib.services import results
 
     title = definition.get(MATTER)
@@ -484,7 +485,7 @@ def test_a_matter_closed_after_its_notice_was_published_is_not_offered(client, w
     import json
 
     from chalicelib import matters
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry as definition
 
     office = _h("province-agent")
     today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))

@@ -46,7 +46,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
     meta.round, meta.submitted_at, meta.updated_at = meta.round + 1, now, now
     meta.reached_level, meta.editable_modules = 0, None
     meta.returned_by = meta.return_opinion = None
-    meta.applied_level = (part.modules["basic"].content or {}).get("applied_level")
+    meta.applied_level = part.definition.identity_content(part.modules).get("applied_level")
     meta.gsi2pk = meta.gsi2sk = None   # results are ResultRow items (services/results.py)
     token = request_token("submit", decl_id, meta.round)
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
@@ -133,7 +133,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
     now = now_iso()
     recorded_opinion = opinion or ("审核通过" if outcome == "pass" else None)
     output = _machine_output(meta, task, outcome, target)
-    needs_send = outcome == "pass" and task.role in review_rules(meta.matter_type)["send_required_roles"]
+    needs_send = outcome == "pass" and task.role in review_rules(meta.matter_type).send_required_roles
     new_state = st.next_status(st.TASK, task.state, st.TASK_AWAIT_SEND if needs_send else st.TASK_DECIDE)
     bucket = BUCKET_OF_STATE[new_state]
     actions = [ReviewTask.state.set(new_state), ReviewTask.outcome.set(outcome),
@@ -247,9 +247,9 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
     task = my_task(part, principal)
     if not st.can(st.TASK, task.state, st.TASK_SEND):
         raise Conflict("该申报不在待送审状态", code="NOT_TO_SEND")
-    report = [a for a in part.verified("recommendation_report", f"T{task.round}-{task.level}")]
+    report = [a for a in part.verified(part.definition.report.category, f"T{task.round}-{task.level}")]
     if not report:
-        raise ValidationFailed("推荐报告/申报函附件是必填项，请先上传", code="REPORT_REQUIRED")
+        raise ValidationFailed(f"{part.definition.report.label}附件是必填项，请先上传", code="REPORT_REQUIRED")
     now = now_iso()
     sent = st.next_status(st.TASK, task.state, st.TASK_SEND)
     with db_errors(conflict=DECIDED):
@@ -270,18 +270,22 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
 # --- committee result, progress, urging -----------------------------------------------------
 
 def record_result(principal: Principal, decl_id: str, result: str, level: str | None) -> dict:
-    """评委会结果: the provincial office records 通过 (终审通过) or 未通过, with the level."""
+    """评委会结果: the provincial office records one of the matter's final result words (its passed
+    word: 终审通过, with the level; any other: 未通过)."""
     principal.require(ROLE_PROVINCE)
     part = aggregate.readable(principal, decl_id)
     meta = part.meta
-    rules = review_rules(meta.matter_type)
-    if result not in ("通过", "未通过"):
-        raise ValidationFailed("评定状态应为通过或未通过", code="BAD_RESULT")
-    if result == "通过" and level not in rules["levels"]:
+    rules = part.definition
+    words = rules.results
+    if result not in words.final:
+        raise ValidationFailed(f"评定状态应为{'或'.join(words.final)}", code="BAD_RESULT",
+                               details=[{"field": "result", "message": f"评定状态：应为{'、'.join(words.final)}之一"}])
+    if result == words.passed and level not in rules.levels:
         raise ValidationFailed("请选择评审后评定级别", code="LEVEL_REQUIRED")
+    level = rules.result_level(result, level)
     task = next((t for t in round_tasks(decl_id, meta.round)
                  if t.level == len(meta.route) and st.can(st.TASK, t.state, st.TASK_RESULT)), None)
-    event = st.APPROVE if result == "通过" else st.REJECT
+    event = st.APPROVE if result == words.passed else st.REJECT
     if task is None or not st.can(st.DECLARATION, meta.status, event):
         raise Conflict("该申报尚未进入评委会评审环节", code="NOT_AT_COMMITTEE")
     now = now_iso()
@@ -299,10 +303,10 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
                                      *task.into_outbox(now)],
                       condition=st.condition(ReviewTask.state, st.TASK, st.TASK_RESULT))
             tx.update(meta, actions=[Declaration.status.set(status), Declaration.result.set(result),
-                                     Declaration.result_level.set(level if result == "通过" else None),
+                                     Declaration.result_level.set(level),
                                      Declaration.result_at.set(now), Declaration.updated_at.set(now)],
                       condition=st.condition(Declaration.status, st.DECLARATION, event), add_version_condition=False)
-            result_rows.on_result(tx, meta, result, level if result == "通过" else None, now)
+            result_rows.on_result(tx, meta, result, level, now)
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
                       actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)

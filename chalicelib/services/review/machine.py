@@ -19,10 +19,10 @@ from chalicelib.services.review.tasks import execution_name, log, review_rules, 
 
 def _execution_input(meta: Declaration, level: int = 0) -> dict:
     rules = review_rules(meta.matter_type)
-    deadline = rules["deadline_days"] * 86400
+    deadline = rules.deadline_days * 86400
     return {"decl_id": meta.decl_id, "round": meta.round, "matter_type": meta.matter_type,
             "level": level, "levels": len(meta.route),
-            "backstop_seconds": deadline * rules["backstop_factor"]}
+            "backstop_seconds": deadline * rules.backstop_factor}
 
 
 def start_execution(meta: Declaration) -> None:
@@ -77,7 +77,7 @@ def open_task(message: dict) -> str:
     pk, sk = ReviewTask.key(decl_id, round_, level)
     now = clock.now()
     rules = review_rules(meta.matter_type)
-    due = None if level >= len(meta.route) else clock.iso(now + dt.timedelta(days=rules["deadline_days"]))
+    due = None if level >= len(meta.route) else clock.iso(now + dt.timedelta(days=rules.deadline_days))
     try:
         task = ReviewTask.get(pk, sk)
     except ReviewTask.DoesNotExist:
@@ -199,7 +199,7 @@ def sweep_deadlines(days_back: int = 14) -> dict:
                 continue
             rules = review_rules(task.matter_type)
             remind_from = clock.iso(clock.parse_iso(task.due_at)
-                               - dt.timedelta(days=rules["remind_before_days"]))
+                               - dt.timedelta(days=rules.remind_before_days))
             if task.due_at <= now_s and not task.overdue:
                 flagged += _flag(task, ReviewTask.overdue)
             elif remind_from <= now_s < task.due_at and not task.reminded:

@@ -23,7 +23,7 @@ def report_slot(principal: Principal, decl_id: str, file_name: str, content_type
     from chalicelib.services import uploads
 
     part, task = _report_task(principal, decl_id)
-    rule = part.definition.attachment(review_rules(part.meta.matter_type)["report"]["category"])
+    rule = part.definition.attachment(part.definition.report.category)
     content_type = uploads.check_file(rule, content_type, size, file_name)
     return uploads.create_slot(part, rule, f"T{task.round}-{task.level}", None, file_name, content_type, size)
 
@@ -62,6 +62,6 @@ def report_delete(principal: Principal, decl_id: str, attachment_id: str) -> Non
 
     uploads.remove(_report(principal, decl_id, attachment_id), principal)
     part, task = _report_task(principal, decl_id)
-    rest = part.verified("recommendation_report", f"T{task.round}-{task.level}")
+    rest = part.verified(part.definition.report.category, f"T{task.round}-{task.level}")
     remaining = [a.attachment_id for a in rest if a.attachment_id != attachment_id]
     _mark_report(principal, decl_id, remaining[0] if remaining else None)

@@ -5,7 +5,7 @@ from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.identity import ROLE_PROVINCE, Principal
 from chalicelib.logs import get_logger
-from chalicelib.matters import definition as matter_def
+from chalicelib.matters import registry
 from chalicelib.models.base import db_errors
 from chalicelib.models.reviews import DONE, OPEN, TO_SEND, ReviewTask
 
@@ -16,8 +16,9 @@ TASK_MISSING = NotFound("审核任务不存在或不属于本单位", code="TASK
 DECIDED = Conflict("该申报已被审核，请刷新后查看", code="ALREADY_DECIDED")
 
 
-def review_rules(matter_type: str) -> dict:
-    return matter_def.get(matter_type, include_disabled=True).raw["review"]
+def review_rules(matter_type: str):
+    """The matter's definition (served or closed): its review accessors (deadline_days, results, …)."""
+    return registry.get(matter_type, include_disabled=True)
 
 
 def execution_name(decl_id: str, round_: int) -> str:

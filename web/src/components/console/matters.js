@@ -25,10 +25,6 @@ export function loadDefinition(code) {
   return definitions[code];
 }
 
-// The states a committee records (the API's 录入评委会结果 accepts these two).
-export const DECIDED_RESULTS = ["通过", "未通过"];
-// 人才分类定级's states (manual 001) while a definition view does not carry its review section.
-const TALENT_GRADING_RESULTS = ["未认定", "通过", "未通过"];
 
 // The basic module's 申报级别 / 申请评定级别 field of a matter (label and options).
 export function appliedLevelField(def) {
@@ -39,13 +35,13 @@ export function appliedLevelField(def) {
   return null;
 }
 
-// The committee's result states and levels of a matter: from its definition's review section, else
-// the decided states and the levels one may apply for.
+// A matter's result words (评定状态, its own: 未考核/合格/不合格 …), the ones a committee records, the
+// passing one, and the levels, all from its definition's review section.
 export function reviewOptions(def) {
   const review = (def && def.review) || {};
   const field = appliedLevelField(def);
-  const results = review.results || (def && def.code === DEFAULT_MATTER ? TALENT_GRADING_RESULTS : DECIDED_RESULTS);
-  return { results, levels: review.levels || (field && field.options) || [] };
+  return { results: review.results || [], finals: review.final_results || [],
+    passed: (review.result_words || {}).passed || "", levels: review.levels || (field && field.options) || [] };
 }
 
 // Whether the matter's declarations carry 人才认定分类 (the talent grading basic form does).
