@@ -72,12 +72,24 @@ NAME_EXTENSIONS = {"image/png": {"png"}, "image/jpeg": {"jpg", "jpeg", "jpe"}, "
 _NAME_EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
 
 
+def name_as_opened(file_name: str) -> str:
+    """The name a desktop opens the file under (issue 28 item 6): NFKC (“ｅｘｅ” → “exe”, “．” → “.”),
+    invisible characters removed (“photo.e\u200bxe” is shown, and compared by people, as photo.exe),
+    and trailing dots and spaces dropped, as Windows does (“photo.exe.” opens as photo.exe)."""
+    import unicodedata
+
+    from chalicelib.text import without_invisible
+
+    name = without_invisible(unicodedata.normalize("NFKC", without_invisible(file_name)))
+    return re.sub(r"[.\s]+$", "", name)
+
+
 def check_file(rule: dict, content_type: str, size: int, file_name: str | None = None) -> str:
     content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
     allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
     if content_type not in rule["types"]:
         raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
-    named = _NAME_EXTENSION.search(file_name or "")
+    named = _NAME_EXTENSION.search(name_as_opened(file_name or ""))
     if named and named.group(1).lower() not in NAME_EXTENSIONS[content_type]:
         # a verified PNG named “a.exe” would be downloaded under that name
         raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
