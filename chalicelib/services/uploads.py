@@ -334,20 +334,49 @@ def _release(att: Attachment, claim_time: str) -> None:
         log.warning("could not release verification claim", extra={"fields": {"decl": att.decl_id}})
 
 
+def _slot_holder(att: Attachment) -> Path:
+    """The attribute of the category's count item naming the verified attachment in a single-file
+    slot (身份证 正面/反面): one file per slot, guarded in the accept transaction (issue 28 item 3)."""
+    return Path([f"slot:{att.slot}"])
+
+
+def _slot_holder_of(att: Attachment) -> str | None:
+    from chalicelib.models.base import Entity
+
+    pk, sk = AttachmentCount.key(att.decl_id, att.category, att.entry_id)
+    with db_errors():
+        raw = Entity._get_connection().get_item(pk, sk, consistent_read=True).get("Item", {})
+    return raw.get(f"slot:{att.slot}", {}).get("S")
+
+
 def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment:
+    """verifying → verified with the count (and the slot, if any) in one transaction. Two requests
+    for one slot can both pass request_slot's read (each sees the slot empty); the slot attribute's
+    condition here lets exactly one of them be verified: DynamoDB evaluates a transaction's
+    conditions and applies its writes atomically, and a concurrent transaction on the same count
+    item is cancelled (TransactionConflict) rather than interleaved, so the loser's retry sees the
+    holder and is rejected."""
     count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
+    actions = [AttachmentCount.n.add(1), Path("type").set("AttachmentCount")]
+    condition = AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"])
+    if att.slot is not None:
+        actions.append(_slot_holder(att).set(att.attachment_id))
+        condition = condition & _slot_holder(att).does_not_exist()
     try:
         with db_errors():
             with transaction() as tx:
                 tx.update(att, actions=[Attachment.state.set("verified"), Attachment.size.set(verdict.size),
                                         Attachment.verified_at.set(now_iso()), Attachment.reason.remove()],
                           condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
-                tx.update(count, actions=[AttachmentCount.n.add(1), Path("type").set("AttachmentCount")],
-                          condition=AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"]))
+                tx.update(count, actions=actions, condition=condition)
     except Conflict:
         current = _load(att.decl_id, att.attachment_id)
         if current.state == "verifying" and current.claimed_at == claim_time:
             attachments_cleanup.delete_objects([att.s3_key, att.thumbnail_key])
+            holder = _slot_holder_of(att) if att.slot is not None else None
+            if holder is not None and holder != att.attachment_id:
+                return _reject(current, "SLOT_TAKEN", f"{rule['label']}{att.slot}已上传，请先删除后重新上传",
+                               claim_time)
             return _reject(current, "COUNT_LIMIT", f"数量要求：最多上传{rule['max_count']}个", claim_time)
         return current
     except Exception:
@@ -386,7 +415,12 @@ def remove(att: Attachment, principal: Principal) -> None:
             tx.delete(att, condition=Attachment.state == att.state)
             if att.state == "verified":
                 count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
-                tx.update(count, actions=[AttachmentCount.n.add(-1)], condition=AttachmentCount.n > 0)
+                actions, condition = [AttachmentCount.n.add(-1)], AttachmentCount.n > 0
+                if att.slot is not None:   # the slot is free again (verified before the slot rule: no holder)
+                    actions.append(_slot_holder(att).remove())
+                    condition = condition & ((_slot_holder(att) == att.attachment_id) |
+                                             _slot_holder(att).does_not_exist())
+                tx.update(count, actions=actions, condition=condition)
             AuditRecord.append(tx, f"DECL#{att.decl_id}", "attachment.delete", principal,
                                detail={"category": att.category, "attachment_id": att.attachment_id})
     attachments_cleanup.delete_objects([att.incoming_key, att.s3_key, att.thumbnail_key])
