@@ -27,7 +27,8 @@ the applicant cannot act on; what the province needs from the file is what its p
 Bounds: the walk goes through the verifier's ranged, ETag-pinned reads and never into page
 content, resources, appearance streams, metadata or the structure tree (no action lives there), so a
 clean scan is judged from a few blocks (a 50 MB scan: tens of KB). Only a file with something to
-remove is read whole, once (blocks cached: memory ≈ the file, at most the slot's limit); a file over
+remove is read whole, by one GET pinned to the same ETag, into a spooled temporary file (memory up
+to SPOOL_MEMORY, then /tmp); a file over
 the caller's inline bound is then left to the S3-event verifier (sized for it). At most MAX_OBJECTS
 objects and MAX_PAGES pages; pypdf's own decompression limits (75 MB a stream) apply; the rebuild
 is written to a spooled temporary file (memory up to SPOOL_MEMORY, then /tmp) and refused when
@@ -160,6 +161,24 @@ TOO_COMPLEX = ("PDF_TOO_COMPLEX", "PDF文件结构过于复杂，无法安全处
 ACTIVE_LEFT = ("PDF_ACTIVE_CONTENT", "PDF文件含有无法移除的活动内容（脚本、嵌入文件等），请打印为PDF后重新上传")
 
 
+def fetch_whole(reader, size: int):
+    """The whole object by one GET pinned to the verified ETag, into a spooled temporary file (a
+    rebuild reads every stream: thousands of ranged GETs would cost minutes)."""
+    body = reader._get()
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    while True:
+        chunk = body.read(1024 * 1024)
+        if not chunk:
+            break
+        reader.bytes_read += len(chunk)
+        if out.tell() + len(chunk) > size:
+            out.close()
+            raise TooComplex()             # more bytes than the HEAD said: not what was judged
+        out.write(chunk)
+    out.seek(0)
+    return out
+
+
 def _failed(stream):
     """The read failure pypdf may have swallowed: a 412 (Changed) or S3 error is raised again."""
     failure = stream.failure
@@ -188,17 +207,16 @@ def disarm(pdf, stream, tail: bytes, size: int, max_inline: int | None):
         return problem, None, ()
     if max_inline is not None and size > max_inline:
         return DEFERRED, None, ()
+    whole = fetch_whole(stream.reader, size)       # one pinned GET (a 412 raises Changed: start again)
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
     try:
-        stream.seek(0)
-        pages = rebuild(PdfReader(stream, strict=False), out)
+        pages = rebuild(PdfReader(whole, strict=False), out)
     except TooComplex:
         return TOO_COMPLEX, None, ()
-    except Exception:  # noqa: BLE001
-        return _failed(stream) or TOO_BROKEN, None, ()
-    problem = _failed(stream)
-    if problem:
-        return problem, None, ()
+    except Exception:  # noqa: BLE001 - what pypdf cannot rebuild is not stored
+        return TOO_BROKEN, None, ()
+    finally:
+        whole.close()
     if out.tell() > MAX_GROWTH * size + 1024 * 1024:
         out.close()
         return TOO_COMPLEX, None, ()

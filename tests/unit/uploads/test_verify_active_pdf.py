@@ -16,7 +16,7 @@ ZIP = (b"PK\x03\x04\x14\x00\x00\x00\x00\x00" + b"\x00" * 16 + b"\x05\x00\x00\x00
 FONT = b"\x00\x01\x00\x00" + b"glyf" * 64                 # stands for an embedded TrueType program
 
 
-def build(catalog_extra=b"", page_extra=b"", extra_objects=(), trailing=b"", compressed=False, pages=1) -> bytes:
+def build(catalog_extra=b"", page_extra=b"", extra_objects=(), trailing=b"", pages=1, contents=b"4 0 R") -> bytes:
     """A scanned certificate: page(s) with an image, text in an embedded font; optional active content.
     Objects 1-7 are fixed; extra objects are numbered from 8."""
     image = zlib.compress(bytes(range(256)) * 16)          # 64×64 grey, Flate
@@ -25,7 +25,7 @@ def build(catalog_extra=b"", page_extra=b"", extra_objects=(), trailing=b"", com
     objects = {
         1: b"<< /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >>",
         2: b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages,
-        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 240 260] /Contents 4 0 R "
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 240 260] /Contents " + contents + b" "
            b"/Resources << /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >> " + page_extra + b" >>",
         4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         5: b"<< /Type /XObject /Subtype /Image /Width 64 /Height 64 /ColorSpace /DeviceGray /BitsPerComponent 8 "
@@ -159,22 +159,19 @@ def test_bytes_swapped_during_the_rebuild_are_never_stored(mock_s3):
     evil = build(**CASES["launch_cmd"])
     clean_later = build()
     put(mock_s3, "in/a.pdf", evil, "application/pdf")
-    real = pdf_cdr.rebuild
-    swapped = []
+    real = pdf_cdr.fetch_whole
 
-    def swap_then_rebuild(reader, out):
-        if not swapped:
-            swapped.append(1)
-            mock_s3.put_object(Bucket=BUCKET, Key="in/a.pdf", Body=clean_later)
-            reader.stream.blocks.clear()                    # force fresh (pinned) reads
-        return real(reader, out)
+    def swap_then_fetch(reader, size):
+        mock_s3.put_object(Bucket=BUCKET, Key="in/a.pdf", Body=clean_later)     # a re-POST lands now
+        pdf_cdr.fetch_whole = real
+        return real(reader, size)
 
-    pdf_cdr.rebuild = swap_then_rebuild
+    pdf_cdr.fetch_whole = swap_then_fetch
     try:
         v = verify.verify_object(mock_s3, BUCKET, "in/a.pdf", declared_type="application/pdf",
                                  allowed_types=frozenset({"application/pdf"}), max_bytes=3000 * KB,
                                  dest_key="ok/a.pdf")
     finally:
-        pdf_cdr.rebuild = real
+        pdf_cdr.fetch_whole = real
     assert v.ok and not v.disarmed, v                      # verified again: the new bytes, clean
     assert get(mock_s3, "ok/a.pdf") == clean_later
