@@ -33,6 +33,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 
 | 26 | 行政区划 names (GB/T 2260, Jilin) | data file chalicelib/geo/jilin_gbt2260.json | - | - |
 | 27 | 绑定状态 of a unit looked up for binding | GetItem UNIT#<caller> / PROFILE (+ #4) | table | 1 |
+| 28 | an agent's phone / ID number already listed in the unit? (add, edit, re-enable) | Put UNIT#<code> / AGENTPHONE#<hmac> · AGENTIDNUM#<hmac> if not exists, in the agent's TransactWrite (+ #5 filtered by phone: agents listed before the index existed) | table | 1 |
 
 Writes that change several items go in one TransactWriteItems (decision + declaration + counter
 shard + audit record; binding decision + request + counters + audit; submit + modules lock +

@@ -7,6 +7,8 @@ Key formats
     Agent           PK=UNIT#<credit_code>     SK=AGENT#<agent_id>
     AgentIdNumber   PK=UNIT#<credit_code>     SK=AGENTIDNUM#<hmac(id)>  (an agent's ID number: unique
                                                                      per unit, found by GetItem)
+    AgentPhone      PK=UNIT#<credit_code>     SK=AGENTPHONE#<hmac(phone)>  (an agent's phone: unique per
+                                                                     unit; agents sign in by phone)
     RegionBureau    PK=REGION#<city_code>     SK=HRBUREAU     (city HR bureau of a region)
     DevLogin        PK=DEVLOGIN#<login>       SK=DEVLOGIN     (local stage only: demo logins)
 """
@@ -102,6 +104,16 @@ class AgentIdNumber(Entity, discriminator="AgentIdNumber"):
     @staticmethod
     def key(unit_code: str, id_hash: str):
         return f"UNIT#{unit_code}", f"AGENTIDNUM#{id_hash}"
+
+
+class AgentPhone(Entity, discriminator="AgentPhone"):
+    """Index item: the agent of a unit holding a phone number (its keyed hash, never the number).
+    Held while the agent is listed, enabled or not, as AgentIdNumber is."""
+    agent_id = UnicodeAttribute()
+
+    @staticmethod
+    def key(unit_code: str, phone_hash: str):
+        return f"UNIT#{unit_code}", f"AGENTPHONE#{phone_hash}"
 
 
 class RegionBureau(Entity, discriminator="RegionBureau"):

@@ -5,13 +5,14 @@ from typing import Literal, Optional
 from pydantic import Field, field_validator
 
 from chalicelib import identifiers as ids
-from chalicelib.schemas.types import IdNumber, Phone, RegionCode
+from chalicelib.schemas.types import check_plain
+from chalicelib.schemas.types import IdNumber, Name, Phone, RegionCode
 from chalicelib.validation import Schema
 
 
 class PersonProfileIn(Schema):
-    name: str = Field(title="姓名", min_length=1, max_length=50)
-    former_name: Optional[str] = Field(None, title="曾用名", max_length=50)
+    name: Name = Field(title="姓名", min_length=1, max_length=50)
+    former_name: Optional[Name] = Field(None, title="曾用名", max_length=50)
     id_type: Literal["居民身份证（户口簿）"] = Field(title="证件类型")
     id_number: IdNumber = Field(title="证件号码", min_length=18, max_length=18)
     phone: Phone = Field(title="手机号码", max_length=11)
@@ -20,6 +21,7 @@ class PersonProfileIn(Schema):
 def _contact_phone(value):
     """A mobile number or a landline with its area code (0432-6200000, 043162000000)."""
     value = ids.normalize(value)
+    check_plain(value)
     if value is not None and not ids.is_valid_phone(value) and \
             not re.fullmatch(r"0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}(-[0-9]{1,6})?", value, re.ASCII):
         raise ValueError("联系电话应为手机号码或带区号的固定电话（如0432-6200000）")
@@ -27,7 +29,7 @@ def _contact_phone(value):
 
 
 class ReportingInfoIn(Schema):
-    contact_name: Optional[str] = Field(None, title="报送联系人", max_length=50)
+    contact_name: Optional[Name] = Field(None, title="报送联系人", max_length=50)
     contact_phone: Optional[str] = Field(None, title="联系电话", max_length=20)
     contact_post: Optional[str] = Field(None, title="联系人职务", max_length=50)
     office_address: Optional[str] = Field(None, title="办公地址", max_length=200)
@@ -38,7 +40,7 @@ class ReportingInfoIn(Schema):
 
 
 class UnitProfileIn(Schema):
-    name: str = Field(title="单位名称", min_length=1, max_length=100)
+    name: Name = Field(title="单位名称", min_length=1, max_length=100)
     region_code: RegionCode = Field(title="所属行政区划", min_length=6, max_length=6)
     unit_type: Optional[str] = Field(None, title="单位类型", max_length=50)
     industry: Optional[str] = Field(None, title="所属行业", max_length=50)
@@ -49,13 +51,13 @@ class UnitProfileIn(Schema):
 
 
 class AgentIn(Schema):
-    name: str = Field(title="经办人姓名", min_length=1, max_length=50)
+    name: Name = Field(title="经办人姓名", min_length=1, max_length=50)
     phone: Phone = Field(title="经办人手机号", max_length=11)
     id_number: Optional[IdNumber] = Field(None, title="经办人身份证号", min_length=18, max_length=18)
 
 
 class AgentPatch(Schema):
-    name: Optional[str] = Field(None, title="经办人姓名", min_length=1, max_length=50)
+    name: Optional[Name] = Field(None, title="经办人姓名", min_length=1, max_length=50)
     phone: Optional[Phone] = Field(None, title="经办人手机号", max_length=11)
     id_number: Optional[IdNumber] = Field(None, title="经办人身份证号", min_length=18, max_length=18)
     active: Optional[bool] = Field(None, title="是否启用")

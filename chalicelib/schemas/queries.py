@@ -10,7 +10,7 @@ from typing import Literal, Optional
 from pydantic import ConfigDict, Field
 
 from chalicelib.schemas.console import ResultFilterFields
-from chalicelib.schemas.types import DEFAULT_MATTER, KnownMatterCode, MatterCode, Year
+from chalicelib.schemas.types import DEFAULT_MATTER, KnownMatterCode, MatterCode, Name, Year
 from chalicelib.validation import Schema
 
 
@@ -49,7 +49,7 @@ class ReviewListQuery(PageQuery):
     bucket: Literal["pending", "to_send", "done", "returned"] = Field("pending", title="列表")
     matter_type: KnownMatterCode = Field(DEFAULT_MATTER, title="事项类型")
     year: Optional[Year] = Field(None, title="年度")
-    name: Optional[str] = Field(None, title="姓名", max_length=50)
+    name: Optional[Name] = Field(None, title="姓名", max_length=50)
 
 
 class ResultListQuery(PageQuery, ResultFilterFields):

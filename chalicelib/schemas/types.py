@@ -17,11 +17,14 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from chalicelib import identifiers as ids
-from chalicelib.text import TEXT_MESSAGE, bad_text, check_text  # noqa: F401  (the Text rule, re-exported)
+from chalicelib.text import TEXT_MESSAGE, bad_text, check_plain, check_text  # noqa: F401  (re-exported)
 from chalicelib.matters import MATTER_CODES, TALENT_GRADING
 from chalicelib.matters.registry import REGISTRY
 
 Text = Annotated[str, AfterValidator(check_text)]
+# A name (a person's, a unit's, an agent's, a contact's) or a search input: compared and searched, so
+# no invisible character either (issue 28 item 4; the rule and why refuse: chalicelib/text.py).
+Name = Annotated[str, AfterValidator(check_plain)]
 
 
 def _id_number(value: str) -> str:
@@ -48,11 +51,28 @@ def _region(value: str) -> str:
     return value
 
 
-_normalized = BeforeValidator(ids.normalize)
+def _search_id_number(value: str) -> str:
+    if value and not (value.isascii() and value.isalnum() and value[:-1].isdigit()):
+        raise ValueError("证件号码应为数字（末位可为X）")
+    return value
+
+
+def _normalize(value):
+    """ids.normalize, then no invisible character: one gets its own message, before the length or
+    the checksum is judged ("长度不能超过18个字" for 18 visible digits would puzzle anyone)."""
+    return check_plain(ids.normalize(value))
+
+
+_normalized = BeforeValidator(_normalize)
 IdNumber = Annotated[str, _normalized, AfterValidator(_id_number)]
 CreditCode = Annotated[str, _normalized, AfterValidator(_credit_code)]
 Phone = Annotated[str, _normalized, AfterValidator(_phone)]
 RegionCode = Annotated[str, _normalized, AfterValidator(_region)]
+# 证件号码 as a search types it (POST /reviews/search, /results/search): the writes' normalisation
+# exactly (NFKC + upper case: a full-width number finds the row, issue 28 item 5), the same refusal
+# of what NFKC leaves non-ASCII; no checksum (a search for a number nobody holds finds nothing).
+SearchIdNumber = Annotated[str, _normalized, AfterValidator(_search_id_number)]
+SearchCode = Annotated[str, _normalized]     # a credit code typed into a filter
 
 
 # --- the year and the matter code: one validator each, used by every schema (bodies and queries) ---

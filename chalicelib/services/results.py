@@ -44,7 +44,7 @@ def result_states(matter_type: str) -> tuple:
 def id_digest(id_number: str) -> str:
     from chalicelib.pii import id_number_digest
 
-    return id_number_digest(ids.ID_TYPE_RESIDENT, id_number.strip().upper())
+    return id_number_digest(ids.ID_TYPE_RESIDENT, ids.normalize(id_number))
 
 
 def id_digests(id_number: str) -> list:
@@ -148,7 +148,7 @@ def normalize_filters(principal: Principal, filters: dict) -> dict:
 
     matter_type = known_code(filters.get("matter_type"))
     result = _clean(filters.get("result"), 4)
-    id_number = _clean(filters.get("id_number"), 18)
+    id_number = _clean(ids.normalize(filters.get("id_number")), 18)   # as writes normalise it
     return {"matter_type": matter_type, "year": year, "result": result,
             "level": _clean(filters.get("level"), 10), "unit": (_clean(filters.get("unit"), 18) or "").upper() or None,
             "city": _clean(filters.get("city"), 6), "name": _clean(filters.get("name"), 50),

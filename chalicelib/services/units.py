@@ -8,9 +8,9 @@ from chalicelib import geo
 from chalicelib import identifiers as ids
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.identity import UNIT_ROLES, Principal
-from chalicelib.models.accounts import Agent, AgentIdNumber, ReportingInfo, Unit
+from chalicelib.models.accounts import Agent, AgentIdNumber, AgentPhone, ReportingInfo, Unit
 from chalicelib.models.audit import AuditRecord
-from chalicelib.models.base import db_errors, now_iso, transaction
+from chalicelib.models.base import cancellation_codes, db_errors, now_iso, transaction
 
 if TYPE_CHECKING:
     from chalicelib.schemas.accounts import AgentIn, AgentPatch, UnitProfileIn
@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 UNIT_MISSING = NotFound("该统一社会信用代码对应的单位未在系统中注册", code="UNIT_NOT_REGISTERED")
 AGENT_MISSING = NotFound("经办人不存在", code="AGENT_NOT_FOUND")
 AGENT_ID_TAKEN = Conflict("该身份证号已登记为本单位的经办人", code="AGENT_ID_NUMBER_TAKEN")
+# Agents sign in by phone: two agents of a unit under one phone would let a disabled one in (issue 28
+# item 2). A disabled agent keeps the number, as it keeps its ID number.
+AGENT_PHONE_TAKEN = Conflict("该手机号已登记为本单位的经办人（含已停用的经办人），请启用或修改原经办人",
+                             code="AGENT_PHONE_TAKEN")
+AGENT_CHANGED = Conflict("经办人信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT")
 # 绑定状态 as manuals 000/004 show it
 BINDING_LABELS = {None: "未绑定", "pending": "待审核", "approved": "已绑定"}
 REPORTING_FIELDS = ("contact_name", "contact_phone", "contact_post", "office_address",
@@ -153,24 +158,70 @@ def list_agents(principal: Principal) -> list:
         return [agent_view(a) for a in Agent.query(pk, Agent.sk.startswith("AGENT#"))]
 
 
+def agent_phone_index(unit_code: str, phone: str) -> AgentPhone:
+    """The index item that makes an agent's phone unique in its unit (a keyed hash in its key, never
+    the number; the phone is NFKC-normalised ASCII by the Phone schema type before it gets here)."""
+    from chalicelib.pii import id_number_digest
+
+    pk, sk = AgentPhone.key(unit_code, id_number_digest("AGENT_PHONE", ids.normalize(phone)))
+    return AgentPhone(pk=pk, sk=sk)
+
+
+def _phone_listed(unit_code: str, phone: str, agent_id: str | None = None) -> bool:
+    """Another agent of the unit listed under this phone: agents added before the index item existed
+    have none (one Query of the unit's agents, as sign-in by phone reads them)."""
+    pk, _ = Unit.key(unit_code)
+    with db_errors():
+        return any(a.agent_id != agent_id and not a.is_legal
+                   for a in Agent.query(pk, Agent.sk.startswith("AGENT#"), filter_condition=(Agent.phone == phone)))
+
+
+class _Guards:
+    """Which conditional item of an agent's transaction failed: the phone's index, the ID number's,
+    or the agent itself (a concurrent edit)."""
+
+    def __init__(self):
+        self.labels = []
+
+    def add(self, label: str):
+        self.labels.append(label)
+
+    def conflict(self, exc: Conflict) -> Conflict:
+        failed = {label for label, code in zip(self.labels, cancellation_codes(exc.__cause__))
+                  if code == "ConditionalCheckFailed"}
+        return AGENT_PHONE_TAKEN if "phone" in failed else AGENT_ID_TAKEN if "id" in failed else AGENT_CHANGED
+
+
 def add_agent(principal: Principal, data: AgentIn) -> dict:
     principal.require_legal()
     load(principal.unit_code)
+    if _phone_listed(principal.unit_code, data.phone):
+        raise AGENT_PHONE_TAKEN
     now = now_iso()
     agent_id = uuid.uuid4().hex
     pk, sk = Agent.key(principal.unit_code, agent_id)
     agent = Agent(pk=pk, sk=sk, unit_code=principal.unit_code, agent_id=agent_id, name=data.name,
                   phone=data.phone, id_number=data.id_number, is_legal=False, active=True,
                   created_by=principal.subject, created_at=now, updated_at=now)
-    with db_errors(conflict=AGENT_ID_TAKEN):   # the only guard that can fail: the ID number's
-        with transaction() as tx:
-            tx.save(agent, condition=Agent.pk.does_not_exist())
-            if data.id_number:
-                index = agent_id_index(principal.unit_code, data.id_number)
-                index.agent_id = agent_id
-                tx.save(index, condition=AgentIdNumber.pk.does_not_exist())
-            AuditRecord.append(tx, f"UNIT#{principal.unit_code}", "agent.add", principal,
-                               detail={"agent_id": agent_id})
+    guards = _Guards()
+    try:
+        with db_errors():
+            with transaction() as tx:
+                tx.save(agent, condition=Agent.pk.does_not_exist())
+                guards.add("agent")
+                phone = agent_phone_index(principal.unit_code, data.phone)
+                phone.agent_id = agent_id
+                tx.save(phone, condition=AgentPhone.pk.does_not_exist())   # two adds at once: one wins
+                guards.add("phone")
+                if data.id_number:
+                    index = agent_id_index(principal.unit_code, data.id_number)
+                    index.agent_id = agent_id
+                    tx.save(index, condition=AgentIdNumber.pk.does_not_exist())
+                    guards.add("id")
+                AuditRecord.append(tx, f"UNIT#{principal.unit_code}", "agent.add", principal,
+                                   detail={"agent_id": agent_id})
+    except Conflict as exc:
+        raise guards.conflict(exc) from None
     return agent_view(agent)
 
 
@@ -183,6 +234,8 @@ def update_agent(principal: Principal, agent_id: str, data: AgentPatch) -> dict:
     changes = data.model_dump(exclude_unset=True)
     if "id_number" in changes and changes["id_number"] is None:
         del changes["id_number"]          # the number is replaced, never cleared to nothing
+    if "phone" in changes and changes["phone"] is None:
+        del changes["phone"]
     if not changes:
         raise ValidationFailed("没有需要修改的内容", code="NOTHING_TO_UPDATE")
     old_index = new_index = None
@@ -197,16 +250,43 @@ def update_agent(principal: Principal, agent_id: str, data: AgentPatch) -> dict:
                 pass
         if agent.id_number:
             old_index = agent_id_index(principal.unit_code, agent.id_number)
+    # The phone is claimed when it changes and when the agent is enabled again (an agent listed
+    # before the index existed claims it then); the old number is released when it changes.
+    new_phone = changes.get("phone") if changes.get("phone") and changes["phone"] != agent.phone else None
+    enabling = changes.get("active") is True and not agent.active
+    phone_claim = old_phone = None
+    if not agent.is_legal and (new_phone or enabling):
+        if _phone_listed(principal.unit_code, new_phone or agent.phone, agent_id):
+            raise AGENT_PHONE_TAKEN
+        phone_claim = agent_phone_index(principal.unit_code, new_phone or agent.phone)
+        phone_claim.agent_id = agent_id
+        if new_phone and agent.phone:
+            old_phone = agent_phone_index(principal.unit_code, agent.phone)
     for key, value in changes.items():
         setattr(agent, key, value)
     agent.updated_at = now_iso()
-    with db_errors(conflict=Conflict("经办人信息已被他人修改，请刷新后重试", code="VERSION_CONFLICT")):
-        with transaction() as tx:
-            tx.save(agent)
-            if new_index is not None:   # a concurrent claim of the same number fails this guard
-                tx.save(new_index, condition=AgentIdNumber.pk.does_not_exist())
-            if old_index is not None:
-                tx.delete(old_index, condition=AgentIdNumber.agent_id == agent_id)
-            AuditRecord.append(tx, f"UNIT#{principal.unit_code}", "agent.update", principal,
-                               detail={"agent_id": agent_id, "fields": sorted(changes)})
+    guards = _Guards()
+    try:
+        with db_errors():
+            with transaction() as tx:
+                tx.save(agent)
+                guards.add("agent")
+                if new_index is not None:   # a concurrent claim of the same number fails this guard
+                    tx.save(new_index, condition=AgentIdNumber.pk.does_not_exist())
+                    guards.add("id")
+                if old_index is not None:
+                    tx.delete(old_index, condition=AgentIdNumber.agent_id == agent_id)
+                    guards.add("agent")
+                if phone_claim is not None:
+                    tx.save(phone_claim, condition=AgentPhone.pk.does_not_exist() |
+                            (AgentPhone.agent_id == agent_id))
+                    guards.add("phone")
+                if old_phone is not None:   # released; an agent listed before the index had none
+                    tx.delete(old_phone, condition=AgentPhone.pk.does_not_exist() |
+                              (AgentPhone.agent_id == agent_id))
+                    guards.add("agent")
+                AuditRecord.append(tx, f"UNIT#{principal.unit_code}", "agent.update", principal,
+                                   detail={"agent_id": agent_id, "fields": sorted(changes)})
+    except Conflict as exc:
+        raise guards.conflict(exc) from None
     return agent_view(agent)

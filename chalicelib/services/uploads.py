@@ -45,8 +45,12 @@ PART_SIZE = 8 * 1024 * 1024
 FINAL = ("verified", "rejected")
 # Images with more pixels than this are verified by the S3-event verifier, not in the API request.
 INLINE_MAX_PIXELS = config.UPLOAD_INLINE_MAX_PIXELS
+# PDFs over this are read whole (and rebuilt when they carry active content) by the S3-event
+# verifier, not in the API request (a 50 MB rebuild: see README "Measured").
+INLINE_MAX_PDF_BYTES = 10 * 1024 * 1024
 VERDICT_WAIT = config.UPLOAD_VERDICT_WAIT_SECONDS    # bounded wait for another run
 POLL_SECONDS = 0.2
+VERIFIER = Principal(subject="system:upload-verifier", role="system", name="文件核验")
 PARTS_MISMATCH = ("PART_SIZE", "分片大小与申请的文件大小不符，请重新上传")
 
 
@@ -72,12 +76,24 @@ NAME_EXTENSIONS = {"image/png": {"png"}, "image/jpeg": {"jpg", "jpeg", "jpe"}, "
 _NAME_EXTENSION = re.compile(r"\.([A-Za-z][A-Za-z0-9]{0,4})$")
 
 
+def name_as_opened(file_name: str) -> str:
+    """The name a desktop opens the file under (issue 28 item 6): NFKC (“ｅｘｅ” → “exe”, “．” → “.”),
+    invisible characters removed (“photo.e\u200bxe” is shown, and compared by people, as photo.exe),
+    and trailing dots and spaces dropped, as Windows does (“photo.exe.” opens as photo.exe)."""
+    import unicodedata
+
+    from chalicelib.text import without_invisible
+
+    name = without_invisible(unicodedata.normalize("NFKC", without_invisible(file_name)))
+    return re.sub(r"[.\s]+$", "", name)
+
+
 def check_file(rule: dict, content_type: str, size: int, file_name: str | None = None) -> str:
     content_type = TYPE_ALIASES.get(content_type.lower(), content_type.lower())
     allowed = ",".join(EXTENSIONS[t] for t in rule["types"])
     if content_type not in rule["types"]:
         raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
-    named = _NAME_EXTENSION.search(file_name or "")
+    named = _NAME_EXTENSION.search(name_as_opened(file_name or ""))
     if named and named.group(1).lower() not in NAME_EXTENSIONS[content_type]:
         # a verified PNG named “a.exe” would be downloaded under that name
         raise ValidationFailed(f"只能上传{allowed}格式的文件", code="TYPE_NOT_ALLOWED")
@@ -285,7 +301,8 @@ def _run(att: Attachment, definition, claim_time: str, inline: bool) -> Attachme
                                 declared_type=att.content_type, allowed_types=frozenset(rule["types"]),
                                 max_bytes=rule["max_kb"] * 1024, dest_key=att.s3_key,
                                 thumbnail_key=att.thumbnail_key,
-                                max_inline_pixels=INLINE_MAX_PIXELS if inline else None)
+                                max_inline_pixels=INLINE_MAX_PIXELS if inline else None,
+                                max_inline_pdf_bytes=INLINE_MAX_PDF_BYTES if inline else None)
     except Exception:
         _release(att, claim_time)   # S3 failed mid-way: let the next attempt verify again
         raise
@@ -322,20 +339,53 @@ def _release(att: Attachment, claim_time: str) -> None:
         log.warning("could not release verification claim", extra={"fields": {"decl": att.decl_id}})
 
 
+def _slot_holder(att: Attachment) -> Path:
+    """The attribute of the category's count item naming the verified attachment in a single-file
+    slot (身份证 正面/反面): one file per slot, guarded in the accept transaction (issue 28 item 3)."""
+    return Path([f"slot:{att.slot}"])
+
+
+def _slot_holder_of(att: Attachment) -> str | None:
+    from chalicelib.models.base import Entity
+
+    pk, sk = AttachmentCount.key(att.decl_id, att.category, att.entry_id)
+    with db_errors():
+        raw = Entity._get_connection().get_item(pk, sk, consistent_read=True).get("Item", {})
+    return raw.get(f"slot:{att.slot}", {}).get("S")
+
+
 def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment:
+    """verifying → verified with the count (and the slot, if any) in one transaction. Two requests
+    for one slot can both pass request_slot's read (each sees the slot empty); the slot attribute's
+    condition here lets exactly one of them be verified: DynamoDB evaluates a transaction's
+    conditions and applies its writes atomically, and a concurrent transaction on the same count
+    item is cancelled (TransactionConflict) rather than interleaved, so the loser's retry sees the
+    holder and is rejected."""
     count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
+    actions = [AttachmentCount.n.add(1), Path("type").set("AttachmentCount")]
+    condition = AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"])
+    if att.slot is not None:
+        actions.append(_slot_holder(att).set(att.attachment_id))
+        condition = condition & _slot_holder(att).does_not_exist()
     try:
         with db_errors():
             with transaction() as tx:
                 tx.update(att, actions=[Attachment.state.set("verified"), Attachment.size.set(verdict.size),
                                         Attachment.verified_at.set(now_iso()), Attachment.reason.remove()],
                           condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
-                tx.update(count, actions=[AttachmentCount.n.add(1), Path("type").set("AttachmentCount")],
-                          condition=AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"]))
+                tx.update(count, actions=actions, condition=condition)
+                if verdict.disarmed:   # the verdict on a PDF's active content, in the audit trail
+                    AuditRecord.append(tx, f"DECL#{att.decl_id}", "attachment.disarm", VERIFIER,
+                                       detail={"category": att.category, "attachment_id": att.attachment_id,
+                                               "removed": list(verdict.disarmed)})
     except Conflict:
         current = _load(att.decl_id, att.attachment_id)
         if current.state == "verifying" and current.claimed_at == claim_time:
             attachments_cleanup.delete_objects([att.s3_key, att.thumbnail_key])
+            holder = _slot_holder_of(att) if att.slot is not None else None
+            if holder is not None and holder != att.attachment_id:
+                return _reject(current, "SLOT_TAKEN", f"{rule['label']}{att.slot}已上传，请先删除后重新上传",
+                               claim_time)
             return _reject(current, "COUNT_LIMIT", f"数量要求：最多上传{rule['max_count']}个", claim_time)
         return current
     except Exception:
@@ -374,7 +424,12 @@ def remove(att: Attachment, principal: Principal) -> None:
             tx.delete(att, condition=Attachment.state == att.state)
             if att.state == "verified":
                 count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
-                tx.update(count, actions=[AttachmentCount.n.add(-1)], condition=AttachmentCount.n > 0)
+                actions, condition = [AttachmentCount.n.add(-1)], AttachmentCount.n > 0
+                if att.slot is not None:   # the slot is free again (verified before the slot rule: no holder)
+                    actions.append(_slot_holder(att).remove())
+                    condition = condition & ((_slot_holder(att) == att.attachment_id) |
+                                             _slot_holder(att).does_not_exist())
+                tx.update(count, actions=actions, condition=condition)
             AuditRecord.append(tx, f"DECL#{att.decl_id}", "attachment.delete", principal,
                                detail={"category": att.category, "attachment_id": att.attachment_id})
     attachments_cleanup.delete_objects([att.incoming_key, att.s3_key, att.thumbnail_key])

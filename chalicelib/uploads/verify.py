@@ -5,6 +5,8 @@
 - images: dimensions read from the header first (decompression bombs refused before decoding),
   then decoded fully and re-encoded, which drops EXIF (GPS included), text chunks and anything
   appended after the image (polyglots); the photo also gets a small thumbnail;
+- PDFs with active content (JavaScript, launch/URI actions, embedded files, data after %%EOF) are
+  rebuilt without it, and the rebuild is stored (chalicelib/uploads/pdf_cdr.py, issue 28 item 1);
 - PDFs: opened the way PDF readers open them (pypdf, non-strict: a missing or broken xref table is
   rebuilt, as readers do) through ranged reads with a byte budget — never the whole file unless it
   is small; a PDF header in front of something else (an EXE or HTML body with a fake xref) is
@@ -23,6 +25,8 @@ import dataclasses
 import io
 import re
 
+from chalicelib.uploads import pdf_cdr
+
 KB = 1024
 HEAD_BYTES = 64
 PREFIX_BYTES = 64 * KB
@@ -34,6 +38,7 @@ ATTEMPTS = 3                        # verifications started over when the bytes 
 PDF_CORRUPT = ("PDF_CORRUPT", "PDF文件不完整或已损坏")
 PDF_INVALID = ("PDF_INVALID", "文件不是有效的PDF文件（PDF阅读器无法打开），请重新上传")
 PDF_TOO_BROKEN = ("PDF_CORRUPT", "PDF文件结构损坏，无法在线核验，请用PDF阅读器另存后重新上传")
+
 CHANGED = ("CHANGED", "文件在核验过程中被更换，请重新上传")
 # After the header line (and comment lines, e.g. the binary marker), a PDF's body starts with an object.
 _PDF_BODY = re.compile(rb"%PDF-\d\.\d[^\r\n]*(?:\r\n|\r|\n)(?:[ \t\r\n\f\x00]*%[^\r\n]*(?:\r\n|\r|\n))*"
@@ -55,6 +60,7 @@ class Verdict:
     detected_type: str | None
     bytes_read: int
     thumbnail_key: str | None = None
+    disarmed: tuple = ()            # what a PDF's rebuild removed (chalicelib/uploads/pdf_cdr.py)
 
 
 def sniff(head: bytes) -> str | None:
@@ -205,7 +211,7 @@ def _missing(exc) -> bool:
 def verify_object(s3, bucket: str, key: str, *, declared_type: str, allowed_types: frozenset,
                   max_bytes: int, dest_key: str | None = None, thumbnail_key: str | None = None,
                   max_pixels: int = 40_000_000, delete_rejected: bool = True,
-                  max_inline_pixels: int | None = None) -> Verdict:
+                  max_inline_pixels: int | None = None, max_inline_pdf_bytes: int | None = None) -> Verdict:
     """The verdict on the object at key; when it passes it is stored at dest_key (default: key)."""
     from botocore.exceptions import ClientError
 
@@ -226,7 +232,8 @@ def verify_object(s3, bucket: str, key: str, *, declared_type: str, allowed_type
             return _verify_once(s3, bucket, source, head, declared_type=declared_type,
                                 allowed_types=allowed_types, max_bytes=max_bytes, target=target,
                                 thumbnail_key=thumbnail_key, max_pixels=max_pixels,
-                                delete_rejected=delete_rejected, max_inline_pixels=max_inline_pixels)
+                                delete_rejected=delete_rejected, max_inline_pixels=max_inline_pixels,
+                                max_inline_pdf_bytes=max_inline_pdf_bytes)
         except Changed:
             continue          # re-POSTed mid-way: start again on the bytes that are there now
     return _reject(s3, bucket, {key, target if target != key else None, thumbnail_key}, delete_rejected,
@@ -234,7 +241,8 @@ def verify_object(s3, bucket: str, key: str, *, declared_type: str, allowed_type
 
 
 def _verify_once(s3, bucket, key, head_response, *, declared_type, allowed_types, max_bytes, target,
-                 thumbnail_key, max_pixels, delete_rejected, max_inline_pixels) -> Verdict:
+                 thumbnail_key, max_pixels, delete_rejected, max_inline_pixels,
+                 max_inline_pdf_bytes=None) -> Verdict:
     from botocore.exceptions import ClientError
 
     declared = ALIASES.get(declared_type, declared_type)
@@ -255,9 +263,26 @@ def _verify_once(s3, bucket, key, head_response, *, declared_type, allowed_types
         name = TYPE_NAMES.get(detected, "无法识别的格式")
         return reject("TYPE_MISMATCH", f"文件内容与声明的类型不符（实际为{name}）", detected, reader.bytes_read)
     if detected == "application/pdf":
-        problem = _check_pdf(reader, size)
+        problem, opened = _check_pdf(reader, size)
         if problem:
             return reject(problem[0], problem[1], detected, reader.bytes_read)
+        problem, rebuilt, removed = pdf_cdr.disarm(*opened, size, max_inline_pdf_bytes)
+        if problem == pdf_cdr.DEFERRED:
+            # A rebuild reads the whole file: the S3-event verifier, sized for it, does it.
+            return Verdict(False, "DEFERRED", "文件核验中，请稍候", size, detected, reader.bytes_read)
+        if problem:
+            return reject(problem[0], problem[1], detected, reader.bytes_read)
+        if rebuilt is not None:
+            # Stored: the rebuilt file, written here from the bytes read under If-Match.
+            with rebuilt:
+                new_size = rebuilt.seek(0, io.SEEK_END)
+                rebuilt.seek(0)
+                s3.put_object(Bucket=bucket, Key=target, Body=rebuilt, ContentLength=new_size,
+                              ContentType=detected)
+            if target != key:
+                s3.delete_object(Bucket=bucket, Key=key)
+            return Verdict(True, "OK", f"文件核验通过（已移除PDF中的{'、'.join(removed)}）", new_size, detected,
+                           reader.bytes_read, disarmed=removed)
         if target != key:
             copy = {"CopySourceIfMatch": etag} if etag else {}
             try:
@@ -277,26 +302,26 @@ def _check_pdf(reader: _Reader, size: int):
     """None when PDF readers can open the file, else (code, message)."""
     head = reader.range(0, min(PDF_HEAD, size) - 1)
     if not re.match(rb"%PDF-\d\.\d", head):
-        return PDF_CORRUPT
+        return PDF_CORRUPT, None
     if not _PDF_BODY.match(head):
-        return PDF_INVALID              # a PDF header in front of something else (EXE, HTML …)
+        return PDF_INVALID, None        # a PDF header in front of something else (EXE, HTML …)
     # The tail: whole blocks covering at least the last 2 KB, kept for pypdf (it reads backwards
     # from the end first); a small file is read whole here, once.
     tail_start = max(0, (size - 2 * KB) // PDF_BLOCK * PDF_BLOCK)
     tail = reader.range(tail_start, size - 1)
     if b"%%EOF" not in tail[-2048:]:
-        return PDF_CORRUPT              # cut short (an interrupted upload)
+        return PDF_CORRUPT, None        # cut short (an interrupted upload)
     known = {(tail_start + i) // PDF_BLOCK: tail[i:i + PDF_BLOCK] for i in range(0, len(tail), PDF_BLOCK)}
     # No startxref at all (some scanner and phone apps): present one pointing nowhere, so pypdf
     # rebuilds the cross-reference from the objects, as PDF readers do.
     suffix = b"" if b"startxref" in tail[-1024:] else b"\nstartxref\n0\n%%EOF\n"
     stream = _RangedFile(reader, size, PDF_READ_BUDGET, known, suffix)
-    verdict = _open_pdf(stream)
+    verdict, pdf = _open_pdf(stream)
     if stream.failure is not None:
         if isinstance(stream.failure, _Budget):
-            return PDF_TOO_BROKEN
+            return PDF_TOO_BROKEN, None
         raise stream.failure            # Changed (re-verify) or an S3 failure (retry later)
-    return verdict
+    return verdict, (pdf, stream, tail)
 
 
 def _open_pdf(stream):
@@ -309,16 +334,16 @@ def _open_pdf(stream):
     try:
         pdf = PdfReader(stream, strict=False)
         if pdf.is_encrypted:
-            return "PDF_ENCRYPTED", "PDF文件已加密，无法审阅，请上传未加密的文件"
+            return ("PDF_ENCRYPTED", "PDF文件已加密，无法审阅，请上传未加密的文件"), None
         root = pdf.trailer["/Root"].get_object()
         pages = root["/Pages"].get_object()
         count = int(pages["/Count"])
         first = pages["/Kids"][0].get_object()
         if count < 1 or first.get("/Type") not in ("/Page", "/Pages"):
-            return PDF_INVALID
+            return PDF_INVALID, None
     except Exception:  # noqa: BLE001 - whatever pypdf cannot open, a reader cannot either
-        return PDF_INVALID
-    return None
+        return PDF_INVALID, None
+    return None, pdf
 
 
 def _check_image(s3, bucket, key, target, thumbnail_key, reader, size, detected, max_pixels, max_bytes, reject,

@@ -216,3 +216,87 @@ def test_no_user_text_ever_becomes_a_formula(tmp_path_factory, texts):
         if text:
             assert cell.data_type == "s" and cell.value == spreadsheets.neutralize(text)
             assert not unicodedata.normalize("NFKC", cell.value).startswith(("=", "+", "-", "@"))
+
+
+# --- issue 28: invisible characters (Cf and the other default-ignorables), file names, searches ---
+
+INVISIBLE = st.characters(categories=["Cf"]) | st.sampled_from(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0" + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "\U000e0100\U000e01ef")
+NAME_TEXT = st.text(st.characters(categories=["Lo", "Lu", "Ll", "Nd", "Zs"]), min_size=1, max_size=20)
+
+
+@PROPS
+@given(NAME_TEXT.filter(lambda s: s.strip()), INVISIBLE, st.integers(0, 20))
+@example("张三", "\u200b", 1)
+@example("张三", "\u00ad", 1)
+@example("张三", "\ufeff", 0)
+@example("张三", "\u2060", 2)
+def test_a_name_with_any_invisible_character_anywhere_is_refused(name, char, at):
+    from chalicelib.schemas.accounts import PersonProfileIn
+
+    forged = name[:at] + char + name[at:]
+    with pytest.raises(ValidationFailed) as refused:
+        from chalicelib.validation import parse
+
+        parse(PersonProfileIn, {"name": forged, "id_type": "居民身份证（户口簿）",
+                                "id_number": "22010219900307123X".replace("X", ids.id_check_char("22010219900307123")),
+                                "phone": "13900000009"})
+    fields = [d["field"] for d in refused.value.details]
+    assert fields == ["name"], refused.value.details
+
+
+@PROPS
+@given(NAME_TEXT.filter(lambda s: s.strip() and not any(unicodedata.category(c) == "Cf" for c in s)))
+def test_visible_names_pass_the_name_rule(name):
+    from chalicelib.text import check_plain, has_invisible
+
+    assert not has_invisible(name)
+    assert check_plain(name) == name
+
+
+@PROPS
+@given(st.lists(INVISIBLE | st.sampled_from(". \u3000"), max_size=4), st.integers(0, 3),
+       st.sampled_from(["exe", "bat", "cmd", "scr", "js", "html", "svg", "EXE"]),
+       st.booleans())
+@example(["."], 3, "exe", False)
+@example(["\u200b"], 1, "exe", False)
+def test_a_dangerous_extension_however_dressed_is_refused(noise, at, ext, wide):
+    from chalicelib.services.uploads import check_file
+
+    dressed = "".join(chr(ord(c) + 0xFEE0) for c in ext) if wide else ext
+    dressed = dressed[:at] + "".join(n for n in noise if n not in ". \u3000") + dressed[at:]
+    tail = "".join(n for n in noise if n in ". \u3000")
+    name = "photo." + dressed + tail
+    rule = {"types": ["image/png"], "max_kb": 100}
+    with pytest.raises(ValidationFailed):
+        check_file(rule, "image/png", 10, name)
+
+
+@PROPS
+@given(valid_ids(), st.lists(st.integers(0, 17), max_size=18), st.sampled_from(["wide", "bold", "ascii"]))
+def test_a_search_id_number_normalises_to_the_stored_form(number, positions, style):
+    from chalicelib.schemas.console import ReviewSearchIn, ResultSearchIn
+
+    def typed(c, i):
+        if i not in positions or not c.isdigit():
+            return c
+        return chr(ord(c) + 0xFEE0) if style == "wide" else chr(0x1D7CE + int(c)) if style == "bold" else c
+
+    text = "".join(typed(c, i) for i, c in enumerate(number))
+    assert ReviewSearchIn(id_number=text).id_number == number
+    assert ResultSearchIn(id_number=text.lower()).id_number == number
+
+
+@PROPS
+@given(valid_ids(), st.integers(0, 18), INVISIBLE)
+def test_a_search_id_number_with_an_invisible_character_is_refused(number, at, char):
+    from pydantic import ValidationError
+
+    from chalicelib.schemas.console import ReviewSearchIn
+
+    forged = number[:at] + char + number[at:]
+    if ids.normalize(forged) == number:        # NFKC removed it (none today): then it is the same number
+        return
+    with pytest.raises(ValidationError):
+        ReviewSearchIn(id_number=forged)

@@ -26,8 +26,8 @@ def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | 
     condition = None
     if name:
         condition = Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50])
-    if id_number:
-        match = ReviewTask.id_number == id_number.strip().upper()[:18]
+    if id_number:   # the writes' normalisation exactly (NFKC: a full-width number finds the row)
+        match = ReviewTask.id_number == ids.normalize(id_number)[:18]
         condition = match if condition is None else condition & match
     model = ReturnedMark if bucket == "returned" else ReviewTask
     view = _returned_view if bucket == "returned" else task_view
