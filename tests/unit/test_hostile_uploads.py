@@ -192,6 +192,7 @@ def _pdf_header_in_front_of(body: bytes) -> bytes:
 
 def test_a_pdf_without_an_xref_table_is_accepted(client, world, aws, draft):
     _, done = _upload(client, world, aws, draft, "contract", _pdf_without_xref(), "application/pdf")
+    assert "state" in (done.json or {}), done
     assert done.json["state"] == "verified", done
 
 
@@ -303,4 +304,5 @@ def test_complete_waits_bounded_for_the_event_verifiers_verdict(client, world, a
     event.start()
     done = _complete(client, world, draft, slot["attachment"]["attachment_id"])
     event.join(timeout=60)
+    assert "state" in (done.json or {}), done
     assert done.json["state"] == "verified", done
