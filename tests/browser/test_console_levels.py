@@ -4,12 +4,12 @@ agent, a superior unit, a city bureau and the provincial office. A declaration w
 each level's pages are checked, screenshotted into test-artifacts/screenshots/console-*.png and
 scanned with axe-core (0 serious or critical violations)."""
 import pathlib
-import time
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.helpers.poll import poll
 from tests.unit import files
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -40,15 +40,6 @@ class Http:
         assert r.status_code in (200, 204), r.text[:200]
         return self.call("POST", complete(slot["attachment"]["attachment_id"]), login)
 
-
-def poll(fn, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("condition not met before the deadline")
 
 
 def task_state(http, login, d):

@@ -11,7 +11,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_console_levels import axe, login, poll, settle
+from tests.browser.test_console_levels import axe, login, settle
+from tests.helpers.poll import poll
 from tests.browser.test_e2e import choose
 
 MATTER = "TITLE_NORMAL"

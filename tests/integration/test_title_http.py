@@ -5,15 +5,7 @@ import time
 
 import pytest
 
-
-def poll(fn, timeout=60.0, interval=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
+from tests.helpers.poll import poll
 
 
 @pytest.fixture(scope="module")
