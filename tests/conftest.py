@@ -4,6 +4,8 @@ import os
 import pathlib
 import tempfile
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.iam_audit"]   # each function's AWS calls checked against its role
 
@@ -34,3 +36,24 @@ os.environ.update({
     "JWT_PUBLIC_KEY": TEST_PUBLIC_KEY,
     "DEV_JWT_PRIVATE_KEY_FILE": str(_KEYDIR / "jwt-private.pem"),
 })
+
+
+
+STACK_TIERS = ("tests/integration/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(items):
+    """Under pytest-xdist (`./dev test`), the stack tiers run on one worker, in order: they share
+    the machine's two cores with a local stack and chromium, and their timing budgets assume it."""
+    for item in items:
+        if any(tier in item.nodeid for tier in STACK_TIERS):
+            item.add_marker(pytest.mark.xdist_group("stack"))
+
+
+@pytest.fixture(scope="session")
+def _moto_world():
+    """One moto world per test process (per xdist worker): deployed and seeded once, put back
+    before each test by the `aws` and `world` fixtures (tests/helpers/moto_world.py)."""
+    from tests.helpers.moto_world import Worlds
+
+    return Worlds()

@@ -4,12 +4,12 @@ agent, a superior unit, a city bureau and the provincial office. A declaration w
 each level's pages are checked, screenshotted into test-artifacts/screenshots/console-*.png and
 scanned with axe-core (0 serious or critical violations)."""
 import pathlib
-import time
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.helpers.poll import poll
 from tests.unit import files
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -37,18 +37,9 @@ class Http:
                                                           "size": len(data), **extra})
         up = slot["upload"]
         r = self.s.post(up["url"], data=up["fields"], files={"file": (file_name, data, ctype)}, timeout=60)
-        assert r.status_code in (200, 204), r.text[:200]
+        assert r.status_code == 204, r.text[:200]     # S3's answer to a POST upload
         return self.call("POST", complete(slot["attachment"]["attachment_id"]), login)
 
-
-def poll(fn, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("condition not met before the deadline")
 
 
 def task_state(http, login, d):

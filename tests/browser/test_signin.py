@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from devtools.seed import _code, _id
 from tests.browser.conftest import ACCESS_TOKEN_TTL
+from tests.helpers.poll import poll
 
 DESK = {"width": 1400, "height": 900}
 UNIVERSITY = _code("12220000412756703")
@@ -41,16 +42,6 @@ def web_token(page) -> str:
 def claims(token: str) -> dict:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
-def poll(check, deadline_s, what):
-    deadline = time.time() + deadline_s
-    while time.time() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_applicant_signs_in_on_the_platform_page_and_lands_home(browser, web_stack, shot):
@@ -173,7 +164,7 @@ def test_a_session_outlives_its_access_token_and_keeps_the_form(browser, web_sta
     expires = claims(first)["exp"]
     assert expires - time.time() <= ACCESS_TOKEN_TTL + 5
     renewed = poll(lambda: (web_token(page) != first and time.time() > expires) and web_token(page),
-                   ACCESS_TOKEN_TTL * 3, "a renewed access token after the first one expired")
+                   ACCESS_TOKEN_TTL * 3, interval=0.25, what="a renewed access token after the first one expired")
     assert claims(renewed)["exp"] > expires
     expect(page.get_by_label("经办人姓名")).to_have_value("孙雅琴")   # nothing typed was lost
     assert page.url.endswith("#/console/agents")

@@ -10,7 +10,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from tests.browser.test_applicant_mobile import call, lighthouse, login, module, saved, visit
+from tests.browser.test_applicant_mobile import call, login, module, saved, visit
 from tests.unit import files
 
 WHO = "applicant6"            # 周景行, seeded for 职称 (bound to 长白理工大学先进材料研究院, approved)
@@ -192,8 +192,6 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
             assert resp.read(4).startswith(magic), key
     expect(page.locator("[data-test=pledge]")).to_have_attribute("aria-checked", "true")   # still pledged
     visit(page, shot, "t09-step3-clean")
-    lighthouse(web_stack, WHO, [f"/m/matter/{MATTER}", f"/m/declare/{decl}?step=1&module=basic",
-                                f"/m/declare/{decl}?step=1&module=experts", f"/m/declare/{decl}?step=2"])
     page.get_by_role("button", name="提交").click()
     expect(page.locator("[data-test=submitted]")).to_contain_text("提交成功")
     visit(page, shot, "t10-submitted")

@@ -1,18 +1,8 @@
 """Over HTTP against the running local stack: moto server, chalice local, the worker and real
 Step Functions executions — the paths a phone and a browser take."""
-import time
-
 import pytest
 
-
-def poll(fn, timeout=30.0, interval=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
+from tests.helpers.poll import poll
 
 
 def test_health_and_openapi(http):

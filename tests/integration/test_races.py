@@ -12,21 +12,14 @@ import time
 
 import pytest
 
+from tests.helpers.poll import poll
+
 TRIALS = int(os.environ.get("RACE_TRIALS", "3"))
 MARKS = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours",
                                 "attachments")}
 RETURN = {"outcome": "return", "marks": {**MARKS, "work": "wrong"}, "problem_modules": ["work"],
           "return_to": "applicant", "opinion": "工作经历不完整"}
 
-
-def poll(fn, timeout=60.0, interval=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
 
 
 def together(*calls):

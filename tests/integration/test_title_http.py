@@ -5,15 +5,7 @@ import time
 
 import pytest
 
-
-def poll(fn, timeout=60.0, interval=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
+from tests.helpers.poll import poll
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +73,8 @@ def test_title_declaration_with_two_experts_to_final_approval(ctx, stack):
             "size": len(data), **({"entry_id": entry_id} if entry_id else {}), **({"slot": slot} if slot else {})})
         assert s.status_code == 201, s.text
         up = s.json()["upload"]
-        assert c.s.post(up["url"], data=up["fields"], files={"file": ("f", data, ctype)}, timeout=60).status_code in (200, 204)
+        posted = c.s.post(up["url"], data=up["fields"], files={"file": ("f", data, ctype)}, timeout=60)
+        assert posted.status_code == 204, posted.text[:200]     # S3's answer to a POST upload
         call("POST", f"/declarations/{d}/attachments/{s.json()['attachment']['attachment_id']}/complete")
 
     png, pdf = ctx["png"], ctx["pdf"]

@@ -50,36 +50,64 @@ def no_personal_data_in_logs_or_errors():
     assert not leaks, f"personal data in logs or error bodies: {leaks[:3]}"
 
 
+def _configure(env):
+    from chalicelib import config
+
+    for key, value in env.items():
+        if hasattr(config, key):
+            setattr(config, key, value)
+
+
+def _reset_caches():
+    """Module-level caches that a test may have filled under its own settings."""
+    from chalicelib import aws as aws_clients
+    from chalicelib import identity, pii
+
+    aws_clients.reset_clients()
+    pii.hash_key.cache_clear()
+    identity._static_key.cache_clear()
+    identity._jwks_client.cache_clear()
+    identity._discovered.clear()
+
+
 @pytest.fixture
-def aws():
-    """A fresh moto world with every resource of the infra template."""
+def aws(_moto_world):
+    """The moto world with every resource of the infra template, empty (no items, objects or
+    messages, no executions): one per process, put back before each test."""
     from moto import mock_aws
 
-    from chalicelib import aws as aws_clients
-    from devtools.local_infra import deploy
+    from chalicelib import config
+    from devtools import moto_server
 
-    with mock_aws(config=MOTO_CONFIG):
-        aws_clients.reset_clients()
-        env = deploy(None, stack_name="talent-grading-test", region="cn-north-1")
-        from chalicelib import config
-
-        saved = {k: getattr(config, k) for k in env if hasattr(config, k)}
-        for key, value in env.items():
-            if hasattr(config, key):
-                setattr(config, key, value)
-        yield env
+    saved = {k: getattr(config, k) for k in dir(config) if k.isupper()}
+    mock = mock_aws(config=MOTO_CONFIG)
+    mock.start(reset=False)
+    # DynamoDB as the local stack serves it: one lock around each request (moto's in-process
+    # backend is not thread-safe: a Query deep-copying items while another thread's transaction
+    # wrote raised "dictionary changed size during iteration", a 500 to `complete`), and
+    # transactions that roll back only what they touched.
+    moto_server.install()
+    try:
+        if _moto_world.snapshot is None or not _moto_world.snapshot.alive():
+            _moto_world.build()
+        _moto_world.snapshot.restore()
+        _configure(_moto_world.env)
+        _reset_caches()
+        yield dict(_moto_world.env)
+    finally:
         for key, value in saved.items():
             setattr(config, key, value)
-        aws_clients.reset_clients()
+        _reset_caches()
+        mock.stop(remove_data=False)
 
 
 @pytest.fixture
-def world(aws):
+def world(aws, _moto_world):
     """The demo world of the local stack (units, chain, agents, applicants, open notice)."""
-    from devtools import seed
-
-    logins = seed.seed_demo()
-    return World(logins)
+    _moto_world.snapshot.restore(_moto_world.seeded_tables)
+    if _moto_world.accounts is None:                 # the seed's logins, read once per world
+        _moto_world.accounts = World(_moto_world.logins).logins
+    return World.of(_moto_world.accounts)
 
 
 class World:
@@ -87,6 +115,15 @@ class World:
         from chalicelib.models.accounts import DevLogin
 
         self.logins = {row["login"]: DevLogin.get(*DevLogin.key(row["login"])) for row in logins}
+
+    @classmethod
+    def of(cls, accounts: dict) -> "World":
+        """A World over already-read logins (copies: a test may change its own)."""
+        import copy
+
+        world = cls.__new__(cls)
+        world.logins = copy.deepcopy(accounts)
+        return world
 
     def principal(self, login):
         from chalicelib.identity import Principal

@@ -4,7 +4,7 @@ import json
 import time
 import uuid
 
-from tests.unit.test_declarations import fill
+from tests.helpers.declarations import fill
 
 MARKS_ALL_CORRECT = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements",
                                             "honours", "attachments")}

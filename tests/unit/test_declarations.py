@@ -2,6 +2,8 @@
 import pytest
 
 from chalicelib.models.declarations import Attachment
+from tests.helpers.declarations import BASIC, fill  # noqa: F401 - fill: used by review_helpers' importers
+from tests.helpers.declarations import save as _save
 
 
 def _notice_id(client, world):
@@ -14,17 +16,6 @@ def draft(client, world):
                        json_body={"notice_id": _notice_id(client, world)})
     assert resp.status == 201, resp
     return resp.json
-
-
-def _save(client, world, decl, module, content, version=None, login="applicant1"):
-    version = version if version is not None else decl["modules"][module]["version"]
-    return client.put(f"/declarations/{decl['decl_id']}/modules/{module}",
-                      headers={**world.headers(login), "If-Match": str(version)},
-                      json_body={"content": content})
-
-
-BASIC = {"name": "张明远", "phone": "13800000001", "personnel_category": "专业技术人员",
-         "education": "博士研究生", "applied_level": "C类"}
 
 
 def test_start_snapshots_unit_and_route(draft):
@@ -201,26 +192,6 @@ def test_complete_declaration_validates_clean(client, world, draft):
     fill(client, world, draft)
     report = client.get(f"/declarations/{draft['decl_id']}/validation", headers=world.headers("applicant1")).json
     assert report == {"ok": True, "items": []}
-
-
-def fill(client, world, draft, login="applicant1"):
-    """Fill every module and mark the required attachments verified (uploads are issue #5)."""
-    import datetime as dt
-
-    d = draft
-    assert _save(client, world, d, "basic", BASIC, login=login).status == 200
-    assert _save(client, world, d, "work", [{"employer": "长白理工大学", "post": "教授",
-                                              "start_date": "2010-07-01"}], login=login).status == 200
-    assert _save(client, world, d, "achievements", "主持国家级项目三项。", login=login).status == 200
-    assert _save(client, world, d, "honours", [{"name": "吉林省拔尖创新人才", "granted_on": "2021-09-10",
-                                                 "representative": True}], login=login).status == 200
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
-    for category, n in (("photo", 1), ("id_card", 2), ("talent_certificate", 1)):
-        for i in range(n):
-            pk, sk = Attachment.key(d["decl_id"], category, f"{category}{i}")
-            Attachment(pk=pk, sk=sk, decl_id=d["decl_id"], attachment_id=f"{category}{i}", category=category,
-                       file_name="x.png", content_type="image/png", declared_size=100, size=100,
-                       s3_key=f"decl/{d['decl_id']}/{category}{i}", incoming_key="incoming/x", state="verified", created_at=now).save()
 
 
 def test_pledge_is_recorded_with_time(client, world, draft):

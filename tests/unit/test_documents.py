@@ -1,21 +1,13 @@
 """业务表册: the 申报表 PDF and 一览表, and the results export job — opened with real readers."""
 import io
 import json
-import urllib.parse
 
 import boto3
 import openpyxl
 import pypdf
 
+from tests.helpers.declarations import fetch as _fetch
 from tests.unit.review_helpers import CHAIN, pass_and_send, pump, ready
-
-
-def _fetch(url):
-    """Read a presigned GET through boto3 (moto in process: no network)."""
-    parsed = urllib.parse.urlparse(url)
-    path = urllib.parse.unquote(parsed.path).lstrip("/")
-    bucket, key = path.split("/", 1)
-    return boto3.client("s3", region_name="cn-north-1").get_object(Bucket=bucket, Key=key)["Body"].read()
 
 
 def test_declaration_form_is_a_pdf_with_chinese_text(client, world, aws):

@@ -6,7 +6,8 @@ from botocore.exceptions import ClientError
 
 from tests.unit import files
 from tests.unit.review_helpers import ready, wait_task  # noqa: F401
-from tests.unit.test_declarations import BASIC, _save
+from tests.helpers.declarations import BASIC
+from tests.helpers.declarations import save as _save
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import pytest
 
 from chalicelib import identifiers as ids
 from tests.unit.conftest import make_token
-from tests.unit.test_declarations import BASIC, _save
-from tests.unit.test_documents import _fetch
+from tests.helpers.declarations import BASIC
+from tests.helpers.declarations import fetch as _fetch
+from tests.helpers.declarations import save as _save
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

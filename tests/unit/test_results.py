@@ -2,12 +2,13 @@
 declaration visible, the filters, the read budget, identifiers only in bodies, exports."""
 import io
 
-import boto3
 import openpyxl
 
+from tests.helpers.declarations import BASIC
+from tests.helpers.declarations import fetch as _fetch
+from tests.helpers.declarations import run_exports as _run_exports
+from tests.helpers.declarations import save as _save
 from tests.unit.review_helpers import CHAIN, add_report, decide, pass_and_send, pump, ready, wait_task
-from tests.unit.test_declarations import BASIC, _save
-from tests.unit.test_documents import _fetch
 
 HIGH = {**BASIC, "talent_category": "高层次人才"}
 
@@ -142,17 +143,6 @@ def test_a_filtered_search_reads_at_most_the_budget_and_returns_a_cursor(client,
     other = client.post("/results/search", headers=world.headers("institute-agent"),
                         json_body={"year": "2026", "cursor": page["next_cursor"]})
     assert other.status == 400 and other.json["Code"] == "BAD_CURSOR"
-
-
-def _run_exports(aws):
-    from functions import exports
-
-    sqs = boto3.client("sqs", region_name="cn-north-1")
-    msgs = sqs.receive_message(QueueUrl=aws["EXPORT_QUEUE_URL"], MaxNumberOfMessages=10)["Messages"]
-    assert exports.handler({"Records": [{"messageId": m["MessageId"], "body": m["Body"]} for m in msgs]},
-                           None) == {"batchItemFailures": []}
-    for m in msgs:
-        sqs.delete_message(QueueUrl=aws["EXPORT_QUEUE_URL"], ReceiptHandle=m["ReceiptHandle"])
 
 
 def _rows(client, world, login, job_id):

@@ -4,8 +4,9 @@ assembled by the first call and then left to the S3-event verifier)."""
 import boto3
 
 from tests.unit import files
-from tests.unit.test_hostile_uploads import _complete, _event
-from tests.unit.test_uploads import draft  # noqa: F401 - fixture
+from tests.helpers.uploads import complete as _complete
+from tests.helpers.uploads import draft  # noqa: F401 - fixture
+from tests.helpers.uploads import event as _event
 
 
 def test_repeated_completes_of_a_deferred_multipart_image_are_safe(client, world, aws, draft, monkeypatch):

@@ -7,47 +7,11 @@ import boto3
 import pytest
 
 from tests.unit import files
-from tests.unit.test_declarations import BASIC, _save
-
-
-@pytest.fixture
-def draft(client, world):
-    notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
-    assert _save(client, world, d, "basic", BASIC).status == 200
-    return d
-
-
-def _slot(client, world, decl, category, data, content_type, login="applicant1", **extra):
-    body = {"category": category, "file_name": f"f.{content_type.split('/')[-1]}", "content_type": content_type,
-            "size": len(data), **extra}
-    return client.post(f"/declarations/{decl['decl_id']}/attachments", headers=world.headers(login), json_body=body)
-
-
-def _post(aws, slot, data):
-    """What the browser does: POST the file to S3 with the presigned fields (moto ignores the
-    policy, which is why verification must catch everything)."""
-    key = slot["upload"]["fields"]["key"]
-    boto3.client("s3", region_name="cn-north-1").put_object(Bucket=aws["ATTACHMENTS_BUCKET"], Key=key, Body=data)
-    return key
-
-
-def _upload(client, world, aws, decl, category, data, content_type, login="applicant1", **extra):
-    slot = _slot(client, world, decl, category, data, content_type, login, **extra)
-    assert slot.status == 201, slot
-    _post(aws, slot.json, data)
-    done = client.post(f"/declarations/{decl['decl_id']}/attachments/{slot.json['attachment']['attachment_id']}"
-                       "/complete", headers=world.headers(login))
-    return slot.json, done
-
-
-def _exists(aws, key):
-    s3 = boto3.client("s3", region_name="cn-north-1")
-    try:
-        s3.head_object(Bucket=aws["ATTACHMENTS_BUCKET"], Key=key)
-        return True
-    except s3.exceptions.ClientError:
-        return False
+from tests.helpers.uploads import draft  # noqa: F401 - fixture
+from tests.helpers.uploads import exists as _exists
+from tests.helpers.uploads import post as _post
+from tests.helpers.uploads import slot as _slot
+from tests.helpers.uploads import upload as _upload
 
 
 def test_presigned_post_carries_type_and_size_conditions(client, world, aws, draft):

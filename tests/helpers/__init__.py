@@ -1,0 +1,1 @@
+"""Shared test helpers (no test state: functions and classes only)."""
