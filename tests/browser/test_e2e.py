@@ -99,7 +99,8 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     expect(page.locator("[data-test=validation-clean]")).to_be_visible()   # refreshed after every upload
     page.locator("[data-test=pledge]").click()
     shot(page, "03-applicant-attachments-pledge")
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.get_by_text("提交成功")).to_be_visible()
     decl_url = page.url.split("?")[0]
 
@@ -155,7 +156,8 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     page.get_by_role("dialog").get_by_role("button", name="取消").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.locator("[data-test=pledge]").click()
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.get_by_text("提交成功")).to_be_visible()
 
     # --- every level passes; units upload the 推荐报告 and 送审 --------------------------------

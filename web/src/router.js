@@ -28,7 +28,19 @@ const routes = [
   },
 ];
 
-export const router = createRouter({ history: createWebHashHistory(), routes });
+// Every page opens at its top; 返回 (the browser's back) restores where that page was, once the page
+// has grown tall enough again (its data arrives after the route changes).
+function scrollBehavior(to, from, saved) {
+  if (!saved) return { top: 0 };
+  return new Promise((resolve) => {
+    const deadline = Date.now() + 3000;
+    const wait = () => (document.documentElement.scrollHeight >= saved.top + window.innerHeight || Date.now() > deadline
+      ? resolve(saved) : setTimeout(wait, 50));
+    wait();
+  });
+}
+
+export const router = createRouter({ history: createWebHashHistory(), routes, scrollBehavior });
 router.beforeEach((to) => {
   if (to.path !== "/login" && !session.user) return { path: "/login", query: { redirect: to.fullPath } };
 });
