@@ -1,20 +1,29 @@
-// Vant renders a toast as an unnamed role="dialog" (axe: aria-dialog-name). A toast is a status
-// message: give it role="status" so screen readers announce it politely, and no dialog semantics.
+// Vant's toast and dialog are role="dialog" without a name (axe: aria-dialog-name). A toast is a
+// status message: role="status" (announced politely, no dialog semantics). A dialog is named by its
+// title (the confirm dialogs are one reused element: its name follows the title shown).
 let watching = false;
+
+function fixToast(el) {
+  if (el.getAttribute("role") !== "status") el.setAttribute("role", "status");
+  if (el.getAttribute("aria-live") !== "polite") el.setAttribute("aria-live", "polite");
+  if (el.hasAttribute("tabindex")) el.removeAttribute("tabindex");
+}
+
+function fixDialog(el) {
+  const title = (el.querySelector(".van-dialog__header") || {}).textContent || "";
+  const name = title.trim() || "提示";
+  if (el.getAttribute("aria-label") !== name) el.setAttribute("aria-label", name);
+}
+
+function sweep() {
+  document.querySelectorAll(".van-toast").forEach(fixToast);
+  document.querySelectorAll(".van-dialog").forEach(fixDialog);
+}
 
 export function announceToasts() {
   if (watching || typeof MutationObserver === "undefined") return;
   watching = true;
-  const fix = (el) => {
-    if (!el.classList || !el.classList.contains("van-toast")) return;
-    if (el.getAttribute("role") !== "status") el.setAttribute("role", "status");
-    if (el.getAttribute("aria-live") !== "polite") el.setAttribute("aria-live", "polite");
-    if (el.hasAttribute("tabindex")) el.removeAttribute("tabindex");
-  };
-  new MutationObserver((records) => {
-    for (const r of records) {
-      if (r.type === "attributes") fix(r.target);
-      r.addedNodes.forEach((n) => { fix(n); n.querySelectorAll && n.querySelectorAll(".van-toast").forEach(fix); });
-    }
-  }).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ["role", "tabindex"] });
+  sweep();
+  new MutationObserver(sweep).observe(document.body, { childList: true, subtree: true, characterData: true,
+    attributes: true, attributeFilter: ["role", "tabindex", "style"] });
 }
