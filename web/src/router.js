@@ -18,6 +18,7 @@ const routes = [
     children: [
       { path: "", component: () => import("./views/console/Workbench.vue") },
       { path: "bindings", component: () => import("./views/console/Bindings.vue") },
+      { path: "counts", component: () => import("./views/console/Workbench.vue") },   // 业务审核 (manual 001 §3.3)
       { path: "reviews", component: () => import("./views/console/Reviews.vue") },
       { path: "reviews/:id", component: () => import("./views/console/ReviewPage.vue") },
       { path: "progress/:id", component: () => import("./views/Progress.vue") },
