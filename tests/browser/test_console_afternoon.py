@@ -297,7 +297,9 @@ def test_the_binding_dialog_keeps_the_choice_and_shows_the_error_at_the_field(br
     form.get_by_text("资格不符，终止审核").click()
     dialog.get_by_role("button", name="保存").click()
     expect(dialog).to_be_visible()                                              # still open, at the field
-    expect(form.locator(".el-form-item__error")).to_contain_text("请填写审核意见")
+    at_opinion = form.locator(".el-form-item", has=page.get_by_role("textbox", name="审核意见"))
+    expect(at_opinion.locator(".el-form-item__error")).to_contain_text("请填写审核意见")
+    expect(form.get_by_text("请选择审核结果")).to_have_count(0)
     expect(form.get_by_role("radio", name="资格不符，终止审核")).to_be_checked()   # the choice kept
     settle(page)
     shot(page, "console-afternoon-05-binding-1366")
