@@ -196,7 +196,7 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     row = office.locator("[data-review='张明远']").first
     expect(row).to_be_visible(timeout=30000)
     row.click()
-    expect(office.get_by_text("评委会结果录入")).to_be_visible()
+    expect(office.locator("[data-test=stage-line]")).to_contain_text("评委会结果录入")
     office.get_by_role("combobox", name="评审后评定级别").click(force=True)
     office.locator(".el-select-dropdown__item:visible", has_text="B类").click()
     shot(office, "07-committee-result")
