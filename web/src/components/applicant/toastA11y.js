@@ -1,6 +1,7 @@
 // Vant's toast and dialog are role="dialog" without a name (axe: aria-dialog-name). A toast is a
 // status message: role="status" (announced politely, no dialog semantics). A dialog is named by its
-// title (the confirm dialogs are one reused element: its name follows the title shown).
+// title (the confirm dialogs are one reused element: its name follows the title shown). Only those
+// elements are watched (they are teleported to <body>), never the page's own DOM.
 let watching = false;
 
 function fixToast(el) {
@@ -15,15 +16,20 @@ function fixDialog(el) {
   if (el.getAttribute("aria-label") !== name) el.setAttribute("aria-label", name);
 }
 
-function sweep() {
-  document.querySelectorAll(".van-toast").forEach(fixToast);
-  document.querySelectorAll(".van-dialog").forEach(fixDialog);
+function watch(el) {
+  const fix = el.classList.contains("van-toast") ? fixToast : el.classList.contains("van-dialog") ? fixDialog : null;
+  if (!fix || el.__a11yWatched) return;
+  el.__a11yWatched = true;
+  fix(el);
+  new MutationObserver(() => fix(el)).observe(el, { attributes: true, attributeFilter: ["role", "tabindex", "style"],
+    childList: true, subtree: true, characterData: true });
 }
 
 export function announceToasts() {
   if (watching || typeof MutationObserver === "undefined") return;
   watching = true;
-  sweep();
-  new MutationObserver(sweep).observe(document.body, { childList: true, subtree: true, characterData: true,
-    attributes: true, attributeFilter: ["role", "tabindex", "style"] });
+  document.querySelectorAll("body > .van-toast, body > .van-dialog").forEach(watch);
+  new MutationObserver((records) => {
+    for (const r of records) r.addedNodes.forEach((n) => n.nodeType === 1 && watch(n));
+  }).observe(document.body, { childList: true });
 }
