@@ -26,6 +26,12 @@ def search_reviews(principal, data):
                              data.cursor, data.limit)
 
 
+@route("/reviews/{decl_id}/neighbours", methods=("POST",), request="console.ReviewSearchIn",
+       summary="上一条/下一条（在同一筛选条件的整个列表中）")
+def review_neighbours(principal, data, decl_id):
+    return review.neighbours(principal, decl_id, data.bucket, data.matter_type, data.year, data.name, data.id_number)
+
+
 @route("/reviews/send", methods=("POST",), request="declarations.SendIn", summary="批量送审")
 def review_send(principal, data):
     return review.send(principal, data.decl_ids)

@@ -111,6 +111,10 @@ class ReturnedMark(Entity, discriminator="ReturnedMark"):
     person_name = UnicodeAttribute()
     id_number = UnicodeAttribute()
     returned_at = UnicodeAttribute()
+    round = NumberAttribute(null=True)                # 轮次, 推荐单位, 申报级别, 申报日期: the list's columns
+    decl_unit_name = UnicodeAttribute(null=True)
+    applied_level = UnicodeAttribute(null=True)
+    submitted_at = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(decl_id: str, unit_code: str):
@@ -121,7 +125,8 @@ class ReturnedMark(Entity, discriminator="ReturnedMark"):
         """The 已退回 entry of the unit that returned the declaration, listed with its tasks."""
         pk, sk = cls.key(task.decl_id, task.unit_code)
         return cls(pk=pk, sk=sk, decl_id=task.decl_id, unit_code=task.unit_code, person_name=person_name,
-                   id_number=id_number, returned_at=at,
+                   id_number=id_number, returned_at=at, round=task.round, decl_unit_name=task.decl_unit_name,
+                   applied_level=task.applied_level, submitted_at=task.submitted_at,
                    gsi1pk=ReviewTask.list_key(task.unit_code, task.matter_type, task.year, RETURNED_BUCKET),
                    gsi1sk=f"{at}#{task.decl_id}")
 

@@ -70,7 +70,7 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     known = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
     identity = {k: v for k, v in known.items() if v and k in definition.identity_fields}
     lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
-    exists = Conflict("您已有该通知下的申报，请在“查看历史申报信息”中继续填报", code="DECLARATION_EXISTS")
+    exists = Conflict("您已有该通知下的申报，请在首页“历史申报信息”中查看或编辑", code="DECLARATION_EXISTS")
     try:
         with db_errors(conflict=exists):
             with transaction() as tx:

@@ -267,12 +267,13 @@ def test_applicant_declares_on_a_phone(browser, web_stack, shot, tmp_path):
     page.set_input_files("input[data-upload=talent_certificate]", str(pdf))
     expect(page.locator("[data-test=validation-clean]")).to_be_visible(timeout=20000)
     page.locator("[data-test=pledge]").click()
-    expect(page.get_by_role("button", name="提交")).to_be_enabled()
-    expect(page.get_by_role("button", name="提交")).to_have_css("opacity", "1")     # its fade-in finished
+    expect(page.get_by_role("button", name="提交", exact=True)).to_be_enabled()
+    expect(page.get_by_role("button", name="提交", exact=True)).to_have_css("opacity", "1")     # its fade-in finished
     visit(page, shot, "m13-step3-attachments")
     decl = re.search(r"/m/declare/([^?]+)", page.url).group(1)
     lighthouse_smoke(web_stack, WHO, f"/m/declare/{decl}?step=1&module=basic")
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.locator("[data-test=submitted]")).to_contain_text("提交成功")
     visit(page, shot, "m14-step4-submitted")
 

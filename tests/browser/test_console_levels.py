@@ -124,6 +124,8 @@ def settle(page):
 
 def menu(page, label):
     page.get_by_role("menuitem", name=label).click()
+    if label == "业务审核":      # its counts page (manual 001 §3.3): 人才分类定级评定's 待审核 opens the list
+        page.locator("[data-count='TALENT_GRADING:pending']").click()
 
 
 def test_console_unit_agent(browser, web_stack, scene, shot):
@@ -267,8 +269,13 @@ def test_console_province(browser, web_stack, scene, shot):
     pass_level(http, "province-agent", d, send=False)
     poll(lambda: http.call("POST", "/reviews/search", "province-agent", json={"bucket": "pending"})["items"])
     menu(page, "业务审核")
+    # the committee's task is a stage of its own, not a second 审核 with an empty 办理期限 (issue 27)
+    row = page.locator("[data-test=review-list] .el-table__body-wrapper tr", has=page.locator("[data-review='孙立新']")).first
+    expect(row.locator("[data-test=stage]")).to_have_text("评委会结果录入")
+    expect(row.locator("[data-test=due]")).to_have_text("评委会评审后录入，不设办理期限")
     page.locator("[data-review='孙立新']").first.click()
-    expect(page.get_by_text("评委会结果录入")).to_be_visible()
+    expect(page.locator("[data-test=stage-line]")).to_contain_text("办理环节：评委会结果录入")
+    expect(page.locator("[data-test=decision-panel]")).to_contain_text("评委会结果录入")
     expect(page.locator("[data-mark]")).to_have_count(0)
     expect(page.get_by_role("radiogroup", name="信息是否有误：")).to_have_count(0)
     # every lower level's decision, the city bureau's included

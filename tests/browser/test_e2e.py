@@ -99,13 +99,15 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     expect(page.locator("[data-test=validation-clean]")).to_be_visible()   # refreshed after every upload
     page.locator("[data-test=pledge]").click()
     shot(page, "03-applicant-attachments-pledge")
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.get_by_text("提交成功")).to_be_visible()
     decl_url = page.url.split("?")[0]
 
     # --- the recommending unit returns two modules ------------------------------------------------
     unit = login(browser, web_stack, "institute-agent", DESK)
     unit.get_by_role("menuitem", name="业务审核").click()
+    unit.locator("[data-count='TALENT_GRADING:pending']").click()     # 业务审核 opens its counts page
     unit.locator("[data-review='张明远']").first.click(timeout=30000)
     # screen readers: every module's 信息是否有误 group and every decision control has a name
     expect(unit.get_by_role("radiogroup", name="信息是否有误：")).to_have_count(7)
@@ -155,7 +157,8 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     page.get_by_role("dialog").get_by_role("button", name="取消").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     page.locator("[data-test=pledge]").click()
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.get_by_text("提交成功")).to_be_visible()
 
     # --- every level passes; units upload the 推荐报告 and 送审 --------------------------------
@@ -163,6 +166,7 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
                        ("cc-bureau-agent", False), ("province-agent", False)):
         rev = login(browser, web_stack, who, DESK)
         rev.get_by_role("menuitem", name="业务审核").click()
+        rev.locator("[data-count='TALENT_GRADING:pending']").click()     # 业务审核 opens its counts page
         row = rev.locator("[data-review='张明远']").first
         expect(row).to_be_visible(timeout=30000)
         row.click()
@@ -181,16 +185,18 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
             expect(rev.get_by_text("已上传").first).to_be_visible()
             shot(rev, f"06-send-{who}")
             rev.get_by_role("button", name="批量送审").click()
+            rev.get_by_role("button", name="确定送审").click()         # named and confirmed first
             expect(rev.get_by_text("已送审 1 条")).to_be_visible()
         rev.context.close()
 
     # --- the provincial office records the committee result ----------------------------------
     office = login(browser, web_stack, "province-agent", DESK)
     office.get_by_role("menuitem", name="业务审核").click()
+    office.locator("[data-count='TALENT_GRADING:pending']").click()     # 业务审核 opens its counts page
     row = office.locator("[data-review='张明远']").first
     expect(row).to_be_visible(timeout=30000)
     row.click()
-    expect(office.get_by_text("评委会结果录入")).to_be_visible()
+    expect(office.locator("[data-test=stage-line]")).to_contain_text("评委会结果录入")
     office.get_by_role("combobox", name="评审后评定级别").click(force=True)
     office.locator(".el-select-dropdown__item:visible", has_text="B类").click()
     shot(office, "07-committee-result")

@@ -166,10 +166,11 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
     validation = page.locator("[data-test=validation]")
     expect(validation).to_have_text(re.compile(re.escape(wording)))
     page.locator("[data-test=pledge]").click()
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.locator(".m-err-box[role=alert]").first).to_contain_text("数据验证未通过")
     expect(validation).to_contain_text(wording)
-    expect(page.get_by_role("button", name="提交")).to_be_enabled()     # settled after the refusal
+    expect(page.get_by_role("button", name="提交", exact=True)).to_be_enabled()     # settled after the refusal
     visit(page, shot, "t08-submit-refused")
     validation.get_by_role("button", name=wording).click()            # jumps to the experts module
     expect(page.locator("[data-module=experts]")).to_be_visible()
@@ -192,7 +193,8 @@ def test_applicant_declares_title_with_two_experts(browser, web_stack, shot, tmp
             assert resp.read(4).startswith(magic), key
     expect(page.locator("[data-test=pledge]")).to_have_attribute("aria-checked", "true")   # still pledged
     visit(page, shot, "t09-step3-clean")
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.locator("[data-test=submitted]")).to_contain_text("提交成功")
     visit(page, shot, "t10-submitted")
     view = page.locator("[data-test=declaration-view]")

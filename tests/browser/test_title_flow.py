@@ -125,10 +125,10 @@ def test_title_returned_experts_fixed_and_passed(browser, web_stack, shot, tmp_p
     page = login(browser, web_stack, WHO)
     row = page.locator(f"[data-decl='{d}']")
     expect(row.locator("[data-test=history-status]")).to_have_text("被退回")
-    row.get_by_role("button", name="继续填报").click()
+    row.get_by_role("button", name="编辑").click()     # manual 002: 编辑
     banner = page.locator("[data-test=returned-banner]")
     expect(banner).to_contain_text("破格推荐专家2的推荐意见不具体")
-    expect(banner).to_contain_text("×破格推荐专家")
+    expect(banner).to_contain_text("破格推荐专家×")           # the × on the right, as manual 002 shows it
     experts = page.locator("[data-module=experts]")
     expect(experts).to_be_visible()                                    # opens at the returned module
     expect(page.locator("[data-module-tab=experts] .m-bad")).to_have_text("×")
@@ -150,7 +150,8 @@ def test_title_returned_experts_fixed_and_passed(browser, web_stack, shot, tmp_p
     page.get_by_role("button", name="下一步").click()
     expect(page.locator("[data-test=validation-clean]")).to_be_visible(timeout=20000)
     page.locator("[data-test=pledge]").click()
-    page.get_by_role("button", name="提交").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.get_by_role("button", name="确认提交").click()     # manual 000: 提交 ends the declaration: asked first
     expect(page.locator("[data-test=submitted]")).to_contain_text("提交成功")
 
     # --- the chain passes: every level of the matter's route, then the 评委会 result -------------------

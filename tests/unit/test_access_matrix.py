@@ -30,6 +30,8 @@ MATRIX = [
     ("POST", "/reviews/{d}/decision", {"outcome": "pass", "marks": {}}, [403, 403, 422, 404, 404, 404, 404]),
     # levels above may urge (催办) before the file reaches them; only an overdue task below can be urged
     ("POST", "/reviews/{d}/urge", None, [403, 403, 409, 409, 404, 404, 409]),
+    # 上一条/下一条: only the caller's own list is searched (another unit learns nothing: in_list false)
+    ("POST", "/reviews/{d}/neighbours", {"bucket": "pending"}, [403, 403, 200, 200, 200, 200, 200]),
     ("POST", "/reviews/{d}/result", {"result": "通过", "level": "A类"}, [403, 403, 403, 403, 403, 403, 404]),
     ("POST", "/declarations/{d}/withdraw", None, [409, 404, 403, 403, 403, 403, 403]),
     ("POST", "/declarations/{d}/submit", None, [200, 404, 403, 403, 403, 403, 403]),

@@ -77,6 +77,9 @@ def test_return_to_applicant_opens_only_flagged_modules_and_round_two_restarts(c
     assert _counts(client, world, "university-agent")["returned"] == 1
     returned = client.get("/reviews?bucket=returned", headers=world.headers("university-agent")).json["items"]
     assert [r["decl_id"] for r in returned] == [decl["decl_id"]]
+    # 已退回 shows the same columns as the other lists: 推荐单位, 申报级别, 申报日期, 轮次
+    assert returned[0]["decl_unit_name"] == "长白理工大学先进材料研究院" and returned[0]["round"] == 1
+    assert returned[0]["applied_level"] and returned[0]["submitted_at"]
     ok = client.put(f"/declarations/{decl['decl_id']}/modules/work",
                     headers={**world.headers("applicant1"), "If-Match": str(mine["modules"]["work"]["version"])},
                     json_body={"content": [{"employer": "长白理工大学", "post": "教授", "start_date": "2010-07-01"},
@@ -269,17 +272,28 @@ def test_results_filter_by_state_and_level(client, world, aws):
 
 
 def test_common_opinions_are_each_reviewers_own(client, world):
+    """常用意见 (manual 001 §3.5.2.4): a reviewer starts with their level's defaults, then adds, edits
+    and deletes their own; a deleted default does not come back; nobody else sees or touches them."""
+    from chalicelib.services.opinions import DEFAULTS
+
     mine, other = world.headers("institute-agent"), world.headers("institute-legal")
+    texts = lambda h: [o["text"] for o in client.get("/opinions", headers=h).json["items"]]   # noqa: E731
+    assert texts(mine) == list(DEFAULTS["unit"])
+    assert texts(world.headers("province-agent")) == list(DEFAULTS["province"])
     created = client.post("/opinions", headers=mine, json_body={"text": "材料齐全，同意推荐"})
     assert created.status == 201
     oid = created.json["opinion_id"]
-    assert [o["text"] for o in client.get("/opinions", headers=mine).json["items"]] == ["材料齐全，同意推荐"]
-    assert client.get("/opinions", headers=other).json["items"] == []
+    assert texts(mine) == [*DEFAULTS["unit"], "材料齐全，同意推荐"]
+    assert client.post("/opinions", headers=mine, json_body={"text": "材料齐全，同意推荐"}).status == 422
+    assert "材料齐全，同意推荐" not in texts(other)
     assert client.put(f"/opinions/{oid}", headers=other, json_body={"text": "x"}).status == 404
     assert client.put(f"/opinions/{oid}", headers=mine, json_body={"text": "同意推荐"}).json["text"] == "同意推荐"
     assert client.delete(f"/opinions/{oid}", headers=other).status == 404
     assert client.delete(f"/opinions/{oid}", headers=mine).status == 204
-    assert client.get("/opinions", headers=mine).json["items"] == []
+    assert client.delete("/opinions/~seeded", headers=mine).status == 404
+    for o in client.get("/opinions", headers=mine).json["items"]:
+        assert client.delete(f"/opinions/{o['opinion_id']}", headers=mine).status == 204
+    assert client.get("/opinions", headers=mine).json["items"] == []     # not seeded again
     assert client.post("/opinions", headers=world.headers("applicant1"), json_body={"text": "x"}).status == 403
 
 
@@ -524,3 +538,44 @@ def test_the_sweep_does_not_flag_a_task_decided_after_it_read_it(client, world, 
     assert machine._flag(stale, ReviewTask.reminded, audit="review.reminder") == 0
     assert [r for r in AuditRecord.trail(f"UNIT#{code}") if r.action == "review.reminder"] == []
 
+
+
+def test_previous_and_next_walk_the_whole_filtered_list_not_a_page(client, world, aws, aws_calls):
+    """上一条/下一条 on the review page: the neighbours in the caller's list (newest first) with the
+    same filter, across page boundaries, in bounded Queries; another unit's list has no entry."""
+    from chalicelib import clock
+
+    year = str(clock.today_local().year)
+    code = world.code("institute")
+    _bulk_tasks(code, year, 30)                                   # bulk000000 (oldest) … bulk000029
+    _bulk_tasks(code, year, 1, name="欧阳娜娜", offset=30)          # newest
+    _bulk_tasks(code, year, 1, name="欧阳修", offset=31 + 500)      # far older than all but sorts by stamp
+    me = world.headers("institute-agent")
+
+    def around(decl_id, **flt):
+        del aws_calls[:]
+        resp = client.post(f"/reviews/{decl_id}/neighbours", headers=me, json_body={"bucket": "pending", **flt})
+        assert resp.status == 200, resp
+        assert aws_calls.count("Query") <= 1 + 2 * 4 and "Scan" not in aws_calls
+        return [(x or {}).get("decl_id") for x in (resp.json["previous"], resp.json["next"])]
+
+    first_page = client.post("/reviews/search", headers=me, json_body={"bucket": "pending", "limit": 10}).json
+    last_on_page = first_page["items"][-1]["decl_id"]
+    after = client.post("/reviews/search", headers=me, json_body={"bucket": "pending", "limit": 10,
+                                                                  "cursor": first_page["next_cursor"]}).json
+    assert around(last_on_page)[1] == after["items"][0]["decl_id"]       # 下一条 crosses the page
+    assert around(after["items"][0]["decl_id"])[0] == last_on_page
+    oldest = "bulk000000"
+    assert around(oldest)[1] is None
+    # with a name filter: only the matches, in list order
+    names = [i["decl_id"] for i in client.post("/reviews/search", headers=me,
+                                                json_body={"bucket": "pending", "name": "欧阳"}).json["items"]]
+    assert len(names) == 2
+    assert around(names[0], name="欧阳") == [None, names[1]]
+    assert around(names[1], name="欧阳") == [names[0], None]
+    # not in this unit's list: nothing to walk
+    other = client.post(f"/reviews/{oldest}/neighbours", headers=world.headers("university-agent"),
+                        json_body={"bucket": "pending"}).json
+    assert other == {"previous": None, "next": None, "in_list": False}
+    assert client.post(f"/reviews/{oldest}/neighbours", headers=world.headers("applicant1"),
+                       json_body={"bucket": "pending"}).status == 403

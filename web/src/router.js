@@ -18,6 +18,7 @@ const routes = [
     children: [
       { path: "", component: () => import("./views/console/Workbench.vue") },
       { path: "bindings", component: () => import("./views/console/Bindings.vue") },
+      { path: "counts", component: () => import("./views/console/Workbench.vue") },   // 业务审核 (manual 001 §3.3)
       { path: "reviews", component: () => import("./views/console/Reviews.vue") },
       { path: "reviews/:id", component: () => import("./views/console/ReviewPage.vue") },
       { path: "progress/:id", component: () => import("./views/Progress.vue") },
@@ -28,7 +29,19 @@ const routes = [
   },
 ];
 
-export const router = createRouter({ history: createWebHashHistory(), routes });
+// Every page opens at its top; 返回 (the browser's back) restores where that page was, once the page
+// has grown tall enough again (its data arrives after the route changes).
+function scrollBehavior(to, from, saved) {
+  if (!saved) return { top: 0 };
+  return new Promise((resolve) => {
+    const deadline = Date.now() + 3000;
+    const wait = () => (document.documentElement.scrollHeight >= saved.top + window.innerHeight || Date.now() > deadline
+      ? resolve(saved) : setTimeout(wait, 50));
+    wait();
+  });
+}
+
+export const router = createRouter({ history: createWebHashHistory(), routes, scrollBehavior });
 router.beforeEach((to) => {
   if (to.path !== "/login" && !session.user) return { path: "/login", query: { redirect: to.fullPath } };
 });

@@ -19,11 +19,11 @@ from chalicelib.services.review.decisions import (SEND_SECONDS, SEND_WORKERS, de
                                                   submit, urge, withdraw)
 from chalicelib.services.review.machine import deliver, open_task, redeliver_outbox, sweep_deadlines
 from chalicelib.services.review.queries import (ACTION_LABELS, READ_BUDGET, READ_PAGE, bounded_page, detail,
-                                                list_tasks, progress)
+                                                list_tasks, neighbours, progress)
 from chalicelib.services.review.reports import report_complete, report_delete, report_slot
 from chalicelib.services.review.tasks import DECIDED, TASK_MISSING, execution_name, task_view
 
 __all__ = ["ACTION_LABELS", "DECIDED", "READ_BUDGET", "READ_PAGE", "SEND_SECONDS", "SEND_WORKERS",
            "TASK_MISSING", "bounded_page", "decide", "deliver", "detail", "execution_name", "list_tasks",
-           "open_task", "progress", "record_result", "redeliver_outbox", "report_complete", "report_delete",
+           "neighbours", "open_task", "progress", "record_result", "redeliver_outbox", "report_complete", "report_delete",
            "report_slot", "send", "submit", "sweep_deadlines", "task_view", "urge", "withdraw"]

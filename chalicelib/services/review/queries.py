@@ -23,12 +23,7 @@ def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | 
     year = year or str(clock.today_local().year)
     list_pk = ReviewTask.list_key(principal.unit_code, matter_type, year, bucket)
     start = decode(cursor, "GSI1PK", list_pk)
-    condition = None
-    if name:
-        condition = Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50])
-    if id_number:   # the writes' normalisation exactly (NFKC: a full-width number finds the row)
-        match = ReviewTask.id_number == ids.normalize(id_number)[:18]
-        condition = match if condition is None else condition & match
+    condition = _filter(name, id_number)
     model = ReturnedMark if bucket == "returned" else ReviewTask
     view = _returned_view if bucket == "returned" else task_view
     with db_errors():
@@ -38,6 +33,49 @@ def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | 
         return bounded_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False,
                                                           filter_condition=condition, **kw),
                             model, page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
+
+
+def _filter(name: str | None, id_number: str | None):
+    condition = None
+    if name:
+        condition = Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50])
+    if id_number:   # the writes' normalisation exactly (NFKC: a full-width number finds the row)
+        match = ReviewTask.id_number == ids.normalize(id_number)[:18]
+        condition = match if condition is None else condition & match
+    return condition
+
+
+def neighbours(principal: Principal, decl_id: str, bucket: str, matter_type: str, year: str | None,
+               name: str | None, id_number: str | None) -> dict:
+    """上一条/下一条 of a declaration in the caller's filtered list (the whole list, not a loaded page):
+    its entry's place (one Query of the declaration's own items), then one bounded GSI1 Query each
+    way from that place. The entry is found only in the caller's unit's list (its key names the unit)."""
+    principal.require(*UNIT_ROLES)
+    if bucket not in ("pending", "to_send", "done", "returned"):
+        raise ValidationFailed("查询条件有误", code="BAD_FILTER")
+    year = year or str(clock.today_local().year)
+    list_pk = ReviewTask.list_key(principal.unit_code, matter_type, year, bucket)
+    model = ReturnedMark if bucket == "returned" else ReviewTask
+    view = _returned_view if bucket == "returned" else task_view
+    prefix = "RETURNED#" if bucket == "returned" else "TASK#"
+    with db_errors():
+        entries = [e for e in model.query(f"DECL#{decl_id}", model.sk.startswith(prefix)) if e.gsi1pk == list_pk]
+    if not entries:
+        return {"previous": None, "next": None, "in_list": False}
+    place = max(e.gsi1sk for e in entries)
+    condition = _filter(name, id_number)
+    budget = READ_BUDGET if condition is not None else 2
+
+    def one(newer: bool):
+        key = Entity.gsi1sk > place if newer else Entity.gsi1sk < place
+        page = bounded_page(lambda **kw: model.gsi1.query(list_pk, key, scan_index_forward=newer,
+                                                          filter_condition=condition, **kw),
+                            model, 1, None, ("PK", "SK", "GSI1PK", "GSI1SK"), view, budget=budget)
+        return page["items"][0] if page["items"] else None
+
+    with db_errors():
+        # the list is newest first: 上一条 is the newer entry, 下一条 the older one
+        return {"previous": one(True), "next": one(False), "in_list": True}
 
 
 READ_BUDGET = 1000      # items a filtered list may evaluate per request, whatever the queue holds
@@ -75,7 +113,8 @@ def bounded_page(query, model, limit: int, start_key: dict | None, key_attrs: tu
 def _returned_view(mark: ReturnedMark) -> dict:
     return {"decl_id": mark.decl_id, "person_name": mark.person_name,
             "id_number": ids.mask_id_number(mark.id_number), "returned_at": mark.returned_at,
-            "state": "returned"}
+            "round": mark.round, "decl_unit_name": mark.decl_unit_name, "applied_level": mark.applied_level,
+            "submitted_at": mark.submitted_at, "state": "returned"}
 
 
 def detail(principal: Principal, decl_id: str) -> dict:

@@ -29,7 +29,12 @@ def system_principal() -> Principal:
     return Principal(subject="system", role=ROLE_PROVINCE, name="系统")
 
 
+COMMITTEE_STAGE = "评委会结果录入"
+REVIEW_STAGE = "审核"
+
+
 def task_view(task: ReviewTask, mask: bool = True) -> dict:
+    committee = task.level >= 0 and task.role == ROLE_PROVINCE and task.due_at is None
     return {"decl_id": task.decl_id, "round": task.round, "level": task.level,
             "unit_code": task.unit_code, "unit_name": task.unit_name, "role": task.role,
             "matter_type": task.matter_type, "year": task.year, "person_name": task.person_name,
@@ -43,7 +48,9 @@ def task_view(task: ReviewTask, mask: bool = True) -> dict:
             "report_attachment_id": task.report_attachment if task.state == TO_SEND else None,
             "decl_unit_name": task.decl_unit_name, "applied_level": task.applied_level,
             "submitted_at": task.submitted_at,
-            "committee": task.level >= 0 and task.role == ROLE_PROVINCE and task.due_at is None,
+            "committee": committee,
+            # what the task asks (the committee's result is a stage of its own, with no 办理期限)
+            "stage_label": COMMITTEE_STAGE if committee else REVIEW_STAGE,
             "version": task.version}
 
 

@@ -1,0 +1,205 @@
+"""The applicant's phone off the happy path (issue 27, items 1–6 and 15), as a person notices it:
+where each page opens (scroll position read from the page), the home page with its API down (what
+failed and 重新加载, which works once the API is back; no false 未绑定 / 暂无申报记录), the notice card
+once declared (status and the way to it), 提交 asking first in manual 000's words, what was given
+in an earlier declaration offered again, the ID number whole at 320 px, and axe clean at 390 and
+320 px with the toast and the notice popup named. 李文静 (applicant2, bound to the company) declares
+here; no other browser test uses her declarations."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.test_applicant_mobile import axe, login
+from tests.browser.test_console_levels import Http
+
+WHO = "applicant2"
+NARROW = {"width": 320, "height": 640}
+BASIC = {"name": "李文静", "phone": "13800000002", "personnel_category": "专业技术人员", "education": "硕士研究生",
+         "applied_level": "C类"}
+
+
+def scroll_y(page):
+    return page.evaluate("() => Math.round(window.scrollY)")
+
+
+def settle(page):
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def company_reports(http):
+    """The company (李文静's recommending unit) completes its 人才分类定级报送信息, as its legal person
+    would in the console: until then its people cannot declare."""
+    u = http.call("GET", "/units/me", "company-legal")
+    if u["reporting_complete"]:
+        return
+    body = {k: u.get(k) for k in ("name", "region_code", "unit_type", "industry", "address", "email")}
+    body["reporting_info"] = {"contact_name": "韩冬", "contact_phone": "13900001234", "contact_post": "人事主管",
+                              "office_address": "吉林市船营区", "personnel_authority": "市（州）属"}
+    http.call("PUT", "/units/me", "company-legal", headers={"If-Match": str(u["version"])}, json=body)
+
+
+def grading_declaration(http):
+    """李文静's 人才分类定级 draft with 基本信息 saved (over HTTP)."""
+    company_reports(http)
+    mine = [d for d in http.call("GET", "/declarations", WHO)["items"] if d["matter_type"] == "TALENT_GRADING"]
+    if mine:
+        return mine[0]["decl_id"]
+    notice = next(n for n in http.call("GET", "/notices?matter_type=TALENT_GRADING", WHO)["items"])
+    decl = http.call("POST", "/declarations", WHO, json={"notice_id": notice["notice_id"]})
+    http.call("PUT", f"/declarations/{decl['decl_id']}/modules/basic", WHO,
+              headers={"If-Match": str(decl["modules"]["basic"]["version"])}, json={"content": BASIC})
+    return decl["decl_id"]
+
+
+def test_home_with_the_api_down_says_what_failed_and_retries(browser, web_stack, shot):
+    page = login(browser, web_stack, WHO)
+    expect(page.get_by_role("heading", name="历史申报信息")).to_be_visible()
+    # the declarations list fails (network down); everything else answers
+    down = re.compile(r".*/declarations$")
+    page.route(down, lambda route: route.abort("internetdisconnected"))
+    page.reload()
+    failure = page.locator("[data-test=load-error]")
+    expect(failure).to_contain_text("首页信息加载失败")
+    expect(failure).to_contain_text("网络连接失败")
+    # never a false empty state
+    for wrong in ("未绑定", "去绑定", "当前年度暂无申报通知", "暂无申报记录"):
+        expect(page.get_by_text(wrong)).to_have_count(0)
+    shot(page, "m-off-01-home-api-down")
+    axe(page, "home, API down")
+    page.unroute(down)
+    failure.get_by_role("button", name="重新加载").click()
+    expect(page.get_by_role("heading", name="历史申报信息")).to_be_visible()
+    expect(page.locator("[data-test=load-error]")).to_have_count(0)
+    expect(page.get_by_text("松花江精密制造有限公司（已绑定）")).to_be_visible()
+    # a page of a declaration with its API down: the same, and 重新加载 brings it
+    http = Http(web_stack.api_url)
+    d = grading_declaration(http)
+    one = re.compile(rf".*/declarations/{d}$")
+    page.route(one, lambda route: route.fulfill(status=503, body='{"Code":"UNAVAILABLE","Message":"服务繁忙，请稍后重试"}',
+                                                content_type="application/json"))
+    page.goto(f"{web_stack.web_url}/#/m/declare/{d}")
+    expect(page.locator("[data-test=load-error]")).to_contain_text("服务繁忙，请稍后重试")
+    page.unroute(one)
+    page.get_by_role("button", name="重新加载").click()
+    expect(page.locator("[data-module-tab=basic]")).to_be_visible()
+    page.context.close()
+
+
+def test_pages_open_at_the_top_and_home_comes_back_to_its_place(browser, web_stack, shot):
+    http = Http(web_stack.api_url)
+    d = grading_declaration(http)
+    page = login(browser, web_stack, WHO)
+    history = page.locator(f".history[data-decl='{d}']")
+    expect(history).to_be_visible()
+    history.scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    place = scroll_y(page)
+    assert place > 200, f"home is not taller than the screen ({place} px): nothing to restore"
+    history.get_by_role("button", name="编辑").click()                       # manual 002's word
+    expect(page.locator("[data-module-tab=basic]")).to_be_visible()
+    assert scroll_y(page) == 0                                               # the declaration opens at its top
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.get_by_role("button", name="返回").first.click()
+    expect(history).to_be_visible()
+    page.wait_for_function(f"() => Math.abs(window.scrollY - {place}) <= 4")   # back where the list was
+    # 进度跟踪 and 查看通知 open at their top too; the browser's back restores home's place
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.locator("[data-test=notice-open-declaration]").first.click()
+    expect(page.locator("[data-module-tab=basic]")).to_be_visible()
+    assert scroll_y(page) == 0
+    page.context.close()
+
+
+def test_the_notice_card_shows_the_declaration_and_the_way_to_it(browser, web_stack, shot):
+    http = Http(web_stack.api_url)
+    d = grading_declaration(http)
+    page = login(browser, web_stack, WHO)
+    title = http.call("GET", f"/declarations/{d}", WHO)["notice_title"]
+    card = page.locator("section[aria-labelledby=h-notices] .m-section-body", has_text=title)
+    expect(card.locator("[data-test=notice-declaration]")).to_contain_text("我的申报：未提交")
+    expect(card.get_by_role("button", name=re.compile("^申报："))).to_have_count(0)   # no dead 申报 button
+    # the notice popup: its close control and overlay have names (axe aria-command-name)
+    card.get_by_role("button", name=re.compile("^查看通知：")).click()
+    dialog = page.get_by_role("dialog", name=title)
+    expect(dialog).to_be_visible()
+    settle(page)
+    axe(page, "notice popup")
+    page.get_by_role("button", name="关闭通知").first.click()
+    expect(dialog).to_be_hidden()
+    card.get_by_role("button", name=re.compile("^编辑：")).click()
+    expect(page).to_have_url(re.compile(rf"/m/declare/{d}"))
+    page.context.close()
+
+
+def test_submit_asks_first_in_manual_000s_words(browser, web_stack, shot):
+    http = Http(web_stack.api_url)
+    d = grading_declaration(http)
+    page = login(browser, web_stack, WHO)
+    page.goto(f"{web_stack.web_url}/#/m/declare/{d}?step=2")
+    page.locator("[data-test=pledge]").click()
+    page.get_by_role("button", name="提交", exact=True).click()
+    dialog = page.get_by_role("dialog", name="确认提交")
+    expect(dialog).to_contain_text("点击提交后，整个申报流程就全部结束了")
+    settle(page)
+    shot(page, "m-off-02-submit-confirm")
+    axe(page, "submit confirmation")
+    dialog.get_by_role("button", name="再检查一下").click()
+    expect(dialog).to_be_hidden()
+    assert http.call("GET", f"/declarations/{d}", WHO)["status"] == "draft"       # nothing was sent
+    # a toast is a status message, not an unnamed dialog (axe aria-dialog-name)
+    page.get_by_role("button", name="上一步").click()
+    page.locator("[data-save]").click()
+    expect(page.get_by_role("status").filter(has_text="保存成功")).to_be_visible()
+    axe(page, "toast")
+    page.context.close()
+
+
+def test_what_was_given_before_is_offered_on_the_next_declaration(browser, web_stack, shot):
+    """A 职称 declaration after the 人才分类定级 one: 基本信息 offers the 最高学历 and 手机号码 given
+    there (same field keys), editable, not saved until the applicant saves."""
+    http = Http(web_stack.api_url)
+    grading_declaration(http)
+    unit = http.call("GET", "/bindings/me", WHO)["unit_code"]
+    title_notice = next(n for n in http.call("GET", "/notices?matter_type=TITLE_NORMAL", WHO)["items"])
+    decl = http.call("POST", "/declarations", WHO, json={"notice_id": title_notice["notice_id"], "unit_code": unit,
+                                                          "confirmed": True})
+    page = login(browser, web_stack, WHO)
+    page.goto(f"{web_stack.web_url}/#/m/declare/{decl['decl_id']}?step=1&module=basic")
+    note = page.locator("[data-test=prefilled]")
+    expect(note).to_contain_text("最高学历")
+    basic = page.locator("[data-module=basic]")
+    expect(basic.locator("[data-field=education] select")).to_have_value("硕士研究生")
+    shot(page, "m-off-04-prefilled")
+    axe(page, "prefilled basic")
+    # moving on keeps the offer without a 放弃修改 prompt (nothing the applicant typed is lost)
+    page.locator("[data-module-tab]").nth(1).click()
+    expect(page.locator("[data-module=basic]")).to_have_count(0)
+    expect(page.get_by_role("dialog", name="有未保存的修改")).to_have_count(0)
+    page.locator("[data-module-tab=basic]").click()
+    expect(basic.locator("[data-field=education] select")).to_have_value("硕士研究生")
+    basic.locator("[data-field=education] select").select_option("博士研究生")    # editable
+    expect(basic).to_contain_text("有未保存的修改")
+    # offered, not stored: the earlier value reaches the record only when the applicant saves
+    assert not http.call("GET", f"/declarations/{decl['decl_id']}", WHO)["modules"]["basic"]["content"].get("education")
+    page.context.close()
+
+
+def test_the_id_number_is_whole_at_320_px(browser, web_stack, shot):
+    http = Http(web_stack.api_url)
+    d = grading_declaration(http)
+    ctx = browser.new_context(viewport=NARROW, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(f"{web_stack.web_url}/#/login")
+    page.click(f"[data-login='{WHO}']")
+    page.wait_for_url(re.compile(r"#/m$"))
+    expect(page.get_by_role("heading", name="历史申报信息")).to_be_visible()
+    axe(page, "home at 320 px")
+    page.goto(f"{web_stack.web_url}/#/m/declare/{d}?step=1&module=basic")
+    field = page.locator("[data-module=basic] [data-field=id_number] input")
+    expect(field).to_have_value(re.compile(r"^\d{17}[\dX]$"))
+    cut = field.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert cut <= 0, f"the ID number is cut off by {cut} px at 320 px"
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= NARROW["width"]   # no sideways scroll
+    shot(page, "m-off-03-basic-320")
+    axe(page, "basic at 320 px")
+    ctx.close()
