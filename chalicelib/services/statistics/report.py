@@ -25,7 +25,10 @@ def read(principal: Principal, matter: str, year: str | None, scope: str | None)
     definition = _definition(matter)
     year = year or str(clock.today_local().year)
     totals, bodies, days, reads = figures.read_partition(scope_["key"], matter, year)
-    return {**figures.compute(definition, scope_, matter, year, totals, bodies, days), "reads": reads}
+    fig = figures.compute(definition, scope_, matter, year, totals, bodies, days)
+    fig["tables"] = [{"key": k, "title": t, "columns": list(c), "rows": [list(r) for r in rows]}
+                     for k, t, c, rows in tables(fig)]
+    return {**fig, "reads": reads}
 
 
 def _days(d) -> str:
@@ -77,7 +80,7 @@ def export(principal: Principal, matter: str, year: str | None, scope: str | Non
     from chalicelib.documents.spreadsheets import neutralize, write_cell
 
     fig = read(principal, matter, year, scope)
-    chosen = [t for t in tables(fig) if chart in (None, t[0])]
+    chosen = [(t["key"], t["title"], t["columns"], t["rows"]) for t in fig["tables"] if chart in (None, t["key"])]
     title = f"{fig['matter_label']} {fig['year']}年 统计分析（{fig['scope']['name']}，截至{fig['as_of']}）"
     fd, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(fd)
