@@ -454,3 +454,18 @@ def test_export_hands_back_a_spreadsheet_of_the_tables(client, world, aws):
     denied = client.get("/statistics/export?matter=TALENT_GRADING&year=2025&scope=province",
                         headers=world.headers("institute-agent"))
     assert denied.status == 403
+
+
+def test_the_sweep_keeps_a_daily_snapshot_for_the_trend(client, world, aws_calls):
+    """What a counter cannot answer later (how many waited and were overdue that day) is kept by the
+    hourly sweep, one item per day, read with the same one Query."""
+    from functions import reminders
+
+    _seed_counts(world, year=str(__import__("chalicelib.clock", fromlist=["x"]).today_local().year))
+    reminders.handler({}, None)
+    reminders.handler({}, None)                       # the day's item is overwritten, not added
+    year = str(__import__("chalicelib.clock", fromlist=["x"]).today_local().year)
+    body = client.get(f"/statistics?matter=TALENT_GRADING&year={year}", headers=world.headers("province-agent")).json
+    assert [(t["open"], t["overdue"]) for t in body["trend"]] == [(2, 1)]
+    assert body["reads"]["queries"] == 1
+    assert "Scan" not in aws_calls
