@@ -9,6 +9,7 @@ fill feeds the OpenAPI document.
                   submit, withdraw, progress)
     reviews       /workbench, /reviews…, /opinions…
     results       /results, /results/search
+    statistics    /statistics, /statistics/export (统计分析)
     forms         /declarations/{id}/forms…, /forms/summary_table, /exports…
     local         /dev/… (the local stage only, not even a route elsewhere)
 """
@@ -20,5 +21,7 @@ def register(app, router) -> None:
 
     for module in (accounts, bindings, notices, declarations, reviews, results, forms):
         module.area.register(app, router)
+    from chalicelib.api import statistics
+    statistics.area.register(app, router)
     if config.is_local():
         local.area.register(app, router)

@@ -38,6 +38,7 @@ class Declaration(Entity, discriminator="Declaration"):
     pledge_accepted_at = UnicodeAttribute(null=True)
     submitted_at = UnicodeAttribute(null=True)
     reached_level = NumberAttribute(default=0)    # highest route level the current round reached
+    stat_scopes = ListAttribute(of=UnicodeAttribute, null=True)   # 统计分析 scopes, fixed at submit
     execution_arn = UnicodeAttribute(null=True)
     returned_by = UnicodeAttribute(null=True)     # unit name that returned it (被退回)
     return_opinion = UnicodeAttribute(null=True)

@@ -25,6 +25,7 @@ const routes = [
       { path: "results", component: () => import("./views/console/Results.vue") },
       { path: "agents", component: () => import("./views/console/Agents.vue") },
       { path: "notices", component: () => import("./views/console/Notices.vue") },
+      { path: "statistics", component: () => import("./views/console/Statistics.vue") },
     ],
   },
 ];

@@ -13,6 +13,7 @@ from chalicelib.models.reviews import BUCKET_OF_STATE, ReturnedMark, ReviewTask
 from chalicelib.services import counters, declarations
 from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
+from chalicelib.services.statistics import counters as stats   # 统计分析: hooks in the transactions below
 from chalicelib.services.review.machine import deliver, start_execution, stop_execution
 from chalicelib.services.review.tasks import DECIDED, my_task, review_rules, round_tasks, task_view
 
@@ -34,13 +35,15 @@ def submit(principal: Principal, decl_id: str) -> dict:
                                code="VALIDATION_NOT_CLEAN", details=problems)
     if not meta.pledge_accepted_at:
         raise ValidationFailed("请勾选诚信承诺后提交", code="PLEDGE_REQUIRED")
-    previous_status, returned_by = meta.status, meta.returned_by
+    previous_status, returned_by, previous_reached = meta.status, meta.returned_by, meta.reached_level
     if previous_status == DRAFT:
         # A new declaration (first or after 撤销流程) takes the route from the binding chain and
         # region as they are now (manual 001: correct the region, withdraw, declare again).
         from chalicelib.services import routing, units
 
-        meta.route = routing.build_route(units.load(meta.unit_code), meta.matter_type)
+        unit = units.load(meta.unit_code)
+        meta.route = routing.build_route(unit, meta.matter_type)
+        meta.stat_scopes = stats.scopes_of(unit)
     now = now_iso()
     meta.status = st.next_status(st.DECLARATION, previous_status, st.SUBMIT)
     meta.round, meta.submitted_at, meta.updated_at = meta.round + 1, now, now
@@ -64,6 +67,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.submit", principal,
                                detail={"round": meta.round})
             result_rows.on_submit(tx, part)
+            stats.on_submit(tx, meta, previous_status, previous_reached)
     start_execution(meta)
     return aggregate.summary_view(meta)
 
@@ -91,6 +95,7 @@ def withdraw(principal: Principal, decl_id: str) -> dict:
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.withdraw", principal)
             result_rows.on_remove(tx, meta)
+            stats.on_withdraw(tx, meta)
     stop_execution(meta)
     return aggregate.summary_view(meta)
 
@@ -156,6 +161,7 @@ def decide(principal: Principal, decl_id: str, data) -> dict:
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1,
                          to_send=1 if needs_send else 0, done=0 if needs_send else 1,
                          returned=1 if outcome == "return" and target == "applicant" else 0)
+            stats.on_decide(tx, meta, task, outcome, marks, target, needs_send, now)
             # the opinion as decided (task.opinion is still the stored, undecided value here)
             AuditRecord.append(tx, f"DECL#{decl_id}", f"review.{outcome}", principal, opinion=recorded_opinion,
                                detail={"round": task.round, "level": task.level, "unit": task.unit_code,
@@ -260,6 +266,7 @@ def _send_one(principal: Principal, decl_id: str) -> dict:
                 *task.move_to(BUCKET_OF_STATE[sent], now), *task.into_outbox(now)],
                 condition=st.condition(ReviewTask.state, st.TASK, st.TASK_SEND))
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, to_send=-1, done=1)
+            stats.on_send(tx, meta, task)
             AuditRecord.append(tx, f"DECL#{decl_id}", "review.send", principal,
                                detail={"round": task.round, "level": task.level,
                                        "unit": task.unit_code, "unit_name": task.unit_name})
@@ -310,6 +317,7 @@ def record_result(principal: Principal, decl_id: str, result: str, level: str | 
             tx.update(PersonBinding(*PersonBinding.key(meta.person_id)),
                       actions=[PersonBinding.locked_by.remove()], add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=-1, done=1)
+            stats.on_result(tx, meta, task, status, result, level, now)
             AuditRecord.append(tx, f"DECL#{decl_id}", "review.result", principal, opinion=result,
                                detail={"level": level})
     task.output = {"outcome": machine.OUT_FINAL, "level": task.level}

@@ -13,6 +13,7 @@ from chalicelib.models.declarations import Declaration
 from chalicelib.models import status as st
 from chalicelib.models.reviews import BUCKET_OF_STATE, ReviewTask
 from chalicelib.services import counters
+from chalicelib.services.statistics import counters as stats   # 统计分析: hooks in the transactions below
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
 from chalicelib.services.review.tasks import execution_name, log, review_rules, system_principal
 
@@ -120,6 +121,7 @@ def open_task(message: dict) -> str:
                       & st.condition(Declaration.status, st.DECLARATION, st.OPEN_LEVEL),
                       add_version_condition=False)
             counters.add(tx, task.unit_code, meta.year, meta.matter_type, pending=1)
+            stats.on_open(tx, meta, task)
             AuditRecord.append(tx, f"DECL#{decl_id}", "review.open", system_principal(),
                                detail={"round": round_, "level": level, "unit": task.unit_code,
                                        "unit_name": task.unit_name})
