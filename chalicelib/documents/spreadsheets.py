@@ -24,10 +24,11 @@ def summary_columns(definition) -> tuple:
 
 def result_columns(definition) -> tuple:
     """Results export columns: 人才认定分类 only for a matter that has it; 申请…级别 as the matter
-    labels it."""
+    labels it; the granted level as the matter names it (definition.level_label)."""
     if definition.has_talent_category:
-        return RESULT_COLUMNS
-    return ("序号", "姓名", "证件号码", "推荐单位", definition.applied_level_label, "申报日期", "业务标志", "评定状态", "评审后级别")
+        return RESULT_COLUMNS[:-1] + (definition.level_label,)
+    return ("序号", "姓名", "证件号码", "推荐单位", definition.applied_level_label, "申报日期", "业务标志", "评定状态",
+            definition.level_label)
 
 
 def write_rows(path: str, sheet: str, title: str, columns, rows, progress=None) -> int:

@@ -20,6 +20,7 @@ SUMMARY_KEYS = ("series", "profession", "applied_level", "applied_title", "apply
 # What a declaration may require of its recommending unit, and how the manuals name it.
 UNIT_INFO_LABELS = {"reporting_info": "人才分类定级报送信息"}
 ROLE_COMMITTEE = "committee"           # a route stage held by a 评委会 (recorded by the province)
+LEVEL_LABEL = "评审后级别"              # the granted level's name for a matter that does not give its own
 
 
 class Report(NamedTuple):
@@ -107,6 +108,16 @@ class Definition:
     def committee_stage(self) -> Optional[Stage]:
         """The route's 评委会 stage (its result recorded by the provincial office), if it has one."""
         return next((s for s in self.stages if s.committee), None)
+
+    @property
+    def level_label(self) -> str:
+        """How the level a passed result grants is named (评审后评定级别, 评审后级别)."""
+        return self.raw["review"].get("level_label") or LEVEL_LABEL
+
+    @property
+    def results_note(self) -> Optional[str]:
+        """What each result word means (the manual's 注 under 评审结果查询), if the matter says."""
+        return self.raw["review"].get("results_note")
 
     def result_level(self, result: str, level: Optional[str]) -> Optional[str]:
         """The level a committee's result grants: only a passing result grants one."""
@@ -233,7 +244,8 @@ def public_view(definition: Definition) -> dict:
     results = definition.results
     view["review"] = {"results": list(results.all), "final_results": list(results.final),
                       "result_words": results._asdict() | {"others": list(results.others)},
-                      "levels": list(definition.levels), "report": definition.report._asdict()}
+                      "levels": list(definition.levels), "report": definition.report._asdict(),
+                      "level_label": definition.level_label, "results_note": definition.results_note}
     if raw["review"].get("route"):
         view["route"] = raw["review"]["route"]
     return view

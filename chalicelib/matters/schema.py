@@ -121,6 +121,8 @@ class Review(Strict):
     report: Report
     results: ResultWords
     levels: list[Text] = Field(min_length=1)                    # what a passed result grants (级别/等次)
+    level_label: Optional[Text] = None    # how screens name the granted level (评审后评定级别); default 评审后级别
+    results_note: Optional[Text] = None   # what each result word means, shown with the 评审结果 list
     route: Optional[Route] = None
 
     @model_validator(mode="after")

@@ -41,4 +41,6 @@ def counts(principal: Principal, year: str | None) -> dict:
                      "returned": c.get("returned", 0), "today": c.get("today", 0),
                      "done_total": c.get("done_total", 0)})
     summary = {k: sum(r[k] for r in rows) for k in COUNTS}
-    return {"year": year, "unit_code": principal.unit_code, "rows": rows, "summary": summary}
+    # default_matter: the matter a list shows when none is chosen (as the list endpoints default)
+    return {"year": year, "unit_code": principal.unit_code, "rows": rows, "summary": summary,
+            "default_matter": registry.DEFAULT_MATTER}

@@ -150,6 +150,9 @@ def test_console_unit_agent(browser, web_stack, scene, shot):
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("高层次人才")
     expect(results.first).to_contain_text("未认定")
+    # the default matter (the server's) with its own wording: 评审后评定级别 and what 未认定/通过/未通过 mean
+    expect(page.locator("[data-test=results] thead")).to_contain_text("评审后评定级别")
+    expect(page.locator("[data-test=results-note]")).to_contain_text("“未认定”表示申报者及其材料暂未经过线下评审认定环节")
     shot(page, "console-unit-03-results")
     axe(page, "unit results")
     # per-row export: a queued job, then a download link

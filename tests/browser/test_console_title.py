@@ -224,6 +224,8 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     expect(head).to_contain_text("申报级别")
     expect(head).not_to_contain_text("人才认定分类")
     expect(page.locator("[data-test=result-filters]")).not_to_contain_text("人才认定分类")
+    expect(head).to_contain_text("评审后级别")               # the definition's name of the granted level
+    expect(page.locator("[data-test=results-note]")).to_have_count(0)   # no note about other matters' words
     settle(page)
     shot(page, "console-title-04-results")
     axe(page, "职称 results")

@@ -8,6 +8,7 @@
 - Which unit information a declaration requires is the matter's to say.
 - 破格 experts must hold 正高级.
 - 人才分类定级 shows its 申报注意事项.
+- The console's default matter, the granted level's name and the result words' note come from the server.
 """
 import datetime as dt
 import io
@@ -47,7 +48,7 @@ OTHER = {
     "review": {"deadline_days": 7, "remind_before_days": 2, "backstop_factor": 3, "send_required_roles": ["unit"],
                "report": {"category": "nomination_letter", "label": "提名函"},
                "results": {"pending": "待评议", "passed": "评议通过", "failed": "评议不通过", "others": ["暂缓评议"]},
-               "levels": ["甲档", "乙档"],
+               "levels": ["甲档", "乙档"], "level_label": "评议后档次",
                "route": {"description": "推荐单位审核后报省人社厅。", "stages": [
                    {"key": "unit", "label": "推荐单位", "roles": ["unit"], "by": "binding", "description": "审核"},
                    {"key": "province", "label": "省人社厅", "roles": ["province"], "by": "fixed", "final": True,
@@ -121,6 +122,7 @@ def test_a_matter_with_its_own_identity_form_report_words_and_forms_runs_end_to_
     assert client.get(f"/results?matter_type={matter}&result=通过", headers=office).status == 422
     header, data = _export(client, world, aws, "province-agent", matter_type=matter, result="评议通过")
     assert "申请档次" in header and [r[header.index("评定状态")] for r in data] == ["评议通过"]
+    assert header[-1] == "评议后档次" and data[0][-1] == "甲档"     # the granted level as the matter names it
     form = client.get(f"/declarations/{d}/forms/declaration_form", headers=_h(world))
     assert form.status == 200 and form.json["file_name"].startswith("另类事项申请书"), form.json
     assert _fetch(form.json["url"]).startswith(b"%PDF")
@@ -283,3 +285,26 @@ def test_talent_grading_shows_its_notes_before_starting(client, world):
     menu = client.get("/matters/TALENT_GRADING/definition", headers=_h(world, "applicant1")).json
     assert menu["self_check"]["title"] == "申报注意事项" and menu["self_check"]["confirm"] == "确认开始申报"
     assert any("推荐单位" in item for item in menu["self_check"]["items"])
+
+
+def test_the_console_reads_the_default_matter_and_the_result_wording_from_the_server(client, world, other_matter):
+    """The web spells no matter code or matter wording: the 业务审核 answer names the default matter
+    (the one the list endpoints take without a matter_type) and each definition names its granted
+    level and, if it has one, explains its result words."""
+    from chalicelib.matters import registry
+
+    bench = client.get("/workbench", headers=_h(world, "institute-agent")).json
+    assert bench["default_matter"] == registry.DEFAULT_MATTER
+    assert bench["default_matter"] in [r["matter"] for r in bench["rows"]]
+
+    def review(code):
+        resp = client.get(f"/matters/{code}/definition", headers=_h(world, "institute-agent"))
+        assert resp.status == 200, resp.json
+        return resp.json["review"]
+
+    talent = review(registry.DEFAULT_MATTER)
+    assert talent["level_label"] == "评审后评定级别"
+    assert talent["results_note"].startswith("“未认定”表示申报者及其材料暂未经过线下评审认定环节")
+    assert (review("TITLE_NORMAL")["level_label"], review("TITLE_NORMAL")["results_note"]) == ("评审后级别", None)
+    assert review(TERM)["level_label"] == "评审后级别"
+    assert review(OTHER["code"])["level_label"] == "评议后档次"

@@ -148,6 +148,7 @@ def test_talent_grading_definition_is_read_unchanged():
     assert set(view) == {"code", "name", "steps", "pledge", "notes", "modules", "attachments", "forms", "menu",
                          "route", "review", "identity_form", "self_check"}
     assert view["review"]["results"] == ["未认定", "通过", "未通过"] and view["review"]["levels"][0] == "A类"
+    assert view["review"]["level_label"] == "评审后评定级别" and "“未通过”表示" in view["review"]["results_note"]
 
 
 def _partition(d, modules, attachments):

@@ -2,12 +2,10 @@
 // pledge) and the recommending unit the applicant is bound to.
 import { get } from "../../api.js";
 
-export const DEFAULT_MATTER = "TALENT_GRADING";   // declarations made before ids carried their matter
-
 // The definition that renders a matter's screens (a matter closed since a declaration was made is
-// still served for that declaration).
+// still served for that declaration); `code` is the matter a route or a declaration names.
 export function loadMatterDefinition(code) {
-  return get(`/matters/${encodeURIComponent(code || DEFAULT_MATTER)}/definition`);
+  return get(`/matters/${encodeURIComponent(code)}/definition`);
 }
 
 // The applicant's binding ({status: none|pending|approved, unit_code, unit_name}) and the unit a new

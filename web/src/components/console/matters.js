@@ -2,19 +2,31 @@
 // order, grouped by service and menu) and each matter's definition (modules, review results/levels).
 import { get } from "../../api.js";
 
-export const DEFAULT_MATTER = "TALENT_GRADING";
 const BINDING_ROWS = ["BIND_PERSON", "BIND_UNIT"];
-let mattersPromise = null;
+let workbenchPromise = null;
 const definitions = {};
 
-// [{code, label, category, group}] for the caller's year (the list does not depend on the year).
-export function loadMatters() {
-  if (!mattersPromise) {
-    mattersPromise = get("/workbench").then((w) => w.rows.filter((r) => !BINDING_ROWS.includes(r.matter))
-      .map((r) => ({ code: r.matter, label: r.label, category: r.category, group: r.group })))
-      .catch((e) => { mattersPromise = null; throw e; });
+// The 业务审核 answer, read once (the matter list does not depend on the year).
+function workbench() {
+  if (!workbenchPromise) {
+    workbenchPromise = get("/workbench").catch((e) => { workbenchPromise = null; throw e; });
   }
-  return mattersPromise;
+  return workbenchPromise;
+}
+
+// [{code, label, category, group}] of the matters the caller reviews, in menu order.
+export async function loadMatters() {
+  const w = await workbench();
+  return w.rows.filter((r) => !BINDING_ROWS.includes(r.matter))
+    .map((r) => ({ code: r.matter, label: r.label, category: r.category, group: r.group }));
+}
+
+// The matter a list shows when none is chosen: the server's default (the one its list endpoints
+// take without a matter_type), else the first matter of the menu.
+export async function loadDefaultMatter() {
+  const w = await workbench();
+  const codes = (await loadMatters()).map((m) => m.code);
+  return codes.includes(w.default_matter) ? w.default_matter : codes[0] || w.default_matter;
 }
 
 export function loadDefinition(code) {
@@ -42,6 +54,15 @@ export function reviewOptions(def) {
   const field = appliedLevelField(def);
   return { results: review.results || [], finals: review.final_results || [],
     passed: (review.result_words || {}).passed || "", levels: review.levels || (field && field.options) || [] };
+}
+
+// How the matter names the level a passed result grants (评审后评定级别 …), and what its result words
+// mean (shown with the 评审结果 list), from its definition's review section.
+export function levelLabel(def) {
+  return (def && def.review && def.review.level_label) || "评审后级别";
+}
+export function resultsNote(def) {
+  return (def && def.review && def.review.results_note) || "";
 }
 
 // Whether the matter's declarations carry 人才认定分类 (the talent grading basic form does).
