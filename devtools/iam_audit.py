@@ -300,7 +300,24 @@ def install():
         return original(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = audited
+    _carry_into_worker_threads()
     _installed = True
+
+
+def _carry_into_worker_threads():
+    """A task submitted to a thread pool runs as the function that submitted it: boto3's
+    upload_file/download_file make their S3 calls on s3transfer's worker threads, which would
+    otherwise run unattributed, and so unchecked."""
+    import concurrent.futures
+
+    original = concurrent.futures.ThreadPoolExecutor.submit
+
+    def submit(self, fn, /, *args, **kwargs):
+        if CURRENT.get():
+            return original(self, contextvars.copy_context().run, fn, *args, **kwargs)
+        return original(self, fn, *args, **kwargs)
+
+    concurrent.futures.ThreadPoolExecutor.submit = submit
 
 
 def handlers() -> dict:
