@@ -14,6 +14,9 @@ def main() -> int:
     from chalice import local
     from chalice.cli import main as chalice_main
 
+    from devtools import iam_audit
+
+    iam_audit.enforce_from_environment()     # APIHandler's and JwtAuth's calls against their roles
     local.ThreadedHTTPServer.request_queue_size = BACKLOG
     sys.argv[0] = "chalice"
     return chalice_main()

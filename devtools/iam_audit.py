@@ -19,6 +19,8 @@ function names its Role, so SAM adds no policy), so the template's statements ar
 """
 import contextlib
 import contextvars
+import logging
+import os
 import re
 import threading
 from urllib.parse import urlparse
@@ -31,8 +33,10 @@ RAISE = True                # a denied call raises (as on AWS); False lets it th
 # What AWSLambdaBasicExecutionRole grants (managed policies are not in the template).
 MANAGED = {"AWSLambdaBasicExecutionRole": [{"Effect": "Allow", "Resource": "*", "Action": [
     "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]}]}
+DENIED_LOG = None           # a file each denial is appended to (the local stack's processes)
 _lock = threading.Lock()
 _installed = False
+_log = logging.getLogger("talent.iam")
 _ACCOUNT = "123456789012"
 
 
@@ -254,6 +258,10 @@ def check(function: str, service: str, operation: str, params: dict, region: str
             denied.append((action, resource))
             with _lock:
                 DENIED.append((function, action, resource, operation))
+                if DENIED_LOG:
+                    with open(DENIED_LOG, "a", encoding="utf-8") as fh:
+                        fh.write(f"{function}\t{action}\t{resource}\t{operation}\n")
+            _log.warning("%s is not authorized to perform %s on %s (%s)", function, action, resource, operation)
     return denied
 
 
@@ -292,7 +300,24 @@ def install():
         return original(self, operation_name, api_params)
 
     botocore.client.BaseClient._make_api_call = audited
+    _carry_into_worker_threads()
     _installed = True
+
+
+def _carry_into_worker_threads():
+    """A task submitted to a thread pool runs as the function that submitted it: boto3's
+    upload_file/download_file make their S3 calls on s3transfer's worker threads, which would
+    otherwise run unattributed, and so unchecked."""
+    import concurrent.futures
+
+    original = concurrent.futures.ThreadPoolExecutor.submit
+
+    def submit(self, fn, /, *args, **kwargs):
+        if CURRENT.get():
+            return original(self, contextvars.copy_context().run, fn, *args, **kwargs)
+        return original(self, fn, *args, **kwargs)
+
+    concurrent.futures.ThreadPoolExecutor.submit = submit
 
 
 def handlers() -> dict:
@@ -328,3 +353,45 @@ def attribute_functions():
         fn = getattr(module, attr)
         if not getattr(fn, "_iam_function", None):
             setattr(module, attr, entering(function, fn))
+
+
+def audit_key_reads():
+    """The PII hash key is read once per process (a warm container's cache), so every use of it is
+    also checked as the read it stands for (ssm:GetParameter on the parameter) against the
+    function using it: a role without the read fails even when another function filled the cache."""
+    from chalicelib import config, pii
+
+    original = pii.hash_key
+    if getattr(original, "_iam_audited", False):
+        return
+
+    def hash_key():
+        function = CURRENT.get()
+        if function and config.PII_HASH_KEY_PARAMETER:
+            demand(function, "ssm", "GetParameter", {"Name": config.PII_HASH_KEY_PARAMETER, "WithDecryption": True},
+                   config.AWS_REGION)
+        return original()
+
+    hash_key.cache_clear = original.cache_clear
+    hash_key.cache_info = original.cache_info
+    hash_key._iam_audited = True
+    pii.hash_key = hash_key
+
+
+def enforce_from_environment() -> bool:
+    """The local stack's processes (the API with its authorizer, the worker with the functions/
+    handlers): IAM_STACK_FILE names the stack devtools.local_infra.save wrote; each function's
+    calls are then evaluated against its role as in the tests, a denied call raises
+    AccessDeniedException and is appended to IAM_DENIED_LOG. IAM_AUDIT=0 switches it off."""
+    global DENIED_LOG
+    path = os.environ.get("IAM_STACK_FILE")
+    if not path or os.environ.get("IAM_AUDIT", "1") == "0":
+        return False
+    from devtools import local_infra
+
+    local_infra.LAST_STACK = local_infra.load(path)
+    DENIED_LOG = os.environ.get("IAM_DENIED_LOG") or None
+    install()
+    attribute_functions()
+    audit_key_reads()
+    return True

@@ -287,3 +287,18 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
         "UPLOAD_EVENTS_QUEUE_URL": events_url,
         "REVIEW_STATE_MACHINE_ARN": stack.physical["ReviewStateMachine"]["Ref"],
     }
+
+
+def save(stack: Stack, path) -> None:
+    """What another process needs to evaluate calls against this deployed stack's roles (the local
+    stack's API and worker processes: devtools.iam_audit.enforce_from_environment)."""
+    pathlib.Path(path).write_text(json.dumps({"name": stack.name, "region": stack.region, "params": stack.params,
+                                              "physical": stack.physical}), encoding="utf-8")
+
+
+def load(path) -> Stack:
+    """The stack `save` wrote, its intrinsics resolvable again (the template is read afresh)."""
+    saved = json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    stack = Stack(yaml.safe_load(TEMPLATE.read_text(encoding="utf-8")), saved["name"], saved["region"], saved["params"])
+    stack.physical = saved["physical"]
+    return stack

@@ -172,13 +172,13 @@ class LocalStack:
                                          data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
                                          headers={"Content-Type": "application/json"})
             urllib.request.urlopen(req, timeout=5).read()
-            from devtools.local_infra import deploy
+            from devtools import local_infra
 
             os.environ.update({k: v for k, v in base_env.items() if k.startswith("AWS_")})
-            resources = deploy(self.moto_url)
+            resources = local_infra.deploy(self.moto_url)
             self.env = {**base_env, **resources, "AWS_ENDPOINT_URL": self.moto_url, "STAGE": "local",
                         "JWT_PUBLIC_KEY": public, "DEV_JWT_PRIVATE_KEY_FILE": str(private),
-                        "CORS_ALLOW_ORIGIN": "*"}
+                        "CORS_ALLOW_ORIGIN": "*", **self._iam_enforced(local_infra)}
             from devtools.oidc_provider import OidcProvider   # the identity platform (OIDC)
 
             self.oidc = OidcProvider(self.oidc_port, self.api_url, self.web_url, private)
@@ -209,6 +209,25 @@ class LocalStack:
                 sys.exc_info()[1], SystemExit) else sys.exc_info()[1]
         return self
 
+    def _iam_enforced(self, local_infra) -> dict:
+        """The API and the worker evaluate each function's calls against its role in the deployed
+        template (devtools/iam_audit.py); denials land in logs/iam-denied.log (IAM_AUDIT=0: off)."""
+        STATE.mkdir(parents=True, exist_ok=True)
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        stack_file = self._stack_file = STATE / f"stack-{self.moto_port}.json"
+        local_infra.save(local_infra.LAST_STACK, stack_file)
+        self.denied_log.write_text("")
+        return {"IAM_STACK_FILE": str(stack_file), "IAM_DENIED_LOG": str(self.denied_log)}
+
+    @property
+    def denied_log(self) -> pathlib.Path:
+        return self.logdir / f"iam-denied-{self.moto_port}.log"
+
+    def denied(self) -> list:
+        """Calls a function's role did not allow, one (function, action, resource, operation) each."""
+        path = self.denied_log
+        return [tuple(line.split("\t")) for line in path.read_text().splitlines()] if path.exists() else []
+
     def _serve_web(self):
         """web/dist (precompressed assets, SPA fallback) with /config.js telling the frontend where the API is."""
         dist = ROOT / "web" / "dist"
@@ -238,6 +257,8 @@ class LocalStack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         self.procs = []
+        if getattr(self, "_stack_file", None):
+            self._stack_file.unlink(missing_ok=True)
 
     def __enter__(self):
         return self.start()

@@ -327,8 +327,38 @@ def installed():
         uninstall()
 
 
+class _StatesCredentials:
+    """boto3 for moto's state-machine runtime, signing with the keys in a file (read per client):
+    its built-in keys ("ak") are refused once IAM is enforced (INITIAL_NO_AUTH_ACTION_COUNT); with
+    the state machine role's keys (infra/rehearse.py writes them) its SQS sends are checked too."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def client(self, *args, **kwargs):
+        import json
+        import pathlib
+
+        import boto3
+
+        keys = json.loads(pathlib.Path(self.path).read_text(encoding="utf-8"))
+        kwargs.update(aws_access_key_id=keys["AccessKeyId"], aws_secret_access_key=keys["SecretAccessKey"])
+        return boto3.client(*args, **kwargs)
+
+    def __getattr__(self, name):
+        import boto3
+
+        return getattr(boto3, name)
+
+
 def main(argv=None) -> None:
+    import os
+
     install()
+    if os.environ.get("MOTO_STATES_CREDENTIALS_FILE"):
+        from moto.stepfunctions.parser.asl.utils import boto_client
+
+        boto_client.boto3 = _StatesCredentials(os.environ["MOTO_STATES_CREDENTIALS_FILE"])
     from moto.server import main as moto_main
 
     moto_main(argv if argv is not None else sys.argv[1:])

@@ -109,4 +109,7 @@ class Worker:
 
 if __name__ == "__main__":
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
+    from devtools import iam_audit
+
+    iam_audit.enforce_from_environment()     # each handler's calls against its function's role
     Worker().run()

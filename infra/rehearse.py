@@ -12,7 +12,9 @@
    from the template, one IAM user per function holding its role's statements, the API handler
    and the authorizer driven with API Gateway events (TOKEN authorizer, then the proxy event with
    the authorizer's context) as four callers sign in: a person, a legal person, an agent by phone
-   and an agent by ID number (added by the legal person through the API first).
+   and an agent by ID number (added by the legal person through the API first); then a declaration
+   goes up its 5-level review chain, each level's task opened by the review-task opener from the
+   zip with its own credentials (infra/rehearse_chain.py).
 5. config.js written as `deploy` writes it and read back: it must carry the API base and the
    identity platform's issuer and client id.
 
@@ -28,6 +30,8 @@ import sys
 import tempfile
 import time
 import zipfile
+
+from infra.rehearse_gateway import IdentityPlatform, call_api
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 RUNTIME_GLIBC = {"python3.11": (2, 26), "python3.12": (2, 34), "python3.13": (2, 34)}
@@ -161,67 +165,6 @@ def _wait_http(url: str, deadline: float):
             time.sleep(0.2)
 
 
-class IdentityPlatform:
-    """An RS256 key and its JWKS on a local HTTP port: the tokens the platform would issue."""
-
-    def __init__(self):
-        import http.server
-        import threading
-
-        import jwt
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        jwk.update(kid="rehearsal", use="sig", alg="RS256")
-        body = json.dumps({"keys": [jwk]}).encode()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.issuer = f"http://127.0.0.1:{self.server.server_port}"
-        self.jwks_url = f"{self.issuer}/jwks"
-
-    def token(self, audience: str, claims: dict) -> str:
-        import jwt
-
-        now = int(time.time())
-        return jwt.encode({"iss": self.issuer, "aud": audience, "iat": now, "nbf": now, "exp": now + 600, **claims},
-                          self.key, algorithm="RS256", headers={"kid": "rehearsal"})
-
-
-def _proxy_event(method, path, token, auth_context, body=None):
-    return {"resource": path, "path": path, "httpMethod": method,
-            "headers": {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-            "pathParameters": None, "stageVariables": None, "isBase64Encoded": False,
-            "body": json.dumps(body, ensure_ascii=False) if body is not None else None,
-            "requestContext": {"resourcePath": path, "httpMethod": method, "stage": "api", "requestId": "r",
-                               "identity": {"sourceIp": "203.0.113.9"}, "path": f"/api{path}",
-                               "authorizer": auth_context}}
-
-
-def call_api(api: Function, authorizer: Function, method: str, path: str, token: str, body=None) -> tuple:
-    """API Gateway's order: the TOKEN authorizer, then (on Allow) the proxy event with its context."""
-    policy = authorizer({"type": "TOKEN", "authorizationToken": f"Bearer {token}",
-                         "methodArn": f"arn:aws-cn:execute-api:cn-north-1:123456789012:rehearsal/api/{method}{path}"})
-    statement = policy["policyDocument"]["Statement"][0]
-    if statement["Effect"] != "Allow":
-        return 401, {"Code": "UNAUTHORIZED"}
-    context = {**policy.get("context", {}), "principalId": policy["principalId"]}
-    out = api(_proxy_event(method, path, token, context, body))
-    return out["statusCode"], json.loads(out["body"]) if out.get("body") else None
-
-
 def rehearse(stage: str, build_dir: pathlib.Path, package: bool = True, log=print) -> dict:
     started = time.monotonic()
     figures = {}
@@ -260,14 +203,20 @@ def _drive(stage, code, functions, log) -> dict:
 
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
+    states_keys = pathlib.Path(tempfile.mkdtemp(prefix="rehearsal-states-")) / "keys.json"
     moto_env = {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3", "AWS_ACCESS_KEY_ID": "bootstrap",
-                "AWS_SECRET_ACCESS_KEY": "bootstrap"}
+                "AWS_SECRET_ACCESS_KEY": "bootstrap", "MOTO_STATES_CREDENTIALS_FILE": str(states_keys)}
     server = subprocess.Popen([sys.executable, "-m", "devtools.moto_server", "-H", "127.0.0.1", "-p", str(port)],
                               cwd=ROOT, env=moto_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     idp = IdentityPlatform()
     running = []
     try:
         _wait_http(f"{endpoint}/moto-api/", time.monotonic() + 60)
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(      # moto runs the review state machine
+            f"{endpoint}/moto-api/config", method="POST", headers={"Content-Type": "application/json"},
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode()), timeout=10).read()
         region = "cn-north-1"
         # The three unauthenticated calls moto allows make the administrator; all else is signed.
         iam = boto3.client("iam", region_name=region, endpoint_url=endpoint, aws_access_key_id="x", aws_secret_access_key="x")
@@ -298,6 +247,12 @@ def _drive(stage, code, functions, log) -> dict:
                            if not a.is_legal).phone
         person = Person.get(*Person.key("p-demo-0001"))
 
+        def user(name, statements) -> dict:
+            admin_iam.create_user(UserName=name)
+            admin_iam.put_user_policy(UserName=name, PolicyName="role", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": statements}))
+            return admin_iam.create_access_key(UserName=name)["AccessKey"]
+
         def lambda_env(lid):
             handler, runtime, variables = functions[lid]
             # moto 5.2 evaluates actions but passes "*" as the resource of DynamoDB and SSM calls
@@ -308,10 +263,7 @@ def _drive(stage, code, functions, log) -> dict:
             # authorises each item's PutItem/UpdateItem/...): the item actions imply it here.
             statements = [{**st, "Resource": "*", "Action": _moto_actions(st.get("Action", []))}
                           for st in roles[lid] if "Condition" not in st and "Action" in st]
-            admin_iam.create_user(UserName=lid)
-            admin_iam.put_user_policy(UserName=lid, PolicyName="role", PolicyDocument=json.dumps(
-                {"Version": "2012-10-17", "Statement": statements}))
-            key = admin_iam.create_access_key(UserName=lid)["AccessKey"]
+            key = user(lid, statements)
             env = {k: str(v) for k, v in stack.resolve(variables).items()}
             env.update({"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
                         "AWS_REGION": region, "AWS_DEFAULT_REGION": region, "AWS_LAMBDA_FUNCTION_NAME": lid,
@@ -319,6 +271,10 @@ def _drive(stage, code, functions, log) -> dict:
                         "AWS_ENDPOINT_URL": endpoint, "LANG": "en_US.UTF-8", "TZ": ":UTC", "PATH": "/usr/bin:/bin"})
             return handler, runtime, env
 
+        # The state machine's own SQS sends (moto runs it) sign with its role's keys.
+        machine = stack.resolve(stack.t["Resources"]["ReviewStateMachineRole"]["Properties"]["Policies"][0]["PolicyDocument"])
+        states_keys.write_text(json.dumps(user("ReviewStateMachine", [{**st, "Resource": "*"} for st in machine["Statement"]
+                                                                       if st and "Condition" not in st]), default=str))
         started = {}
         for lid in functions:
             handler, runtime, env = lambda_env(lid)
@@ -352,6 +308,14 @@ def _drive(stage, code, functions, log) -> dict:
         if refused:
             raise RehearsalFailed(f"sign-in refused on the rehearsal stack (IAM enforced): {refused}")
         log("signed in with IAM enforced: " + ", ".join(results))
+        from infra import rehearse_chain
+
+        chain = rehearse_chain.open_every_level(
+            lambda method, path, token, body=None, headers=None, **params: call_api(api, authorizer, method, path, token,
+                                                                                 body, headers, params),
+            lambda claims: idp.token(audience, claims), started["ReviewTaskOpenerFunction"],
+            stack.physical["ReviewTaskQueue"]["Ref"],
+            {"sub": "rh-p", "account_kind": "person", "name": person.name, "id_number": person.id_number}, log)
 
         outputs = {k: str(stack.resolve(v["Value"])) for k, v in (stack.t.get("Outputs") or {}).items()
                    if "Condition" not in v}
@@ -362,7 +326,7 @@ def _drive(stage, code, functions, log) -> dict:
         if not (web["apiBase"].startswith("https://api.") and web["oidcAuthority"] == idp.issuer and web["oidcClientId"]):
             raise RehearsalFailed(f"config.js lacks the identity settings or the ICP API address: {web}")
         log(f"config.js: {web}")
-        return {"sign_ins": results, "config_js": web}
+        return {"sign_ins": results, "config_js": web, **chain}
     finally:
         for fn in running:
             fn.proc.kill()

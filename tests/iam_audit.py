@@ -16,24 +16,6 @@ import pytest
 MODE = os.environ.get("IAM_AUDIT", "1")
 
 
-def _audit_key_reads():
-    from chalicelib import config, pii
-    from devtools import iam_audit
-
-    original = pii.hash_key
-
-    def hash_key():
-        function = iam_audit.CURRENT.get()
-        if function and config.PII_HASH_KEY_PARAMETER:
-            iam_audit.demand(function, "ssm", "GetParameter", {"Name": config.PII_HASH_KEY_PARAMETER,
-                                                               "WithDecryption": True}, config.AWS_REGION)
-        return original()
-
-    hash_key.cache_clear = original.cache_clear
-    hash_key.cache_info = original.cache_info
-    pii.hash_key = hash_key
-
-
 def pytest_configure(config):
     if MODE == "0":
         return
@@ -43,7 +25,7 @@ def pytest_configure(config):
         iam_audit.RECORD_CALLS, iam_audit.RAISE = True, False
     iam_audit.install()
     iam_audit.attribute_functions()
-    _audit_key_reads()
+    iam_audit.audit_key_reads()
 
 
 @pytest.fixture(autouse=True)

@@ -102,3 +102,41 @@ def test_a_resource_type_the_local_stack_does_not_know_fails_loudly(monkeypatch)
             assert "AWS::Kinesis::Stream" in str(err)
         else:
             raise AssertionError("an unknown resource type was silently skipped")
+
+
+def test_the_local_stack_processes_enforce_each_functions_role(tmp_path):
+    """./dev up's API and worker processes load the deployed stack (IAM_STACK_FILE) and refuse a
+    call the function's role does not allow, logging it to IAM_DENIED_LOG; an allowed one passes."""
+    import os
+    import pathlib
+    import subprocess
+    import sys
+
+    from devtools import local_infra
+
+    with mock_aws():
+        deploy(None, stack_name="talent-grading-t")
+        local_infra.save(local_infra.LAST_STACK, tmp_path / "stack.json")
+    denied_log = tmp_path / "denied.log"
+    script = """
+import boto3
+from devtools import iam_audit
+assert iam_audit.enforce_from_environment()
+s3 = boto3.client("s3", region_name="cn-north-1")
+bucket = "talent-grading-t-attachments-123456789012"
+with iam_audit.running("ExportWorkerFunction"):
+    try:
+        s3.put_object(Bucket=bucket, Key="decl/d1/photo/a.jpg", Body=b"x")
+    except Exception as exc:
+        print("refused", type(exc).__name__, exc.response["Error"]["Code"])
+    print("allowed" if not iam_audit.check("ExportWorkerFunction", "s3", "PutObject",
+                                         {"Bucket": bucket, "Key": "exports/j1.xlsx"}, "cn-north-1") else "denied")
+"""
+    env = {**os.environ, "IAM_STACK_FILE": str(tmp_path / "stack.json"), "IAM_DENIED_LOG": str(denied_log),
+           "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+    out = subprocess.run([sys.executable, "-c", script], cwd=pathlib.Path(__file__).resolve().parents[2],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split("\n")[:2] == ["refused ClientError AccessDeniedException", "allowed"]
+    assert denied_log.read_text().split("\t")[:3] == [
+        "ExportWorkerFunction", "s3:PutObject", "arn:aws-cn:s3:::talent-grading-t-attachments-123456789012/decl/d1/photo/a.jpg"]

@@ -51,3 +51,40 @@ def test_a_key_rotation_changes_every_functions_configuration():
     assert env["PII_HASH_KEY_VERSION"] == {"Ref": "PiiHashKeyVersion"}
     assert all(fn["Properties"]["Environment"]["Variables"] is env or fn["Properties"]["Environment"]["Variables"] == env
                for fn in FUNCTIONS.values())
+
+
+def test_an_audit_trail_on_request_multi_region_validated_encrypted_and_kept():
+    assert T["Parameters"]["CreateAuditTrail"]["Default"] == "false"    # never doubles an organisation trail
+    trail = R["AuditTrail"]
+    assert trail["Condition"] == "HasAuditTrail" and trail["DependsOn"] == "AuditTrailBucketPolicy"
+    props = trail["Properties"]
+    assert props["EnableLogFileValidation"] and props["IsMultiRegionTrail"] and props["IncludeGlobalServiceEvents"]
+    assert props["KMSKeyId"] == {"Fn::GetAtt": ["AuditTrailKey", "Arn"]} and R["AuditTrailKey"]["Properties"]["EnableKeyRotation"]
+    bucket = R["AuditTrailBucket"]
+    assert bucket["DeletionPolicy"] == "Retain" and bucket["Condition"] == "HasAuditTrail"
+    assert bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == {"Ref": "LogRetentionDays"}
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"]
+    writes = [s for s in R["AuditTrailBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"] if s["Sid"] == "CloudTrailWrite"]
+    assert writes[0]["Condition"]["StringEquals"]["aws:SourceArn"]      # only this stack's trail writes there
+
+
+def _statements(role):
+    return [s for p in R[role]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"] if isinstance(s, dict)]
+
+
+def _actions(role, prefix):
+    return {a for s in _statements(role) if s.get("Effect") == "Allow"
+            for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]) if a.startswith(prefix)}
+
+
+def test_worker_roles_hold_only_what_their_functions_call():
+    """What each worker calls (recorded with IAM_AUDIT=record across the worker tests; docs/runbook.md §7)."""
+    assert _actions("UploadVerifierRole", "dynamodb:") == {"dynamodb:Query", "dynamodb:UpdateItem"}
+    assert _actions("ReviewTaskOpenerRole", "dynamodb:") == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert _actions("ReminderSweepRole", "dynamodb:") == {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"}
+    assert _actions("ExportWorkerRole", "dynamodb:") == {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"}
+    s3 = {str(r["Fn::Sub"]).partition("}/")[2] for s in _statements("UploadVerifierRole") if "s3:" in str(s.get("Action"))
+          for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])}
+    assert s3 == {"incoming/*", "decl/*", ""}           # incoming/ and the final decl/ prefix (and the bucket: 404s)
+    put = [s for s in _statements("UploadVerifierRole") if s.get("Action") == "s3:PutObject"]
+    assert len(put) == 1 and put[0]["Resource"]["Fn::Sub"].endswith("/decl/*")

@@ -1,6 +1,7 @@
 """The deployment rehearsal (`./dev rehearse`): native libraries checked against the Lambda
 runtime; the bounded end-to-end run (package, isolated imports, sign-ins with IAM enforced,
 config.js) is marked slow."""
+import json
 import pathlib
 import shutil
 import subprocess
@@ -54,7 +55,9 @@ def test_a_library_needing_what_the_runtime_lacks_is_refused_unless_bundled(tmp_
 @pytest.mark.slow
 def test_the_rehearsal_passes(tmp_path):
     """Package prod, check the zip's native libraries, import every handler from the zip alone
-    with its template environment, sign in four kinds of callers with IAM enforced, config.js."""
+    with its template environment, sign in four kinds of callers with IAM enforced, open every
+    level of a 5-level review chain and the committee's task (the opener from the zip, with its
+    role's credentials; an opener role without GetItem fails here), config.js."""
     build = tmp_path / "build"
     subprocess.run([sys.executable, "-m", "infra.package", "--stage", "prod", "--out", str(build)],
                    cwd=ROOT, check=True, capture_output=True, timeout=1500)
@@ -62,3 +65,5 @@ def test_the_rehearsal_passes(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert '"person": 200' in out.stdout and '"agent by ID number": 200' in out.stdout
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    assert figures["chain_opened"] == ["institute", "university", "edu-dept", "cc-bureau", "province", "committee"]

@@ -47,6 +47,23 @@ def stack():
         yield running
 
 
+@pytest.fixture(autouse=True)
+def roles_enforced_on_the_stack(request):
+    """Every AWS call the stack's API, authorizer and worker made during the test was allowed by
+    that function's role (the local stack evaluates each one: devtools/iam_audit.py)."""
+    yield
+    if "stack" not in request.fixturenames:
+        return
+    stack = request.getfixturevalue("stack")
+    if not hasattr(stack, "denied"):
+        return
+    seen = getattr(stack, "_denials_reported", 0)
+    denied = stack.denied()
+    stack._denials_reported = len(denied)
+    assert not denied[seen:], "calls the function's role in infra/template.yaml does not allow:\n" + "\n".join(
+        "  " + " ".join(row) for row in denied[seen:])
+
+
 @pytest.fixture(scope="session")
 def http(stack):
     return Http(stack.api_url)

@@ -88,3 +88,21 @@ def test_with_the_template_roles_every_kind_signs_in_and_nothing_is_denied(clien
         resp = client.get("/me", headers=_platform(claims))
         assert resp.status == 200, (kind, resp)
     assert iam_audit.DENIED == []
+
+
+def test_s3_transfers_on_worker_threads_are_checked_as_the_function_that_started_them(aws, tmp_path):
+    """upload_file runs its PutObject on s3transfer's threads: still the export worker's call, so a
+    key outside exports/ is refused and an export is allowed."""
+    import boto3
+
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(b"x" * 10)
+    s3 = boto3.client("s3", region_name="cn-north-1")
+    iam_audit.DENIED.clear()
+    with iam_audit.running("ExportWorkerFunction"):
+        s3.upload_file(str(path), aws["ATTACHMENTS_BUCKET"], "exports/u1/j1.xlsx")
+        with pytest.raises(Exception, match="AccessDenied|not authorized"):
+            s3.upload_file(str(path), aws["ATTACHMENTS_BUCKET"], "decl/d1/photo/a.jpg")
+    assert [(fn, action, resource.rsplit(":::", 1)[1]) for fn, action, resource, _ in iam_audit.DENIED] == [
+        ("ExportWorkerFunction", "s3:PutObject", f"{aws['ATTACHMENTS_BUCKET']}/decl/d1/photo/a.jpg")]
+    iam_audit.DENIED.clear()          # the plugin would fail this test for it: that is the point
