@@ -157,6 +157,16 @@ def _key_of(item: dict):
     return None
 
 
+def _queried_partition(params: dict):
+    """The table partition a Query reads (its `PK = :v` key condition): AWS's dynamodb:LeadingKeys."""
+    names, values = params.get("ExpressionAttributeNames") or {}, params.get("ExpressionAttributeValues") or {}
+    for name, value in re.findall(r"(#?\w+)\s*=\s*(:\w+)", params.get("KeyConditionExpression") or ""):
+        if names.get(name, name) in ("PK", "pk") and value in values:
+            bound = values[value]
+            return next(iter(bound.values())) if isinstance(bound, dict) else bound
+    return None
+
+
 def authorizations(service: str, operation: str, params: dict, region: str) -> list:
     """[(action, resource ARN, context)] AWS authorises for one API call."""
     part = "aws-cn" if region.startswith("cn-") else "aws"
@@ -180,6 +190,9 @@ def authorizations(service: str, operation: str, params: dict, region: str) -> l
             return [item("GetItem", e["Get"]["TableName"], e["Get"]["Key"]) for e in params["TransactItems"]]
         if operation in ("BatchGetItem", "BatchWriteItem"):
             return [(f"dynamodb:{operation}", table(name), {}) for name in params["RequestItems"]]
+        if operation == "Query" and not params.get("IndexName"):
+            pk = _queried_partition(params)
+            return [("dynamodb:Query", table(params["TableName"]), {"dynamodb:leadingkeys": [pk]} if pk else {})]
         if "TableName" in params:
             return [(f"dynamodb:{operation}", table(params["TableName"], params.get("IndexName")), {})]
         return [(f"dynamodb:{operation}", "*", {})]
