@@ -10,6 +10,8 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.matters.certificate import CertificateSpec
+
 Key = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 MatterCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,49}$")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -324,6 +326,7 @@ class MatterDefinition(Strict):
     attachments: list[AttachmentRule]
     forms: list[FormDoc] = Field(min_length=2)   # [申报表, 一览表]
     review: Review
+    certificate: Optional[CertificateSpec] = None   # 证书管理: matters/certificate.py
     source: Optional[Text] = None
 
     @model_validator(mode="after")
