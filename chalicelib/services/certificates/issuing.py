@@ -85,11 +85,26 @@ def _declaration(decl_id: str):
         return None
 
 
+def _existing(decl_id: str, job: CertificateJob) -> str | None:
+    """"issued" when this job issued the result's certificate before a crash (so the progress a
+    restarted job shows still counts it), "exists" when another did, None when it has none."""
+    try:
+        number = CertificateClaim.get(*CertificateClaim.key(decl_id)).number
+    except CertificateClaim.DoesNotExist:
+        return None
+    try:
+        mine = Certificate.get(*Certificate.key(number)).job_id == job.job_id
+    except Certificate.DoesNotExist:
+        mine = False
+    return "issued" if mine else "exists"
+
+
 def issue_for(decl_id: str, job: CertificateJob) -> str:
     """Issue the certificate of one result: "issued", "exists" or "not_earned"."""
     pk, sk = CertificateClaim.key(decl_id)
-    if CertificateClaim.count(pk, CertificateClaim.sk == sk, limit=1):
-        return "exists"
+    existing = _existing(decl_id, job)
+    if existing:
+        return existing
     meta = _declaration(decl_id)
     spec = _spec(meta.matter_type) if meta else None
     if meta is None or spec is None or not spec.earns(meta.result) or not meta.result_level:
@@ -109,8 +124,9 @@ def issue_for(decl_id: str, job: CertificateJob) -> str:
             return "issued"
         except Conflict:
             aws.s3().delete_object(Bucket=config.ATTACHMENTS_BUCKET, Key=cert.pdf_key)
-            if CertificateClaim.count(pk, CertificateClaim.sk == sk, limit=1):
-                return "exists"           # another worker issued it meanwhile
+            existing = _existing(decl_id, job)
+            if existing:
+                return existing           # another worker issued it meanwhile
     raise Conflict("证书编号生成失败，请重试", code="CERTIFICATE_NUMBER_TAKEN")
 
 
