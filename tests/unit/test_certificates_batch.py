@@ -1,9 +1,12 @@
-"""Batch 发证 through the issuing worker: 1,000 results, a worker that crashes midway and is run
-again (the message comes back), no duplicate, every result exactly one certificate, memory flat.
+"""Batch 发证 through the issuing worker: 200 results in pages of 20, a worker that crashes midway
+and is run again (the message comes back), no duplicate, every result exactly one certificate,
+memory flat.
 
-The PDF + PAdES path is stubbed here to keep the suite fast (test_certificates.py proves the real
-one, and bench/certificates.py runs 1,000 real signed PDFs); everything else is real: the job,
-the queue, the cursor, the claims, the transactions, the audit records."""
+The suite runs 200 (moto copies the whole table for every transaction, so its cost grows with the
+square of the rows); `python -m bench.certificates` runs 1,000 through the same worker with real
+signed PDFs and reports peak memory per 100. The PDF + PAdES path is stubbed here
+(test_certificates.py proves the real one); everything else is real: the job, the queue, the
+cursor, the claims, the transactions, the audit records."""
 import json
 import tracemalloc
 
@@ -44,11 +47,12 @@ def _certificates():
     return list(Certificate.gsi2.query(Certificate.list_key("TALENT_GRADING", "2026")))
 
 
-@pytest.mark.parametrize("count", [1000])
-def test_a_batch_of_1000_survives_a_crash_without_duplicates_and_with_flat_memory(client, world, aws, monkeypatch, count):
+@pytest.mark.parametrize("count", [200])
+def test_a_batch_survives_a_crash_without_duplicates_and_with_flat_memory(client, world, aws, monkeypatch, count):
     from chalicelib.services.certificates import issuing
 
     monkeypatch.setattr(issuing, "_render_and_store", _cheap_render)
+    monkeypatch.setattr(issuing, "PAGE", 20)
     seed_passed(world, count)
     seed_passed(world, 5, result="未通过", start=count)        # not earning: never read by the batch
     resp = client.post("/certificates/issue", headers=world.headers("province-agent"),
@@ -61,21 +65,21 @@ def test_a_batch_of_1000_survives_a_crash_without_duplicates_and_with_flat_memor
 
     def crashing(decl_id, job):
         calls["n"] += 1
-        if calls["n"] == 437:
+        if calls["n"] == 87:
             raise RuntimeError("worker killed")       # midway through a page
         return real(decl_id, job)
 
     monkeypatch.setattr(issuing, "issue_for", crashing)
     assert _run(aws)["batchItemFailures"]              # reported: the message comes back
     progress = client.get(f"/certificate-jobs/{job_id}", headers=world.headers("province-agent")).json
-    assert progress["state"] == "running" and progress["issued"] == 400     # four pages saved
+    assert progress["state"] == "running" and progress["issued"] == 80      # four pages saved
 
     monkeypatch.setattr(issuing, "issue_for", real)
     peaks = []
 
     def measured(decl_id, job):
         out = real(decl_id, job)
-        if calls["n"] in (500, 950):
+        if calls["n"] in (100, 190):
             snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, "*/moto/*"),
                                                               tracemalloc.Filter(False, "*/werkzeug/*")])
             peaks.append(sum(s.size for s in snap.statistics("filename")))
