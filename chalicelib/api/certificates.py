@@ -16,7 +16,7 @@ def _client_address() -> str:
 
 # --- the province ------------------------------------------------------------------------------
 
-@route("/certificates", summary="证书列表（省人社厅；按事项、年度，可按状态、姓名筛选）", query="certificates.CertificateListQuery")
+@route("/certificates", summary="证书列表（省人社厅；按事项、年度，可按状态、姓名筛选）", query="queries.CertificateListQuery")
 def list_certificates(principal, query):
     return records.province_list(principal, query.matter_type, query.year, query.status, query.name,
                                  query.cursor, page_size(query.limit))

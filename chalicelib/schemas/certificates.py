@@ -1,9 +1,8 @@
 """Request schemas of 证书管理: the province's issue/revoke/reissue, the public verify bodies."""
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 from pydantic import Field
 
-from chalicelib.schemas.queries import PageQuery
 from chalicelib.schemas.types import KnownMatterCode, Text, Year
 from chalicelib.validation import Schema
 
@@ -38,9 +37,3 @@ class VerifyPayloadIn(Schema):
 class VerifyPdfIn(Schema):
     pdf: str = Field(title="证书PDF（Base64）", min_length=8, max_length=2_800_000)
 
-
-class CertificateListQuery(PageQuery):
-    matter_type: KnownMatterCode = Field(title="事项类型")
-    year: Year = Field(title="年度")
-    status: Optional[Literal["有效", "已撤销", "已更正"]] = Field(None, title="状态")
-    name: Optional[str] = Field(None, title="姓名", max_length=50)

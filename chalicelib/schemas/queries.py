@@ -54,3 +54,11 @@ class ReviewListQuery(PageQuery):
 
 class ResultListQuery(PageQuery, ResultFilterFields):
     model_config = ConfigDict(extra="ignore")      # the last base's config would forbid extras
+
+
+class CertificateListQuery(PageQuery):
+    """证书管理: the province's list of a matter's certificates for a year."""
+    matter_type: KnownMatterCode = Field(title="事项类型")
+    year: Year = Field(title="年度")
+    status: Optional[Literal["有效", "已撤销", "已更正"]] = Field(None, title="状态")
+    name: Optional[str] = Field(None, title="姓名", max_length=50)
