@@ -17,10 +17,15 @@ WHO = "applicant3"
 
 SEED = """
 import json
-from tests.unit.conftest import World
+from chalicelib.models.accounts import DevLogin
 from tests.unit.certificate_helpers import seed_passed
-logins = [{"login": x} for x in (%r, "province-legal", "institute-legal")]
-print(json.dumps(seed_passed(World(logins), 1, login=%r, start=900)))
+
+class World:
+    logins = {x: DevLogin.get(*DevLogin.key(x)) for x in (%r, "province-legal", "institute-legal")}
+    def code(self, unit):
+        return self.logins[unit + "-legal"].unit_code
+
+print(json.dumps(seed_passed(World(), 1, login=%r, start=900)))
 """
 
 
