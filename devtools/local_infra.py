@@ -20,7 +20,7 @@ TEMPLATE = ROOT / "infra" / "template.yaml"
 ASL = ROOT / "infra" / "statemachine" / "review.asl.json"
 ACCOUNT = "123456789012"
 CREATED = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::S3::BucketPolicy",
-           "AWS::StepFunctions::StateMachine", "AWS::KMS::Key")
+           "AWS::StepFunctions::StateMachine", "AWS::KMS::Key", "AWS::KMS::Alias")
 SKIPPED = {
     "AWS::Serverless::Function": "chalice local and devtools.worker run the handlers",
     "AWS::Serverless::Api": "chalice local serves the routes",
@@ -261,6 +261,9 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
         _state_machine(stack, c["stepfunctions"], lid, r["Properties"])
     for lid, r in stack.resources("AWS::KMS::Key"):
         _kms_key(stack, c["kms"], lid, r["Properties"])
+    for lid, r in stack.resources("AWS::KMS::Alias"):
+        p = stack.resolve(r["Properties"])
+        c["kms"].create_alias(AliasName=p["AliasName"], TargetKeyId=p["TargetKeyId"])
 
     # Local stand-in for the UploadVerifierFunction's S3 event: the bucket notifies a queue the
     # worker drains into functions/verify_upload.handler (same filter as the template's event).
