@@ -40,6 +40,11 @@ def stepfunctions():
 
 
 @functools.lru_cache(maxsize=None)
+def kms():
+    return _client("kms")
+
+
+@functools.lru_cache(maxsize=None)
 def ssm():
     return _client("ssm")
 
@@ -82,7 +87,7 @@ def trace_on_first_use() -> bool:
 
 def reset_clients():
     """Forget cached clients (tests switch endpoints between mocks)."""
-    for getter in (s3, sqs, stepfunctions, ssm, tracing_enabled):
+    for getter in (s3, sqs, stepfunctions, kms, ssm, tracing_enabled):
         getter.cache_clear()
 
 

@@ -15,6 +15,10 @@ TABLE_NAME = os.environ.get("TABLE_NAME", f"{APP_NAME}-{STAGE}-main")
 ATTACHMENTS_BUCKET = os.environ.get("ATTACHMENTS_BUCKET", f"{APP_NAME}-{STAGE}-attachments")
 REVIEW_QUEUE_URL = os.environ.get("REVIEW_QUEUE_URL", "")
 EXPORT_QUEUE_URL = os.environ.get("EXPORT_QUEUE_URL", "")
+CERTIFICATE_QUEUE_URL = os.environ.get("CERTIFICATE_QUEUE_URL", "")   # 证书 issuing jobs
+CERTIFICATE_KEY_ID = os.environ.get("CERTIFICATE_KEY_ID", "")         # KMS asymmetric signing key
+# Public verify endpoints: requests per client address per minute (counter items with TTL).
+VERIFY_PER_MINUTE = int(os.environ.get("VERIFY_PER_MINUTE", "20"))
 REVIEW_STATE_MACHINE_ARN = os.environ.get("REVIEW_STATE_MACHINE_ARN", "")
 AWS_REGION = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
 # DynamoDB endpoint: None lets botocore use AWS_ENDPOINT_URL (the moto server locally).

@@ -20,7 +20,7 @@ TEMPLATE = ROOT / "infra" / "template.yaml"
 ASL = ROOT / "infra" / "statemachine" / "review.asl.json"
 ACCOUNT = "123456789012"
 CREATED = ("AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::S3::BucketPolicy",
-           "AWS::StepFunctions::StateMachine")
+           "AWS::StepFunctions::StateMachine", "AWS::KMS::Key", "AWS::KMS::Alias")
 SKIPPED = {
     "AWS::Serverless::Function": "chalice local and devtools.worker run the handlers",
     "AWS::Serverless::Api": "chalice local serves the routes",
@@ -137,7 +137,7 @@ def _clients(endpoint_url, region):
     kw = {"region_name": region}
     if endpoint_url:
         kw["endpoint_url"] = endpoint_url
-    return {s: boto3.client(s, **kw) for s in ("dynamodb", "s3", "sqs", "stepfunctions", "ssm")}
+    return {s: boto3.client(s, **kw) for s in ("dynamodb", "s3", "sqs", "stepfunctions", "ssm", "kms")}
 
 
 def _table(stack: Stack, ddb, lid: str, props: dict):
@@ -239,6 +239,14 @@ def _state_machine(stack: Stack, sfn, lid: str, props: dict):
     stack.physical[lid] = {"Ref": arn, "Name": p["StateMachineName"], "Arn": arn}
 
 
+def _kms_key(stack: Stack, kms, lid: str, props: dict):
+    """A KMS key with the template's spec and usage (the key policy is not evaluated locally)."""
+    p = stack.resolve({k: v for k, v in props.items() if k != "KeyPolicy"})
+    meta = kms.create_key(Description=p.get("Description", lid), KeySpec=p.get("KeySpec", "SYMMETRIC_DEFAULT"),
+                          KeyUsage=p.get("KeyUsage", "ENCRYPT_DECRYPT"))["KeyMetadata"]
+    stack.physical[lid] = {"Ref": meta["KeyId"], "Arn": meta["Arn"], "KeyId": meta["KeyId"]}
+
+
 def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-local",
            region: str = "cn-north-1", parameters: dict | None = None) -> dict:
     """Create every resource the local system needs; return the application's environment."""
@@ -264,6 +272,11 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
         _bucket_logging(stack, c["s3"], lid, r["Properties"])
     for lid, r in stack.resources("AWS::StepFunctions::StateMachine"):
         _state_machine(stack, c["stepfunctions"], lid, r["Properties"])
+    for lid, r in stack.resources("AWS::KMS::Key"):
+        _kms_key(stack, c["kms"], lid, r["Properties"])
+    for lid, r in stack.resources("AWS::KMS::Alias"):
+        p = stack.resolve(r["Properties"])
+        c["kms"].create_alias(AliasName=p["AliasName"], TargetKeyId=p["TargetKeyId"])
 
     # Local stand-in for the UploadVerifierFunction's S3 event: the bucket notifies a queue the
     # worker drains into functions/verify_upload.handler (same filter as the template's event).
@@ -286,6 +299,8 @@ def deploy(endpoint_url: str | None = None, stack_name: str = "talent-grading-lo
         "EXPORT_QUEUE_URL": stack.physical["ExportQueue"]["Ref"],
         "UPLOAD_EVENTS_QUEUE_URL": events_url,
         "REVIEW_STATE_MACHINE_ARN": stack.physical["ReviewStateMachine"]["Ref"],
+        "CERTIFICATE_QUEUE_URL": stack.physical["CertificateQueue"]["Ref"],
+        "CERTIFICATE_KEY_ID": stack.physical["CertificateSigningKey"]["Ref"],
     }
 
 

@@ -3,6 +3,7 @@ the same functions/ handlers with the event shapes Lambda would send.
 
 - review-task queue → functions.review_tasks.handler (SQS event, partial batch failures honoured)
 - export queue      → functions.exports.handler
+- certificate queue → functions.certificates.handler (issuing jobs)
 - upload-events     → functions.verify_upload.handler (the S3 notification unwrapped into the
                        S3 event a direct bucket trigger delivers)
 Run: python -m devtools.worker (environment as the API's). Stops cleanly on SIGINT/SIGTERM.
@@ -19,7 +20,8 @@ import uuid
 log = logging.getLogger("talent.worker")
 # seconds a received batch stays hidden: far longer than each handler takes locally, short enough
 # that a batch held by a crashed worker comes back soon
-VISIBILITY = {"functions.review_tasks": 20, "functions.verify_upload": 60, "functions.exports": 600}
+VISIBILITY = {"functions.review_tasks": 20, "functions.verify_upload": 60, "functions.exports": 600,
+              "functions.certificates": 600}
 
 
 class Context:
@@ -58,6 +60,7 @@ class Worker:
         self.routes = [(env[k], mod, kind) for k, mod, kind in (
             ("REVIEW_QUEUE_URL", "functions.review_tasks", "sqs"),
             ("EXPORT_QUEUE_URL", "functions.exports", "sqs"),
+            ("CERTIFICATE_QUEUE_URL", "functions.certificates", "sqs"),
             ("UPLOAD_EVENTS_QUEUE_URL", "functions.verify_upload", "s3"),
         ) if env.get(k)]
         self.arns = {url: self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])

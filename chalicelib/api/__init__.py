@@ -11,15 +11,16 @@ fill feeds the OpenAPI document.
     results       /results, /results/search
     statistics    /statistics, /statistics/export (统计分析)
     forms         /declarations/{id}/forms…, /forms/summary_table, /exports…
+    certificates  /certificates…, /me/certificates…, /verify/certificate… (public), /.well-known/certificate-keys
     local         /dev/… (the local stage only, not even a route elsewhere)
 """
 from chalicelib import config
 
 
 def register(app, router) -> None:
-    from chalicelib.api import accounts, bindings, declarations, forms, local, notices, results, reviews
+    from chalicelib.api import accounts, bindings, certificates, declarations, forms, local, notices, results, reviews
 
-    for module in (accounts, bindings, notices, declarations, reviews, results, forms):
+    for module in (accounts, bindings, notices, declarations, reviews, results, forms, certificates):
         module.area.register(app, router)
     from chalicelib.api import statistics
     statistics.area.register(app, router)

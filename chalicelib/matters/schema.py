@@ -12,6 +12,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, model_validator
 
+from chalicelib.matters.certificate import CertificateSpec
 from chalicelib.matters.schema_modules import (  # noqa: F401  (FieldDef: read by tests)
     NON_MODULE_PLACES, ROLES, Condition, FieldDef, Key, MatterCode, Mime, Module, Strict, Text)
 
@@ -164,6 +165,7 @@ class MatterDefinition(Strict):
     attachments: list[AttachmentRule]
     forms: list[FormDoc] = Field(min_length=2, max_length=2)   # 申报表, 一览表
     review: Review
+    certificate: Optional[CertificateSpec] = None   # 证书管理: matters/certificate.py
     source: Optional[Text] = None
 
     @model_validator(mode="after")

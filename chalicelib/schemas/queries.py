@@ -71,3 +71,11 @@ class StatisticsQuery(Query):
 
 class StatisticsExportQuery(StatisticsQuery):
     chart: Optional[CHARTS] = Field(None, title="图表", description="只导出该图表的表格；不填导出全部")
+
+
+class CertificateListQuery(PageQuery):
+    """证书管理: the province's list of a matter's certificates for a year."""
+    matter_type: KnownMatterCode = Field(title="事项类型")
+    year: Year = Field(title="年度")
+    status: Optional[Literal["有效", "已撤销", "已更正"]] = Field(None, title="状态")
+    name: Optional[Name] = Field(None, title="姓名", max_length=50)

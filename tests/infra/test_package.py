@@ -15,7 +15,7 @@ from infra import package
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 REGIONS = ("cn-north-1", "cn-northwest-1", "us-east-1")
 FUNCTIONS = ("APIHandler", "JwtAuth", "ReviewTaskOpenerFunction", "UploadVerifierFunction",
-             "ReminderSweepFunction", "ExportWorkerFunction")
+             "ReminderSweepFunction", "ExportWorkerFunction", "CertificateWorkerFunction")
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
@@ -212,7 +212,7 @@ def test_alarms_reach_a_person_and_the_dashboard_shows_them(template):
             ("AWS/States", "ExecutionsFailed"), ("AWS/States", "ExecutionsTimedOut")} <= metrics
     assert any(a.get("ExtendedStatistic") == "p95" for a in alarms.values())
     dlqs = [lid for lid, res in r.items() if res["Type"] == "AWS::SQS::Queue" and "DLQ" in lid]
-    assert set(dlqs) == {"ReviewTaskDLQ", "ExportDLQ", "AsyncFailureDLQ"}
+    assert set(dlqs) == {"ReviewTaskDLQ", "ExportDLQ", "AsyncFailureDLQ", "CertificateDLQ"}
     for q in dlqs:
         assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", json.dumps({"Fn::GetAtt": [q, "QueueName"]})) in watched
     dashboards = [res for res in r.values() if res["Type"] == "AWS::CloudWatch::Dashboard"]

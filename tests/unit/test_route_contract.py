@@ -137,7 +137,8 @@ def test_every_area_is_a_blueprint_registered_by_app():
     from chalicelib.web import Area
 
     areas = {info.name for info in pkgutil.iter_modules(api.__path__)}
-    assert areas == {"accounts", "bindings", "notices", "declarations", "reviews", "results", "forms", "statistics", "local"}
+    assert areas == {"accounts", "bindings", "notices", "declarations", "reviews", "results", "forms", "statistics",
+                     "certificates", "local"}
     for name in areas - {"local"}:
         module = importlib.import_module(f"chalicelib.api.{name}")
         assert isinstance(module.area, Area) and module.area.blueprint is not None

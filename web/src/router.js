@@ -13,6 +13,8 @@ const routes = [
   { path: "/m/matter/:code", component: () => import("./views/applicant/Matter.vue") },
   { path: "/m/declare/:id", component: () => import("./views/applicant/Declare.vue") },
   { path: "/m/progress/:id", component: () => import("./views/Progress.vue") },
+  { path: "/m/certificates", component: () => import("./views/certificates/Mine.vue") },
+  { path: "/verify", component: () => import("./views/certificates/Verify.vue"), meta: { public: true } },
   {
     path: "/console", component: () => import("./views/console/Layout.vue"),
     children: [
@@ -26,6 +28,7 @@ const routes = [
       { path: "agents", component: () => import("./views/console/Agents.vue") },
       { path: "notices", component: () => import("./views/console/Notices.vue") },
       { path: "statistics", component: () => import("./views/console/Statistics.vue") },
+      { path: "certificates", component: () => import("./views/certificates/Console.vue") },
     ],
   },
 ];
@@ -44,7 +47,7 @@ function scrollBehavior(to, from, saved) {
 
 export const router = createRouter({ history: createWebHashHistory(), routes, scrollBehavior });
 router.beforeEach((to) => {
-  if (to.path !== "/login" && !session.user) return { path: "/login", query: { redirect: to.fullPath } };
+  if (to.path !== "/login" && !to.meta.public && !session.user) return { path: "/login", query: { redirect: to.fullPath } };
 });
 
 const homeOf = (user) => (user.role === "applicant" ? "/m" : "/console");
