@@ -86,8 +86,24 @@ def role_statements(stack) -> dict:
         for arn in stack.resolve(props.get("ManagedPolicyArns", [])):
             if arn:
                 statements += MANAGED.get(str(arn).rsplit("/", 1)[-1], [])
-        out[lid] = statements
+        out[lid] = statements + _key_policy_grants(resources, role)
     return out
+
+
+def _key_policy_grants(resources: dict, role: str) -> list:
+    """What KMS key policies grant this role by name: in AWS a key policy naming a role of the same
+    account is enough on its own (no IAM statement needed). KMS calls are checked against "*" here,
+    since which key an alias names is not known from the call."""
+    grants = []
+    for r in resources.values():
+        if r.get("Type") != "AWS::KMS::Key":
+            continue
+        for st in r["Properties"].get("KeyPolicy", {}).get("Statement", []):
+            named = _listed((st.get("Principal") or {}).get("AWS") if isinstance(st.get("Principal"), dict) else None)
+            if st.get("Effect") == "Allow" and not st.get("Condition") and \
+                    {"Fn::GetAtt": [role, "Arn"]} in named:
+                grants.append({"Effect": "Allow", "Action": st["Action"], "Resource": "*"})
+    return grants
 
 
 def _listed(value):

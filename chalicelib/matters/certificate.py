@@ -89,7 +89,7 @@ def certificate_spec(definition) -> Optional[CertificateSpec]:
         raw = definition.raw.get("certificate")
         spec = CertificateSpec.model_validate(raw) if raw else None
         if spec is not None:
-            words = definition.raw["review"]["results"][1:]
+            words = definition.results.final
             if not set(spec.for_results) <= set(words):
                 raise ValueError(f"{code}: certificate.for_results {spec.for_results} not among {words}")
         _cache[code] = spec

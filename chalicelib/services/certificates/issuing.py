@@ -27,10 +27,10 @@ JOB_MISSING = NotFound("证书任务不存在", code="CERTIFICATE_JOB_NOT_FOUND"
 
 
 def _spec(matter_type: str):
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry
     from chalicelib.matters.certificate import certificate_spec
 
-    return certificate_spec(definition.get(matter_type, include_disabled=True))
+    return certificate_spec(registry.get(matter_type, include_disabled=True))
 
 
 def verify_url(payload: str) -> str:

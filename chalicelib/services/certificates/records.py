@@ -94,11 +94,11 @@ def _queue_job(principal: Principal, **fields) -> dict:
 
 def start_issue(principal: Principal, matter_type: str, year: str, decl_ids: list | None) -> dict:
     """发证: every earning result of a matter and year, or the chosen ones (a queued job)."""
-    from chalicelib.matters import definition
+    from chalicelib.matters import registry
     from chalicelib.matters.certificate import certificate_spec
 
     principal.require(ROLE_PROVINCE)
-    if certificate_spec(definition.get(matter_type, include_disabled=True)) is None:
+    if certificate_spec(registry.get(matter_type, include_disabled=True)) is None:
         raise ValidationFailed("该事项不颁发证书", code="NO_CERTIFICATE")
     return _queue_job(principal, matter_type=matter_type, year=year,
                       decl_ids=list(dict.fromkeys(decl_ids)) if decl_ids else None)
