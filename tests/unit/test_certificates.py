@@ -196,3 +196,12 @@ def test_only_the_province_issues_lists_and_revokes(client, world, aws, issued):
     assert client.post("/certificates/issue", headers=world.headers("province-agent"),
                        json_body={"matter_type": "TITLE_GRADE2_TERM_REVIEW", "year": "2026"}).json["Code"] == "NO_CERTIFICATE"
     assert _verify(client, number, issued["check_code"]).json["status"] == "有效"   # nothing changed
+
+
+def test_the_public_key_is_published_before_anything_is_issued(client, world):
+    """The well-known keys answer before the first certificate: the API may read the public key but
+    never sign, so the X.509 (built by the issuing worker) is absent until it exists (it was a 500)."""
+    r = client.get("/.well-known/certificate-keys")
+    assert r.status == 200, r.json
+    key = r.json["keys"][0]
+    assert key["spki"] and key["alg"] == "ES256" and "x509" not in key

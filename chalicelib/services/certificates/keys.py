@@ -104,6 +104,19 @@ def _certificate_der(kms_key_id: str) -> bytes:
 def published() -> dict:
     """What /.well-known/certificate-keys publishes: the public key (SPKI, for WebCrypto:
     ECDSA P-256) and its X.509 certificate (for PDF readers and pyHanko)."""
-    return {"keys": [{"kid": key_id(), "alg": "ES256", "crv": "P-256",
-                      "spki": base64.b64encode(public_key_der()).decode(),
-                      "x509": base64.b64encode(certificate_der()).decode()}]}
+    key = {"kid": key_id(), "alg": "ES256", "crv": "P-256", "spki": base64.b64encode(public_key_der()).decode()}
+    stored = stored_certificate_der()
+    if stored is not None:      # only the issuing worker may sign, so only it builds the X.509
+        key["x509"] = base64.b64encode(stored).decode()
+    return {"keys": [key]}
+
+
+def stored_certificate_der():
+    """The key's X.509 certificate if the issuing worker has stored it (read-only: the API may
+    read the public key but never sign), else None: nothing was issued yet."""
+    from chalicelib.models.certificates import SigningCertificate
+
+    try:
+        return base64.b64decode(SigningCertificate.get(*SigningCertificate.key(config.CERTIFICATE_KEY_ID)).der)
+    except SigningCertificate.DoesNotExist:
+        return None

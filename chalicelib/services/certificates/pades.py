@@ -8,6 +8,22 @@ it. pyHanko is imported only here (the issuing worker and the PDF check), never 
 import io
 
 
+def _run(make_coroutine):
+    """pyHanko's sync wrappers call asyncio.run, which refuses a thread whose event loop is running
+    (a host that already runs one, e.g. a test process driving a browser): run ours on its own
+    thread then. Lambda has no running loop, so there it is a plain asyncio.run."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def _signer():
     from asn1crypto import algos, x509
     from pyhanko.sign import signers
@@ -34,7 +50,8 @@ def sign(pdf: bytes, reason: str, location: str = "吉林省") -> bytes:
     meta = signers.PdfSignatureMetadata(field_name="CertificateSignature", reason=reason, location=location,
                                         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
     # bytes_reserved: no dry-run signature to size the container (it doubled the cost)
-    out = signers.sign_pdf(writer, meta, signer=_signer(), bytes_reserved=8192)
+    signer = _signer()
+    out = _run(lambda: signers.async_sign_pdf(writer, meta, signer=signer, bytes_reserved=8192))
     return out.getvalue()
 
 
@@ -43,7 +60,7 @@ def validate(pdf: bytes, trust_root_der: bytes) -> dict:
     Any parsing failure is "not signed by us"; the caller bounds the size first."""
     from asn1crypto import x509
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     try:
@@ -53,7 +70,7 @@ def validate(pdf: bytes, trust_root_der: bytes) -> dict:
             return {"signed": False, "intact": False, "trusted": False}
         root = x509.Certificate.load(trust_root_der)
         ctx = ValidationContext(trust_roots=[root], allow_fetching=False, revocation_mode="soft-fail")
-        status = validate_pdf_signature(sigs[-1], ctx)
+        status = _run(lambda: async_validate_pdf_signature(sigs[-1], ctx))
         whole = sigs[-1].coverage.name == "ENTIRE_FILE"
         return {"signed": True, "intact": bool(status.intact and status.valid and whole),
                 "trusted": bool(status.trusted)}
