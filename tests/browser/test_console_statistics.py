@@ -38,6 +38,15 @@ def _seed(stack):
     item = {"PK": {"S": f"STAT#P#TALENT_GRADING#{year}"}, "SK": {"S": "S#00"}, "type": {"S": "StatShard"},
             **{k: {"N": str(v)} for k, v in counts.items()}}
     db.put_item(TableName=table, Item=item)
+    db.put_item(TableName=table, Item={"PK": {"S": f"STAT#P#TALENT_GRADING#{year}"}, "SK": {"S": "B#11220100013544400#00"},
+                                       "type": {"S": "StatShard"}, "body": {"S": "11220100013544400"},
+                                       "body_name": {"S": "长春市人力资源和社会保障局"}, "stage": {"S": "city_bureau"},
+                                       "open": {"N": "9"}, "due|20200102": {"N": "2"}})
+    for day in range(1, 6):
+        db.put_item(TableName=table, Item={"PK": {"S": f"STAT#P#TALENT_GRADING#{year}"}, "SK": {"S": f"D#{year}030{day}"},
+                                           "type": {"S": "StatShard"}, "open": {"N": str(30 + day)},
+                                           "overdue": {"N": str(day)}})
+
     return year
 
 
@@ -49,14 +58,6 @@ def _submitted(stack, year) -> int:
     fig = requests.get(f"{stack.api_url}/statistics", params={"matter": "TALENT_GRADING", "year": year},
                        headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
     return next(r["count"] for r in fig["status"] if r["status"] == "submitted")
-    db.put_item(TableName=table, Item={"PK": {"S": f"STAT#P#TALENT_GRADING#{year}"}, "SK": {"S": "B#11220100013544400#00"},
-                                       "type": {"S": "StatShard"}, "body": {"S": "11220100013544400"},
-                                       "body_name": {"S": "长春市人力资源和社会保障局"}, "stage": {"S": "city_bureau"},
-                                       "open": {"N": "9"}, "due|20200102": {"N": "2"}})
-    for day in range(1, 6):
-        db.put_item(TableName=table, Item={"PK": {"S": f"STAT#P#TALENT_GRADING#{year}"}, "SK": {"S": f"D#{year}030{day}"},
-                                           "type": {"S": "StatShard"}, "open": {"N": str(30 + day)},
-                                           "overdue": {"N": str(day)}})
 
 
 def test_statistics_page_at_1366(browser, web_stack, shot):
