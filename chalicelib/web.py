@@ -48,6 +48,8 @@ class Router:
       data       the JSON body validated by `request` ("<module>.<Class>" in chalicelib.schemas)
       query      the query string validated by `query` (a schema in chalicelib.schemas.queries)
       version    the If-Match version for `versioned=True` routes (None when not sent)
+      client     the caller's source address as API Gateway saw it, for `client=True` routes
+      raw        the JSON body unvalidated (a dict), for `raw_body=True` routes
     Every route is recorded in `routes`, which the OpenAPI document is generated from."""
 
     def __init__(self, app, cors, authorizer):
@@ -62,7 +64,7 @@ class Router:
         return decorate
 
     def add(self, target, path, view, methods=("GET",), public=False, request=None, summary="",
-            status=200, query=None, versioned=False):
+            status=200, query=None, versioned=False, client=False, raw_body=False):
         """Register `view` on the app or on a blueprint (an Area's) under the route contract."""
         app = self.app
 
@@ -77,6 +79,10 @@ class Router:
                 params["query"] = query_params(req, query)
             if versioned:
                 params["version"] = expected_version(req)
+            if client:
+                params["client"] = source_address(req)
+            if raw_body:
+                params["raw"] = json_body(req)
             result = view(**params)
             return created(result) if status == 201 else result
 
@@ -119,6 +125,12 @@ def error_response(err: AppError) -> Response:
     if err.status == 503:
         headers["Retry-After"] = "2"
     return Response(body=err.body(), status_code=err.status, headers=headers)
+
+
+def source_address(request) -> str:
+    """The caller's address as API Gateway saw it (the request the route is serving, not a
+    blueprint's idea of the current app: several apps exist in one test process)."""
+    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
 
 
 def caller(request) -> Principal:

@@ -8,12 +8,6 @@ area = Area(__name__)
 route = area.route
 
 
-def _client_address() -> str:
-    """The caller's address as API Gateway saw it (only ever kept as a keyed hash)."""
-    request = area.blueprint.current_request
-    return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
-
-
 # --- the province ------------------------------------------------------------------------------
 
 @route("/certificates", summary="证书列表（省人社厅；按事项、年度，可按状态、姓名筛选）", query="queries.CertificateListQuery")
@@ -71,21 +65,21 @@ def my_certificate(principal, number):
 # --- public verification (no sign-in) --------------------------------------------------------------
 
 @route("/verify/certificate", methods=("POST",), public=True, request="certificates.VerifyIn",
-       summary="证书查验：证书编号+查验码（无需登录，按来源限流）")
-def verify(data):
-    return verifying.by_number(_client_address(), data.number, data.check_code)
+       summary="证书查验：证书编号+查验码（无需登录，按来源限流）", client=True)
+def verify(data, client):
+    return verifying.by_number(client, data.number, data.check_code)
 
 
 @route("/verify/certificate/payload", methods=("POST",), public=True, request="certificates.VerifyPayloadIn",
-       summary="证书查验：二维码内容（验签后查询当前状态）")
-def verify_payload(data):
-    return verifying.by_payload(_client_address(), data.payload)
+       summary="证书查验：二维码内容（验签后查询当前状态）", client=True)
+def verify_payload(data, client):
+    return verifying.by_payload(client, data.payload)
 
 
 @route("/verify/certificate/pdf", methods=("POST",), public=True, request="certificates.VerifyPdfIn",
-       summary="证书查验：上传证书PDF，核验是否为未经改动的原件（不超过2MB）")
-def verify_pdf(data):
-    return verifying.by_pdf(_client_address(), data.pdf)
+       summary="证书查验：上传证书PDF，核验是否为未经改动的原件（不超过2MB）", client=True)
+def verify_pdf(data, client):
+    return verifying.by_pdf(client, data.pdf)
 
 
 @route("/.well-known/certificate-keys", public=True, summary="证书签名公钥（离线验证二维码用）")

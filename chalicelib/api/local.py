@@ -1,6 +1,6 @@
 """本地开发 routes (the local stage only): demo sign-in and the identity platform's fake."""
 from chalicelib.services import authentication
-from chalicelib.web import Area, json_body
+from chalicelib.web import Area
 
 area = Area(__name__)
 route = area.route
@@ -18,6 +18,6 @@ def dev_logins():
 
 
 @route("/dev/platform-account", methods=("POST",), public=True,
-       summary="本地统一身份认证平台核验账号（演示账号、法人、经办人）")
-def dev_platform_account():
-    return authentication.dev_platform_account(json_body(area.blueprint.current_request))
+       summary="本地统一身份认证平台核验账号（演示账号、法人、经办人）", raw_body=True)
+def dev_platform_account(raw):
+    return authentication.dev_platform_account(raw)

@@ -205,3 +205,20 @@ def test_the_public_key_is_published_before_anything_is_issued(client, world):
     assert r.status == 200, r.json
     key = r.json["keys"][0]
     assert key["spki"] and key["alg"] == "ES256" and "x509" not in key
+
+
+def test_verification_still_answers_after_another_app_instance_registered_the_areas(client, world, aws, issued, monkeypatch):
+    """Another app built in the same process (the prod-stage import of test_auth does) re-registers
+    every area's blueprint; the public verification must keep reading the request it is serving
+    (it read the last blueprint's app and answered 500 in some xdist orders)."""
+    import importlib
+    import sys
+
+    saved = sys.modules.pop("app")
+    try:
+        importlib.import_module("app")
+    finally:
+        sys.modules["app"] = saved
+    ok = _verify(client, issued["number"], issued["check_code"])
+    assert ok.status == 200 and ok.json["status"] == "有效"
+    assert client.post("/verify/certificate/payload", json_body={"payload": "x"}).status in (400, 422)
