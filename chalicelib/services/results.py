@@ -73,14 +73,15 @@ def _row(meta, viewer: str, *, talent_category, city_code, applied_level, now: s
                      gsi1sk=f"{submitted}#{meta.decl_id}")
 
 
-def on_submit(tx, part) -> None:
-    """Submit: the recommending unit (level 0) and the provincial office (last level) see it."""
+def on_submit(tx, part, unit=None) -> None:
+    """Submit: the recommending unit (level 0) and the provincial office (last level) see it.
+    `unit`: the recommending unit when the caller read it already (no second read)."""
     from chalicelib.models.accounts import Unit
 
     meta = part.meta
     basic = part.definition.identity_content(part.modules)
     try:
-        unit = Unit.get(*Unit.key(meta.unit_code))
+        unit = unit if unit is not None and unit.credit_code == meta.unit_code else Unit.get(*Unit.key(meta.unit_code))
         city = geo.city_of(unit.region_code) or ids.city_region_of(unit.region_code)
     except Unit.DoesNotExist:
         city = None
