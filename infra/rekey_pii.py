@@ -1,8 +1,11 @@
 """Re-key every keyed-hash item for a new PII hash key (docs/runbook.md §5).
 
 Keyed items (grep chalicelib for id_number_digest): persons' ID-number claims
-(`IDNUM#<digest>`), agents' ID-number index items (`UNIT#<code>` / `AGENTIDNUM#<digest>`) and
-评审结果 rows' `id_hash` (the 证件号码 search compares it). Claims and index items are written
+(`IDNUM#<digest>`), agents' ID-number and phone index items (`UNIT#<code>` / `AGENTIDNUM#<digest>`,
+`AGENTPHONE#<digest>`) and 评审结果 rows' `id_hash` with the keyed index built on it
+(`GSI1PK=RESULTID#<viewer>#<matter>#<year>#<id_hash>`, the 证件号码 search). Run with the current key,
+it also writes the keyed items that data from before them lacks (agents' phone items, result rows'
+GSI1 key). Claims and index items are written
 next to the old ones (both keys find them while containers switch); a result row holds one
 hash, so it is rewritten — containers reading under both keys (PII_HASH_KEY_PREVIOUS_PARAMETER)
 find it either way.
@@ -26,6 +29,7 @@ import sys
 
 
 RESIDENT = "居民身份证（户口簿）"     # chalicelib.identifiers.ID_TYPE_RESIDENT (a test pins them)
+PHONE = "AGENT_PHONE"                # chalicelib.services.units.agent_phone_index (a test pins them)
 
 
 def digest(key: bytes, id_type: str, id_number: str) -> str:
@@ -64,43 +68,64 @@ def rekey(ddb, table: str, key: bytes) -> dict:
     agents = rekey_agents(ddb, table, key)
     results = rekey_results(ddb, table, key)
     return {"persons": present, "claims_written": written, "conflicts": conflicts + agents["conflicts"],
-            "agent_index_written": agents["written"], "results_rekeyed": results["rekeyed"]}
+            "agent_index_written": agents["written"], "agent_phone_written": agents["phones"],
+            "results_rekeyed": results["rekeyed"]}
+
+
+def _agent_keys(key: bytes, item: dict) -> list:
+    """(SK, type) of an agent's keyed index items under `key`: its ID number's and, for an agent that
+    is not a legal person, its phone's."""
+    keys = []
+    number = item.get("id_number", {}).get("S")
+    if number:
+        keys.append((f"AGENTIDNUM#{digest(key, RESIDENT, number)}", "AgentIdNumber"))
+    phone = item.get("phone", {}).get("S")
+    if phone and not item.get("is_legal", {}).get("BOOL"):
+        keys.append((f"AGENTPHONE#{digest(key, PHONE, phone.strip().upper())}", "AgentPhone"))
+    return keys
 
 
 def rekey_agents(ddb, table: str, key: bytes) -> dict:
-    """Each agent with an ID number: its unit-scoped index item under the new key."""
-    written, conflicts = 0, []
-    for item in _scan(ddb, table, "Agent", "PK, agent_id, id_number"):
-        number = item.get("id_number", {}).get("S")
-        if not number:
-            continue
+    """Each agent: its unit-scoped ID-number and phone index items under the new key."""
+    written, phones, conflicts = 0, 0, []
+    for item in _scan(ddb, table, "Agent", "PK, agent_id, id_number, phone, is_legal"):
         agent = item["agent_id"]["S"]
-        sk = f"AGENTIDNUM#{digest(key, RESIDENT, number)}"
-        try:
-            ddb.put_item(TableName=table, Item={"PK": item["PK"], "SK": {"S": sk}, "type": {"S": "AgentIdNumber"},
-                                                "agent_id": {"S": agent}},
-                         ConditionExpression="attribute_not_exists(PK) OR agent_id = :a",
-                         ExpressionAttributeValues={":a": {"S": agent}})
-            written += 1
-        except ddb.exceptions.ConditionalCheckFailedException:
-            conflicts.append(agent)
-    return {"written": written, "conflicts": conflicts}
+        for sk, kind in _agent_keys(key, item):
+            try:
+                ddb.put_item(TableName=table, Item={"PK": item["PK"], "SK": {"S": sk}, "type": {"S": kind},
+                                                    "agent_id": {"S": agent}},
+                             ConditionExpression="attribute_not_exists(PK) OR agent_id = :a",
+                             ExpressionAttributeValues={":a": {"S": agent}})
+                if kind == "AgentPhone":
+                    phones += 1
+                else:
+                    written += 1
+            except ddb.exceptions.ConditionalCheckFailedException:
+                conflicts.append(agent)
+    return {"written": written, "phones": phones, "conflicts": conflicts}
 
 
 def rekey_results(ddb, table: str, key: bytes) -> dict:
     """Each 评审结果 row: id_hash recomputed under the new key (conditional on the number it hashes)."""
     rekeyed = 0
-    for item in _scan(ddb, table, "ResultRow", "PK, SK, id_number, id_hash"):
+    for item in _scan(ddb, table, "ResultRow", "PK, SK, id_number, id_hash, viewer_code, matter_type, #year, GSI1PK, submitted_at, decl_id"):
         number = item.get("id_number", {}).get("S")
         if not number:
             continue
         new = digest(key, RESIDENT, number.strip().upper())
-        if item.get("id_hash", {}).get("S") == new:
+        # chalicelib.models.results.ResultRow.id_key (a test pins them)
+        parts = [item.get(a, {}).get("S") for a in ("viewer_code", "matter_type", "year")]
+        index = "RESULTID#" + "#".join([*parts, new]) if all(parts) else None
+        if item.get("id_hash", {}).get("S") == new and item.get("GSI1PK", {}).get("S") == index:
             continue
+        update, values = "SET id_hash = :h", {":h": {"S": new}, ":n": {"S": number}}
+        if index:
+            update += ", GSI1PK = :k, GSI1SK = :s"
+            values[":k"] = {"S": index}
+            values[":s"] = {"S": f"{item.get('submitted_at', {}).get('S', '')}#{item.get('decl_id', {}).get('S', '')}"}
         try:
-            ddb.update_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]},
-                            UpdateExpression="SET id_hash = :h", ConditionExpression="id_number = :n",
-                            ExpressionAttributeValues={":h": {"S": new}, ":n": {"S": number}})
+            ddb.update_item(TableName=table, Key={"PK": item["PK"], "SK": item["SK"]}, UpdateExpression=update,
+                            ConditionExpression="id_number = :n", ExpressionAttributeValues=values)
             rekeyed += 1
         except ddb.exceptions.ConditionalCheckFailedException:
             pass
@@ -122,9 +147,10 @@ def prune(ddb, table: str, key: bytes) -> dict:
             deleted += 1
         except ddb.exceptions.ConditionalCheckFailedException:
             pass
-    agents_kept = {(i["PK"]["S"], f"AGENTIDNUM#{digest(key, RESIDENT, i['id_number']['S'])}")
-                   for i in _scan(ddb, table, "Agent", "PK, id_number") if i.get("id_number", {}).get("S")}
-    for index in _scan(ddb, table, "AgentIdNumber", "PK, SK, agent_id"):
+    agents_kept = {(i["PK"]["S"], sk) for i in _scan(ddb, table, "Agent", "PK, id_number, phone, is_legal")
+                   for sk, _kind in _agent_keys(key, i)}
+    indexes = [*_scan(ddb, table, "AgentIdNumber", "PK, SK, agent_id"), *_scan(ddb, table, "AgentPhone", "PK, SK, agent_id")]
+    for index in indexes:
         if (index["PK"]["S"], index["SK"]["S"]) in agents_kept:
             kept += 1
             continue
@@ -153,7 +179,7 @@ def main(argv=None):
     ddb = boto3.client("dynamodb", region_name=args.region)
     result = rekey(ddb, args.table, key.encode())
     print(f"persons {result['persons']}, claims written {result['claims_written']}, agent index items written "
-          f"{result['agent_index_written']}, results re-keyed {result['results_rekeyed']}, "
+          f"{result['agent_index_written']}, agent phone items written {result['agent_phone_written']}, results re-keyed {result['results_rekeyed']}, "
           f"conflicts {len(result['conflicts'])}")
     for person in result["conflicts"]:
         print(f"  conflict: person {person}")

@@ -5,7 +5,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 
 | # | pattern (who) | operation, key | index | page |
 |---|---|---|---|---|
-| 1 | caller's agent account enabled? (authorizer) | GetItem UNIT#<code> / AGENT#<id> | table | 1 |
+| 1 | caller's agent account enabled? (authorizer) | GetItem UNIT#<code> / AGENT#<id>; by phone: GetItem UNIT#<code> / AGENTPHONE#<hmac>, then BatchGetItem agent + unit | table | 1 |
 | 2 | my profile (applicant) | GetItem PERSON#<id> / PROFILE | table | 1 |
 | 3 | ID number already used? (profile create) | ConditionCheck/Put IDNUM#<hmac> | table | 1 |
 | 4 | a unit by credit code (anyone) | GetItem UNIT#<code> / PROFILE | table | 1 |
@@ -25,6 +25,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 | 18 | open tasks due on a day (reminder/overdue sweep) | Query GSI2PK=DUE#<yyyy-mm-dd> | GSI2 | all of the day |
 | 19 | decisions recorded but not delivered (sweep) | Query GSI2PK=OUTBOX | GSI2 | 100 |
 | 20 | results of the declarations that passed through a level (every unit on the route, the province all), filtered by 评定状态 (key) and 姓名/证件号码 hash/推荐单位/市州/申请评定级别/人才认定分类/评审后评定级别 (filter) | Query GSI2PK=RESULTS#<viewer>#<matter>#<year>, SK begins_with <评定状态>#; ResultRow PK=DECL#<id> SK=RESULT#<viewer> written in the submit / task-open transaction, rewritten in the result transaction | GSI2 | 20 (≤100), ≤ 200 items read per request then a cursor / export streamed |
+| 20a | the same, by 证件号码 (keyed hash): that person's rows at the level | Query GSI1PK=RESULTID#<viewer>#<matter>#<year>#<hmac(id)> (+ the other filters) | GSI1 | the person's rows (≤ a few) |
 | 21 | workbench counts of a unit for a year | Query PK=COUNT#<unit>#<year> (all matters × shards) | table | 1 call |
 | 22 | progress of a declaration (audit trail) | Query PK=AUDIT#DECL#<id> | table | ≤ 1 MB |
 | 23 | my common opinions (reviewer) | Query PK=OPINIONS#<agent> | table | 50 |

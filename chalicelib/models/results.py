@@ -3,6 +3,9 @@
 Key format
     ResultRow  PK=DECL#<id>   SK=RESULT#<unit_code>
                GSI2PK=RESULTS#<unit_code>#<matter>#<year>   GSI2SK=<评定状态>#<submitted_at>#<decl_id>
+               GSI1PK=RESULTID#<unit_code>#<matter>#<year>#<id_hash>  GSI1SK=<submitted_at>#<decl_id>
+                   (the 证件号码 search: one keyed Query reads that person's rows only, whatever the
+                   level holds; infra/rekey_pii.py rewrites it with id_hash)
 
 A row is written in the same TransactWriteItems as the state change that makes the declaration
 visible at that level: submit (the recommending unit and the provincial office, which sees all),
@@ -51,6 +54,11 @@ class ResultRow(Entity, discriminator="ResultRow"):
     def sort_key(result: str, submitted_at: str, decl_id: str) -> str:
         """GSI2SK: by 评定状态 (a key condition), then date submitted."""
         return f"{result}#{submitted_at}#{decl_id}"
+
+    @staticmethod
+    def id_key(viewer_code: str, matter_type: str, year: str, id_hash: str) -> str:
+        """GSI1PK: a viewer's rows of one person (keyed hash of the 证件号码), one matter and year."""
+        return f"RESULTID#{viewer_code}#{matter_type}#{year}#{id_hash}"
 
     @classmethod
     def with_result(cls, result: str):

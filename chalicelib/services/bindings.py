@@ -130,13 +130,17 @@ def _cancel_request(tx, request_id: str, target_code: str, kind: str) -> None:
 
 # --- unit → superior unit -----------------------------------------------------------------------
 
-def superior_chain(unit: Unit) -> list:
-    """The approved superiors above a unit, nearest first (bounded: MAX_CHAIN levels)."""
+def superior_chain(unit: Unit, known: dict | None = None) -> list:
+    """The approved superiors above a unit, nearest first (bounded: MAX_CHAIN levels); units the
+    caller already read (`known`, {(PK, SK): item}) are not read again, and those read are added."""
     chain, seen, current = [], {unit.credit_code}, unit
     while current.superior_code and current.superior_status == STATUS_APPROVED:
         if current.superior_code in seen or len(chain) >= MAX_CHAIN:
             raise Conflict("上级单位关系异常（存在循环），请联系管理员", code="CHAIN_BROKEN")
-        current = units.load(current.superior_code)
+        key = Unit.key(current.superior_code)
+        current = (known or {}).get(key) or units.load(current.superior_code)
+        if known is not None:
+            known[key] = current
         seen.add(current.credit_code)
         chain.append(current)
     return chain

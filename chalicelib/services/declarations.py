@@ -35,7 +35,16 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     and chosen the recommending unit, which must be the one unit they are bound to and approved by
     (one at a time); each precondition refuses with its own message."""
     principal.require(ROLE_APPLICANT)
-    notice = notices.require_open(notice_id)
+    from chalicelib.models.accounts import Person, RegionBureau, Unit
+    from chalicelib.models.notices import Notice
+
+    # One BatchGetItem: the notice, the person, the binding, the unit chosen, the province.
+    unit_key = Unit.key(unit_code.strip().upper()) if unit_code and ids.is_valid_credit_code(
+        unit_code.strip().upper()) else None
+    known = routing.prefetch([Notice.key(notice_id), Person.key(principal.subject),
+                              PersonBinding.key(principal.subject), RegionBureau.key(routing.PROVINCE_REGION),
+                              *([unit_key] if unit_key else [])])
+    notice = notices.require_open(notice_id, known.get(Notice.key(notice_id)))
     definition = registry.get(notice.matter_type, include_disabled=True)
     if not definition.enabled:      # closed by the province after its notice: no new declarations
         raise Conflict(f"“{definition.name}”已停止申报，不能申报", code="MATTER_CLOSED")
@@ -44,19 +53,21 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
         raise ValidationFailed(f"请先查看{check['title']}，检查自己满足申报要求后点击"
                                f"“{check['confirm']}”", code="SELF_CHECK_REQUIRED",
                                details=[{"field": "confirmed", "message": "请确认已阅读申报注意事项"}])
-    person = people.load(principal.subject)
-    binding = PersonBinding.find(principal.subject)
+    person = known.get(Person.key(principal.subject))
+    if person is None:
+        raise people.PROFILE_MISSING
+    binding = known.get(PersonBinding.key(principal.subject))
     if binding is None or binding.status != STATUS_APPROVED:
         raise Conflict("请先绑定推荐单位，推荐单位审核通过后才能申报", code="NOT_BOUND")
     if unit_code and unit_code.strip().upper() != binding.unit_code:
         raise Conflict("个人仅能同时绑定一个推荐单位，请选择已绑定且审核通过的推荐单位",
                        code="UNIT_NOT_BOUND", details=[{"field": "unit_code", "message": "推荐单位：不是您已绑定且审核通过的推荐单位"}])
-    unit = units.load(binding.unit_code)
+    unit = known.get(Unit.key(binding.unit_code)) or units.load(binding.unit_code)
     missing = definition.unit_info_missing(unit)    # what the matter requires of the unit (manual 004)
     if missing:
         raise Conflict(f"推荐单位尚未完善{missing}，暂不能申报，请联系推荐单位",
                        code="UNIT_REPORTING_INCOMPLETE")
-    route = routing.build_route(unit, definition)
+    route = routing.build_route(unit, definition, known)
     now = now_iso()
     decl_id = registry.new_declaration_id(definition.code)
     pk, sk = Declaration.key(decl_id)
@@ -70,6 +81,7 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
     known = {"name": person.name, "former_name": person.former_name, "phone": person.phone}
     identity = {k: v for k, v in known.items() if v and k in definition.identity_fields}
     lpk, lsk = LiveDeclaration.key(person.person_id, notice.notice_id)
+    modules = []
     exists = Conflict("您已有该通知下的申报，请在首页“历史申报信息”中查看或编辑", code="DECLARATION_EXISTS")
     try:
         with db_errors(conflict=exists):
@@ -80,15 +92,17 @@ def start(principal: Principal, notice_id: str, unit_code: str | None = None, co
                 for key in definition.module_keys:
                     mpk, msk = DeclarationModule.key(decl_id, key)
                     content = dict(identity) if key == definition.identity_form else definition.empty(key)
-                    tx.save(DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
-                                              person_id=person.person_id, content=content, editable=True))
+                    module = DeclarationModule(pk=mpk, sk=msk, decl_id=decl_id, module=key,
+                                               person_id=person.person_id, content=content, editable=True)
+                    tx.save(module)
+                    modules.append(module)
                 AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.start", principal,
                                    detail={"notice_id": notice.notice_id, "unit": unit.credit_code})
     except Conflict as exc:
         if exc.code == "DECLARATION_EXISTS":
             _refuse_if_terminated(lpk, lsk)
         raise
-    return get(principal, decl_id)
+    return full_view(Partition([meta, *modules]))     # what was written: no read back
 
 
 def _refuse_if_terminated(lpk: str, lsk: str) -> None:

@@ -162,9 +162,11 @@ def read(principal: Principal, notice_id: str) -> dict:
     return view(notice)
 
 
-def require_open(notice_id: str) -> Notice:
-    """A declaration can start only from a published notice whose window is open."""
-    notice = load(notice_id)
+def require_open(notice_id: str, notice: Notice | None = None) -> Notice:
+    """A declaration can start only from a published notice whose window is open (`notice`: the
+    item when the caller read it already, or None when it was not found by that read)."""
+    if notice is None:
+        notice = load(notice_id)
     if notice.status != NOTICE_PUBLISHED:
         raise NOTICE_MISSING
     if not is_open(notice):

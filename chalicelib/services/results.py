@@ -60,24 +60,28 @@ def _row(meta, viewer: str, *, talent_category, city_code, applied_level, now: s
     pk, sk = ResultRow.key(meta.decl_id, viewer)
     submitted = meta.submitted_at or now
     pending = result_states(meta.matter_type)[0]
+    id_hash = id_digest(meta.id_number)
     return ResultRow(pk=pk, sk=sk, decl_id=meta.decl_id, viewer_code=viewer, matter_type=meta.matter_type,
                      year=meta.year, round=meta.round or 1, person_name=meta.person_name,
-                     id_number=meta.id_number, id_hash=id_digest(meta.id_number), unit_code=meta.unit_code,
+                     id_number=meta.id_number, id_hash=id_hash, unit_code=meta.unit_code,
                      unit_name=meta.unit_name, city_code=city_code, applied_level=applied_level,
                      talent_category=talent_category, result=pending, submitted_at=submitted,
                      updated_at=now,
                      gsi2pk=results_key(viewer, meta.matter_type, meta.year),
-                     gsi2sk=ResultRow.sort_key(pending, submitted, meta.decl_id))
+                     gsi2sk=ResultRow.sort_key(pending, submitted, meta.decl_id),
+                     gsi1pk=ResultRow.id_key(viewer, meta.matter_type, meta.year, id_hash),
+                     gsi1sk=f"{submitted}#{meta.decl_id}")
 
 
-def on_submit(tx, part) -> None:
-    """Submit: the recommending unit (level 0) and the provincial office (last level) see it."""
+def on_submit(tx, part, unit=None) -> None:
+    """Submit: the recommending unit (level 0) and the provincial office (last level) see it.
+    `unit`: the recommending unit when the caller read it already (no second read)."""
     from chalicelib.models.accounts import Unit
 
     meta = part.meta
     basic = part.definition.identity_content(part.modules)
     try:
-        unit = Unit.get(*Unit.key(meta.unit_code))
+        unit = unit if unit is not None and unit.credit_code == meta.unit_code else Unit.get(*Unit.key(meta.unit_code))
         city = geo.city_of(unit.region_code) or ids.city_region_of(unit.region_code)
     except Unit.DoesNotExist:
         city = None
@@ -182,10 +186,13 @@ def _conditions(f: dict):
 
 
 def search(principal: Principal, filters: dict, cursor: str | None, limit) -> dict:
-    """One Query page of the caller's results, filtered; reads at most READ_BUDGET items."""
+    """One Query page of the caller's results, filtered; reads at most READ_BUDGET items. A search
+    by 证件号码 is one keyed Query on that person's rows (GSI1), whatever the level holds."""
     principal.require(*UNIT_ROLES)
     size = page_size(limit)
     f = normalize_filters(principal, filters)
+    if f.get("id_hash"):
+        return _search_by_id(f, size)
     key = results_key(f["viewer"], f["matter_type"], f["year"])
     start = decode(cursor, "GSI2PK", key)
     range_condition, condition = _conditions(f)
@@ -204,6 +211,27 @@ def search(principal: Principal, filters: dict, cursor: str | None, limit) -> di
         next_key = {a: v["S"] for a, v in page["LastEvaluatedKey"].items()}
     return {"items": [row_view(r) for r in items], "next_cursor": encode(next_key) if next_key else None,
             "scanned": page.get("ScannedCount", 0), "budget": budget}
+
+
+def _search_by_id(f: dict, size: int) -> dict:
+    """The person's rows at this level (a handful: one per declaration round kept), other filters on
+    them; one Query per digest (two only while the PII key rotates)."""
+    condition = _conditions({**f, "id_hash": None})[1]
+    if f.get("result"):
+        match = ResultRow.result == f["result"]
+        condition = match if condition is None else condition & match
+    items, scanned = [], 0
+    with db_errors():
+        for digest in f["id_hash"]:
+            key = ResultRow.id_key(f["viewer"], f["matter_type"], f["year"], digest)
+            it = ResultRow.gsi1.query(key, None, condition, scan_index_forward=False, page_size=size + 1)
+            page = next(it.page_iter)
+            scanned += page.get("ScannedCount", 0)
+            items += [ResultRow.from_raw_data(raw) for raw in page.get("Items", [])]
+            if items:
+                break
+    return {"items": [row_view(r) for r in items[:size]], "next_cursor": None, "scanned": scanned,
+            "budget": size + 1}
 
 
 def list_results(principal: Principal, matter_type: str, year: str | None, result: str | None,

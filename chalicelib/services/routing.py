@@ -18,8 +18,7 @@ from chalicelib import identifiers as ids
 from chalicelib.errors import ValidationFailed
 from chalicelib.identity import ROLE_CITY_BUREAU, ROLE_PROVINCE, ROLE_UNIT
 from chalicelib.models.accounts import RegionBureau, Unit
-from chalicelib.models.base import db_errors
-from chalicelib.services.bindings import superior_chain
+from chalicelib.models.base import Entity, db_errors
 
 PROVINCE_REGION = "220000"
 
@@ -45,7 +44,21 @@ def personnel_authority(unit: Unit) -> str:
     return AUTHORITY_CITY if region.endswith("00") else AUTHORITY_COUNTY
 
 
-def _bureau(region: str, missing: str) -> RegionBureau:
+def prefetch(keys, known: dict | None = None) -> dict:
+    """The items of `keys` not yet in `known`, read with one BatchGetItem: {(PK, SK): item}."""
+    known = dict(known or {})
+    missing = list(dict.fromkeys(k for k in keys if k not in known))
+    if missing:
+        with db_errors():
+            for item in Entity.batch_get(missing):
+                known[(item.pk, item.sk)] = item
+    return known
+
+
+def _bureau(region: str, missing: str, known: dict | None = None) -> RegionBureau:
+    found = (known or {}).get(RegionBureau.key(region))
+    if found is not None:
+        return found
     with db_errors(not_found=ValidationFailed(missing, code="ROUTE_INCOMPLETE")):
         return RegionBureau.get(*RegionBureau.key(region))
 
@@ -54,13 +67,13 @@ def _unit_level(unit, stage: str) -> dict:
     return {"unit_code": unit.credit_code, "unit_name": unit.name, "role": ROLE_UNIT, "stage": stage}
 
 
-def _city(unit: Unit, stage: str) -> dict:
-    city = _bureau(ids.city_region_of(unit.region_code), CITY_MISSING)
+def _city(unit: Unit, stage: str, known=None) -> dict:
+    city = _bureau(ids.city_region_of(unit.region_code), CITY_MISSING, known)
     return {"unit_code": city.credit_code, "unit_name": city.name, "role": ROLE_CITY_BUREAU, "stage": stage}
 
 
-def _province(stage: str) -> dict:
-    province = _bureau(PROVINCE_REGION, PROVINCE_MISSING)
+def _province(stage: str, known=None) -> dict:
+    province = _bureau(PROVINCE_REGION, PROVINCE_MISSING, known)
     return {"unit_code": province.credit_code, "unit_name": province.name, "role": ROLE_PROVINCE, "stage": stage}
 
 
@@ -73,7 +86,19 @@ def stages_of(definition) -> tuple:
     return definition.stages
 
 
-def build_route(unit: Unit, definition=None) -> list:
+def build_route(unit: Unit, definition=None, known: dict | None = None) -> list:
+    """The route from the unit's records. The bureaus (city, province) and the first superior are
+    read in one BatchGetItem with whatever the caller already holds (`known`); each further
+    superior is one GetItem (each names the next). Every unit read is added to `known`."""
+    from chalicelib.services.bindings import superior_chain
+
+    keys = [RegionBureau.key(PROVINCE_REGION)]
+    if unit.region_code:
+        keys.append(RegionBureau.key(ids.city_region_of(unit.region_code)))
+    if unit.superior_code:
+        keys.append(Unit.key(unit.superior_code))
+    known = {} if known is None else known     # the caller's dict learns what was read
+    known.update(prefetch(keys, known))
     levels: list = []
     chain = None
     for stage in stages_of(definition):
@@ -81,24 +106,24 @@ def build_route(unit: Unit, definition=None) -> list:
         if by == "binding":
             found = [_unit_level(unit, key)]
         elif by == "superior_chain":
-            chain = superior_chain(unit) if chain is None else chain
+            chain = superior_chain(unit, known) if chain is None else chain
             found = [_unit_level(s, key) for s in chain]
         elif by == "region":
-            found = [_city(unit, key)]
+            found = [_city(unit, key, known)]
         elif by == "personnel_authority":
-            chain = superior_chain(unit) if chain is None else chain
+            chain = superior_chain(unit, known) if chain is None else chain
             if chain:
                 found = [_unit_level(s, key) for s in chain]
             elif personnel_authority(unit) == AUTHORITY_PROVINCE:
-                found = [_province(key)]
+                found = [_province(key, known)]
             else:
-                found = [_city(unit, key)]
+                found = [_city(unit, key, known)]
         else:   # "fixed": the provincial department (a committee stage: the office records its result)
-            found = [_province(key)]
+            found = [_province(key, known)]
         for level in found:
             if levels and levels[-1]["unit_code"] == level["unit_code"]:
                 continue   # the same body twice in a row reviews once
             levels.append(level)
     if levels[-1]["role"] != ROLE_PROVINCE:   # the committee result is recorded by the province
-        levels.append(_province("province"))
+        levels.append(_province("province", known))
     return [{"level": n, **level} for n, level in enumerate(levels)]

@@ -4,8 +4,8 @@ The identity platform says *who* signed in (a legal person by credit code, an ag
 credit code + the agent's phone or ID number). What they may do comes from here: the unit's kind (unit, city
 bureau, province) and, for an agent, being listed and enabled in that unit's 经办人 list.
 
-AWS calls per resolution: legal person 1 BatchGetItem (legal account + unit); agent by phone 1 Query
-(the unit's agents, filtered by phone) + 1 GetItem (unit); agent by ID number 1 GetItem (the unit's
+AWS calls per resolution: legal person 1 BatchGetItem (legal account + unit); agent by phone 1 GetItem
+(the unit's phone index item) + 1 BatchGetItem (agent + unit); agent by ID number 1 GetItem (the unit's
 ID-number index item) + 1 BatchGetItem (agent + unit). First sign-in of a legal person adds one
 conditional TransactWriteItems.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from chalicelib.errors import Conflict, Unauthorized
 from chalicelib.identity import Principal
 from chalicelib.models.accounts import (UNIT_KIND_CITY_BUREAU, UNIT_KIND_PROVINCE, Agent,
-                                        AgentIdNumber, Unit)
+                                        AgentIdNumber, AgentPhone, Unit)
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import Entity, db_errors, now_iso, transaction
 
@@ -71,7 +71,44 @@ def _link_legal_person(credit_code: str, name: str) -> Agent:
 
 
 def agent(credit_code: str, phone: str) -> tuple[Agent, str]:
-    """An agent listed in the unit's 经办人 list under this phone, enabled; and the unit's role."""
+    """An agent listed in the unit's 经办人 list under this phone, enabled; and the unit's role.
+    Found through the phone's keyed-hash index item (1 GetItem) and read with the unit (1
+    BatchGetItem), as by ID number; an agent listed before the index item existed (none since
+    `infra/rekey_pii.py` wrote them) is found by the unit's agent list, on that path only."""
+    from chalicelib.pii import id_number_digests
+    from chalicelib import identifiers
+
+    agent_id = None
+    with db_errors():
+        for digest in id_number_digests("AGENT_PHONE", identifiers.normalize(phone)):   # both keys while rotating
+            try:
+                agent_id = AgentPhone.get(*AgentPhone.key(credit_code, digest)).agent_id
+                break
+            except AgentPhone.DoesNotExist:
+                continue
+    if agent_id is None:
+        return _agent_by_listed_phone(credit_code, phone)
+    record, unit = _agent_and_unit(credit_code, agent_id)
+    if record is None or record.is_legal or record.phone != phone:
+        raise AGENT_UNKNOWN
+    if not record.active:
+        raise AGENT_DISABLED
+    return record, role_of(unit)
+
+
+def _agent_and_unit(credit_code: str, agent_id: str) -> tuple:
+    record, unit = None, None
+    with db_errors():
+        for item in Entity.batch_get([Agent.key(credit_code, agent_id), Unit.key(credit_code)]):
+            if isinstance(item, Unit):
+                unit = item
+            elif isinstance(item, Agent):
+                record = item
+    return record, unit
+
+
+def _agent_by_listed_phone(credit_code: str, phone: str) -> tuple[Agent, str]:
+    """Agents listed before the phone index item existed: the unit's agents filtered by phone."""
     pk, _ = Unit.key(credit_code)
     with db_errors():
         found = [a for a in Agent.query(pk, Agent.sk.startswith("AGENT#"),
@@ -106,12 +143,7 @@ def agent_by_id_number(credit_code: str, id_number: str) -> tuple[Agent, str]:
                 continue
         if agent_id is None:
             raise AGENT_UNKNOWN
-        record, unit = None, None
-        for item in Entity.batch_get([Agent.key(credit_code, agent_id), Unit.key(credit_code)]):
-            if isinstance(item, Unit):
-                unit = item
-            elif isinstance(item, Agent):
-                record = item
+    record, unit = _agent_and_unit(credit_code, agent_id)
     if record is None or record.is_legal or record.id_number != id_number:
         raise AGENT_UNKNOWN
     if not record.active:

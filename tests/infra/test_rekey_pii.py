@@ -32,7 +32,7 @@ def test_rekey_then_prune(monkeypatch):
 
         first = rekey_pii.rekey(ddb, table, NEW)
         assert first == {"persons": 2, "claims_written": 2, "conflicts": [], "agent_index_written": 0,
-                         "results_rekeyed": 0}
+                         "agent_phone_written": 0, "results_rekeyed": 0}
         assert len(claims(ddb, table)) == 4                        # old and new side by side
         assert rekey_pii.rekey(ddb, table, NEW)["claims_written"] == 2   # idempotent
 
@@ -102,3 +102,58 @@ def test_rotation_keeps_agents_by_id_number_and_result_searches_findable_under_b
         index = [i for i in ddb.scan(TableName=table)["Items"] if i["type"]["S"] == "AgentIdNumber"]
         assert len(index) == 1                                            # the old index item is gone
         assert signin.agent_by_id_number.__doc__ and ResultRow and Agent
+
+
+def test_rotation_keeps_agents_by_phone_and_keyed_result_searches_findable_under_both_keys(monkeypatch):
+    """Issue 29: the keyed items added since (an agent's phone index item, the 证件号码 index of
+    评审结果 rows) are re-keyed too, through the services' own reads: sign-in by phone (one GetItem
+    of the phone item) and the keyed results search, before, during and after the switch. Run
+    with the current key, the job also writes what older data lacks (a phone item, a row's key)."""
+    from chalicelib import identifiers as ids
+    from chalicelib.identity import Principal
+    from chalicelib.models.accounts import Agent
+    from chalicelib.models.results import ResultRow
+    from chalicelib.services import results, signin, units
+
+    assert rekey_pii.PHONE == "AGENT_PHONE"
+    number, phone = "220102199001011234", "13912345678"
+    with mock_aws():
+        table = deploy(None, stack_name="talent-grading-test")["TABLE_NAME"]
+        ddb = boto3.client("dynamodb", region_name="cn-north-1")
+        monkeypatch.setattr(pii, "hash_key", lambda: OLD)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: None)
+        pk, sk = Agent.key("U1", "a-1")
+        Agent(pk=pk, sk=sk, unit_code="U1", agent_id="a-1", name="经办人", phone=phone, created_at="t",
+              updated_at="t").save()                       # listed before the phone index item existed
+        pk, sk = ResultRow.key("d-1", "U1")
+        ResultRow(pk=pk, sk=sk, decl_id="d-1", viewer_code="U1", matter_type="TALENT_GRADING", year="2025",
+                  person_name="张三", id_number=number, id_hash=results.id_digest(number), unit_code="U1",
+                  unit_name="单位", submitted_at="2025-01-01T00:00:00+00:00", updated_at="t",
+                  gsi2pk=ResultRow.list_key("U1", "TALENT_GRADING", "2025"), gsi2sk="x").save()   # no keyed index yet
+        viewer = Principal(subject="a-1", role="unit", name="经办人", unit_code="U1")
+
+        def found():
+            by_phone = signin.agent("U1", phone)[0].agent_id
+            rows = results.search(viewer, {"matter_type": "TALENT_GRADING", "year": "2025", "id_number": number},
+                                  None, 20)
+            return by_phone, [r["decl_id"] for r in rows["items"]], rows["scanned"]
+
+        backfill = rekey_pii.rekey(ddb, table, OLD)               # the current key: writes what is missing
+        assert backfill["agent_phone_written"] == 1 and backfill["results_rekeyed"] == 1
+
+        def no_listing(*_args):
+            raise AssertionError("sign-in by phone read the unit's agent list, not the phone item")
+
+        monkeypatch.setattr(signin, "_agent_by_listed_phone", no_listing)
+        assert found() == ("a-1", ["d-1"], 1)
+        out = rekey_pii.rekey(ddb, table, NEW)
+        assert out["agent_phone_written"] == 1 and out["results_rekeyed"] == 1 and out["conflicts"] == []
+        monkeypatch.setattr(pii, "hash_key", lambda: NEW)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: OLD)
+        assert found() == ("a-1", ["d-1"], 1)
+        rekey_pii.prune(ddb, table, NEW)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: None)      # rotation over: new key only
+        assert found() == ("a-1", ["d-1"], 1)
+        phones = [i for i in ddb.scan(TableName=table)["Items"] if i["type"]["S"] == "AgentPhone"]
+        assert [i["SK"]["S"] for i in phones] == [units.agent_phone_index("U1", phone).sk]   # old item pruned
+        assert ids.normalize(phone) == phone

@@ -411,7 +411,7 @@ def test_aws_calls_per_request_for_each_account_kind(client, world, aws_calls):
                    ["GetItem"]),
         "legal": ({"account_kind": "legal", "credit_code": code}, ["BatchGetItem"]),
         "agent": ({"account_kind": "agent", "credit_code": code, "phone_number": agent.phone},
-                  ["Query", "GetItem"]),
+                  ["GetItem", "BatchGetItem"]),        # the phone's index item, then agent + unit
     }
     for kind, (claims, expected) in cases.items():
         headers = _platform({"sub": f"{kind}-1", **claims})

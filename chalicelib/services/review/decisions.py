@@ -14,7 +14,7 @@ from chalicelib.services import counters, declarations
 from chalicelib.services import declaration_aggregate as aggregate
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
 from chalicelib.services.statistics import counters as stats   # 统计分析: hooks in the transactions below
-from chalicelib.services.review.machine import deliver, start_execution, stop_execution
+from chalicelib.services.review.machine import deliver, execution_arn, start_execution, stop_execution
 from chalicelib.services.review.tasks import DECIDED, my_task, review_rules, round_tasks, task_view
 
 
@@ -36,14 +36,18 @@ def submit(principal: Principal, decl_id: str) -> dict:
     if not meta.pledge_accepted_at:
         raise ValidationFailed("请勾选诚信承诺后提交", code="PLEDGE_REQUIRED")
     previous_status, returned_by, previous_reached = meta.status, meta.returned_by, meta.reached_level
+    unit = None
     if previous_status == DRAFT:
         # A new declaration (first or after 撤销流程) takes the route from the binding chain and
         # region as they are now (manual 001: correct the region, withdraw, declare again).
+        from chalicelib.models.accounts import Unit
         from chalicelib.services import routing, units
 
-        unit = units.load(meta.unit_code)
-        meta.route = routing.build_route(unit, meta.matter_type)
-        meta.stat_scopes = stats.scopes_of(unit)
+        # the unit, its first superior and the bureaus in one BatchGetItem (routing.build_route)
+        known = routing.prefetch([Unit.key(meta.unit_code)])
+        unit = known.get(Unit.key(meta.unit_code)) or units.load(meta.unit_code)
+        meta.route = routing.build_route(unit, meta.matter_type, known)
+        meta.stat_scopes = stats.scopes_of(unit, known)
     now = now_iso()
     meta.status = st.next_status(st.DECLARATION, previous_status, st.SUBMIT)
     meta.round, meta.submitted_at, meta.updated_at = meta.round + 1, now, now
@@ -51,6 +55,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
     meta.returned_by = meta.return_opinion = None
     meta.applied_level = part.definition.identity_content(part.modules).get("applied_level")
     meta.gsi2pk = meta.gsi2sk = None   # results are ResultRow items (services/results.py)
+    meta.execution_arn = execution_arn(meta)   # known before it starts: no write after StartExecution
     token = request_token("submit", decl_id, meta.round)
     with db_errors(conflict=Conflict("申报已变化，请刷新后重试", code="VERSION_CONFLICT")):
         with transaction(client_request_token=token) as tx:
@@ -66,7 +71,7 @@ def submit(principal: Principal, decl_id: str) -> dict:
                 counters.add(tx, returned_by, meta.year, meta.matter_type, returned=-1)
             AuditRecord.append(tx, f"DECL#{decl_id}", "declaration.submit", principal,
                                detail={"round": meta.round})
-            result_rows.on_submit(tx, part)
+            result_rows.on_submit(tx, part, unit)
             stats.on_submit(tx, meta, previous_status, previous_reached)
     start_execution(meta)
     return aggregate.summary_view(meta)

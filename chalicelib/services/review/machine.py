@@ -26,6 +26,15 @@ def _execution_input(meta: Declaration, level: int = 0) -> dict:
             "backstop_seconds": deadline * rules.backstop_factor}
 
 
+def execution_arn(meta: Declaration) -> str:
+    """The ARN StartExecution gives this round's execution (AWS's format: the state machine's ARN
+    with `stateMachine` → `execution` and the execution name appended), so submit stores it in its
+    transaction instead of writing it after the start."""
+    arn = config.REVIEW_STATE_MACHINE_ARN or ""
+    prefix, _, name = arn.rpartition(":stateMachine:")
+    return f"{prefix}:execution:{name}:{execution_name(meta.decl_id, meta.round)}" if prefix else ""
+
+
 def start_execution(meta: Declaration) -> None:
     from botocore.exceptions import ClientError
 

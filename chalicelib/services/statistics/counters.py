@@ -38,9 +38,9 @@ def shards_of(scope: str) -> int:
     return base * 4 if scope == PROVINCE_SCOPE else base * 2 if scope.startswith("R#") else base
 
 
-def scopes_of(unit) -> list:
+def scopes_of(unit, known: dict | None = None) -> list:
     """The scopes a declaration of `unit` counts in, from our records (the unit, its region and
-    its approved superior chain; ≤ 10 GetItems, as routing reads it)."""
+    its approved superior chain; ≤ 10 GetItems, as routing reads it, none for units in `known`)."""
     from chalicelib import geo
     from chalicelib import identifiers as ids
     from chalicelib.models.accounts import UNIT_KIND_UNIT
@@ -51,7 +51,7 @@ def scopes_of(unit) -> list:
     if city:
         scopes.append(region_scope(city))
     scopes.append(unit_scope(unit.credit_code))
-    scopes += [unit_scope(u.credit_code) for u in superior_chain(unit) if (u.kind or UNIT_KIND_UNIT) == UNIT_KIND_UNIT]
+    scopes += [unit_scope(u.credit_code) for u in superior_chain(unit, known) if (u.kind or UNIT_KIND_UNIT) == UNIT_KIND_UNIT]
     return list(dict.fromkeys(scopes))
 
 
