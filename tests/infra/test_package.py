@@ -20,11 +20,8 @@ CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
 @pytest.fixture(scope="module")
-def packaged(tmp_path_factory):
-    out = tmp_path_factory.mktemp("package")
-    subprocess.run([sys.executable, "-m", "infra.package", "--stage", "prod", "--out", str(out)],
-                   cwd=ROOT, check=True, capture_output=True, timeout=900)
-    return out
+def packaged(prod_package):
+    return prod_package
 
 
 @pytest.fixture(scope="module")

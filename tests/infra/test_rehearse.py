@@ -53,14 +53,12 @@ def test_a_library_needing_what_the_runtime_lacks_is_refused_unless_bundled(tmp_
 
 
 @pytest.mark.slow
-def test_the_rehearsal_passes(tmp_path):
+def test_the_rehearsal_passes(prod_package):
     """Package prod, check the zip's native libraries, import every handler from the zip alone
     with its template environment, sign in four kinds of callers with IAM enforced, open every
     level of a 5-level review chain and the committee's task (the opener from the zip, with its
     role's credentials; an opener role without GetItem fails here), config.js."""
-    build = tmp_path / "build"
-    subprocess.run([sys.executable, "-m", "infra.package", "--stage", "prod", "--out", str(build)],
-                   cwd=ROOT, check=True, capture_output=True, timeout=1500)
+    build = prod_package
     out = subprocess.run([sys.executable, "-m", "infra.rehearse", "prod", "--build", str(build)],
                          cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
