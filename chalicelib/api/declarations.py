@@ -1,6 +1,6 @@
 """Matters and declarations (人才分类定级评定, 职称): the menu of open matters, the matter definition, modules, entries, attachments,
 提交/撤销流程 and 进度跟踪."""
-from chalicelib.services import declarations, matter_menu, review, uploads
+from chalicelib.services import declarations, given, matter_menu, review, uploads
 from chalicelib.web import Area, no_content
 
 area = Area(__name__)
@@ -83,6 +83,17 @@ def pledge(principal, data, decl_id):
 def request_upload(principal, data, decl_id):
     return uploads.request_slot(principal, decl_id, data.category, data.entry_id, data.slot, data.file_name,
                                 data.content_type, data.size)
+
+
+@route("/declarations/{decl_id}/given", summary="以前申报时已填写、已上传的信息（带入本次申报，可修改）")
+def given_before(principal, decl_id):
+    return given.offers(principal, decl_id)
+
+
+@route("/declarations/{decl_id}/attachments/reuse", methods=("POST",), request="declarations.ReuseIn",
+       status=201, summary="使用以前申报时上传并通过核验的附件（复制到本次申报）")
+def reuse_upload(principal, data, decl_id):
+    return given.reuse(principal, decl_id, data.source_decl_id, data.attachment_id)
 
 
 @route("/declarations/{decl_id}/attachments/{attachment_id}/complete", methods=("POST",),

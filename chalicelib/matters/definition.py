@@ -225,6 +225,34 @@ class Definition:
         kind = self.modules[module_key]["kind"] if module_key in self.modules else "none"
         return {"form": {}, "list": [], "text": "", "experts": []}.get(kind)
 
+    # --- what a person gives once (联系方式, 工作单位, 近期照片, 身份证): the `profile` tags --------------
+
+    @property
+    def profile_fields(self) -> dict:
+        """{fact: (module, field)} of the fields tagged `profile` (the same fact in every matter that
+        tags it), in the modules' order."""
+        return {f["profile"]: (m, f) for m in self.modules.values() for f in m.get("fields", [])
+                if f.get("profile")}
+
+    def given_facts(self, modules: Mapping) -> dict:
+        """{fact: value} a declaration's saved modules hold in the tagged fields; a list module's fact
+        is its current entry's (the one whose `current` field is empty, else the last)."""
+        given = {}
+        for fact, (module, field) in self.profile_fields.items():
+            content = rules.content_of(modules, module["key"])
+            if module["kind"] == "list" and isinstance(content, list) and content:
+                open_ended = [e for e in content if isinstance(e, Mapping) and not e.get(module.get("current"))]
+                content = (open_ended or content)[-1]
+            value = content.get(field["key"]) if isinstance(content, Mapping) else None
+            if value not in (None, ""):
+                given[fact] = value
+        return given
+
+    @property
+    def profile_files(self) -> dict:
+        """{fact: attachment rule} of the categories tagged `profile` (近期照片, 身份证)."""
+        return {a["profile"]: a for a in self.attachments.values() if a.get("profile")}
+
     def applies(self, rule: dict, modules: Mapping) -> bool:
         """Whether a module or attachment rule's `when` holds for the declaration's modules."""
         return rules.holds(rule.get("when"), modules)

@@ -32,6 +32,9 @@ class AttachmentRule(Strict):
     reviewer: bool = False
     when: Optional[Condition] = None    # min_count applies only then
     hint: Optional[Text] = None
+    # A file a person gives once (近期照片, 身份证): categories of any matter tagged with the same name
+    # hold the same file, offered again on the person's next declaration (copied, verified as it was).
+    profile: Optional[Key] = None
     source: Optional[Text] = None
 
     @model_validator(mode="after")
@@ -217,6 +220,15 @@ class MatterDefinition(Strict):
                 if a.when.module is None:
                     raise ValueError(f"attachment {a.category}: when needs a module")
                 check_condition(a.when, f"attachment {a.category}")
+        facts = [f.profile for m in self.modules for f in getattr(m, "fields", []) if f.profile]
+        if len(set(facts)) != len(facts):
+            raise ValueError("a profile fact is held by more than one field")
+        files = [a.profile for a in self.attachments if a.profile]
+        if len(set(files)) != len(files):
+            raise ValueError("a profile file is held by more than one attachment category")
+        for a in self.attachments:
+            if a.profile and (a.per_entry or a.reviewer):
+                raise ValueError(f"attachment {a.category}: a profile file is the person's, not an entry's or a reviewer's")
         if self.review.report.category not in cats or not cats[self.review.report.category].reviewer:
             raise ValueError("review.report.category must be a reviewer attachment category")
         if self.identity_form not in modules or modules[self.identity_form].kind != "form":

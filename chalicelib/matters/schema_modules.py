@@ -56,10 +56,15 @@ class FieldDef(Strict):
     accepted: Optional[list[Text]] = Field(default=None, min_length=1)  # the options a declaration may hold
     refused: Optional[Text] = None                   # why another option is refused (须具有正高级职称)
     hint: Optional[Text] = None
+    # What a person gives once (联系方式, 工作单位): fields of any matter tagged with the same name hold
+    # the same fact, offered again (prefilled, editable) on the person's next declaration.
+    profile: Optional[Key] = None
     source: Optional[Text] = None
 
     @model_validator(mode="after")
     def _consistent(self):
+        if self.profile and (self.readonly or self.derived):
+            raise ValueError("a profile field is one the person types (not readonly or derived)")
         if (self.type == "select") != (self.options is not None):
             raise ValueError("a select field needs options, and only a select field has them")
         if self.options is not None and len(set(self.options)) != len(self.options):
@@ -145,10 +150,17 @@ class ListModule(ModuleBase):
     max_items: int = Field(default=50, ge=1, le=200)
     attachment_category: Optional[Key] = None
     single_flag: Optional[SingleFlag] = None
+    # the field left empty on the current entry (结束日期（空为至今）): a `profile` fact of this list
+    # is the current entry's value
+    current: Optional[Key] = None
 
     @model_validator(mode="after")
     def _fields(self):
         _check_fields(self.fields, self.key)
+        if self.current and not any(f.key == self.current for f in self.fields):
+            raise ValueError(f"current names {self.current!r}, not a field here")
+        if any(f.profile for f in self.fields) and not self.current:
+            raise ValueError("a list with a profile field needs 'current' (which entry holds it)")
         if self.min_items > self.max_items:
             raise ValueError("min_items is greater than max_items")
         if self.min_items and not self.missing:

@@ -36,6 +36,11 @@ class UploadSlotIn(Schema):
     size: int = Field(title="文件大小", ge=1, le=MAX_FILE_BYTES)
 
 
+class ReuseIn(Schema):
+    source_decl_id: str = Field(title="以前的申报", min_length=1, max_length=64)
+    attachment_id: str = Field(title="以前上传并通过核验的附件", min_length=1, max_length=40)
+
+
 class DecisionIn(Schema):
     outcome: Literal["pass", "return", "terminate"] = Field(title="审核结果")
     marks: dict[str, Literal["correct", "wrong"]] = Field(title="信息是否有误")
