@@ -11,9 +11,12 @@ from playwright.sync_api import expect
 
 from tests.browser.test_applicant_mobile import axe, login
 from tests.browser.test_console_levels import Http
+from tests.unit import files
 
 WHO = "applicant2"
 NARROW = {"width": 320, "height": 640}
+WORK = [{"employer": "吉林化纤集团", "post": "技术员", "start_date": "2012-07-01", "end_date": "2016-06-30"},
+        {"employer": "松花江精密制造有限公司", "post": "工程师", "start_date": "2016-07-01"}]
 BASIC = {"name": "李文静", "phone": "13800000002", "personnel_category": "专业技术人员", "education": "硕士研究生",
          "applied_level": "C类"}
 
@@ -154,11 +157,29 @@ def test_submit_asks_first_in_manual_000s_words(browser, web_stack, shot):
     page.context.close()
 
 
+def given_in_grading(http, d):
+    """What 李文静 gave in her 人才分类定级 draft besides 基本信息: her 工作经历 (the current one at the
+    company) and, verified, her photo and both sides of her 身份证."""
+    decl = http.call("GET", f"/declarations/{d}", WHO)
+    if not decl["modules"]["work"]["saved_at"]:
+        http.call("PUT", f"/declarations/{d}/modules/work", WHO, headers={"If-Match": str(decl["modules"]["work"]["version"])},
+                  json={"content": WORK})
+    have = {(a["category"], a["slot"]) for a in decl["attachments"] if a["state"] == "verified"}
+    for category, slot in (("photo", None), ("id_card", "正面"), ("id_card", "反面")):
+        if (category, slot) not in have:
+            done = http.upload(f"/declarations/{d}/attachments", lambda a: f"/declarations/{d}/attachments/{a}/complete",
+                               WHO, f"{category}{slot or ''}.png", "image/png", files.png(), category=category,
+                               **({"slot": slot} if slot else {}))
+            assert done["state"] == "verified", done
+
+
 def test_what_was_given_before_is_offered_on_the_next_declaration(browser, web_stack, shot):
-    """A 职称 declaration after the 人才分类定级 one: 基本信息 offers the 最高学历 and 手机号码 given
-    there (same field keys), editable, not saved until the applicant saves."""
+    """A 职称 declaration after the 人才分类定级 one (issue 27 item 5): 基本信息 offers the 联系方式, the
+    工作单位 (her current 工作经历) and the 最高学历 given there, editable, not saved until the applicant
+    saves; then the photo and the 身份证 正面/反面 given there are offered (使用此文件), and once used
+    the validation no longer asks for 基本信息, 近期照片 or 身份证."""
     http = Http(web_stack.api_url)
-    grading_declaration(http)
+    given_in_grading(http, grading_declaration(http))
     unit = http.call("GET", "/bindings/me", WHO)["unit_code"]
     title_notice = next(n for n in http.call("GET", "/notices?matter_type=TITLE_NORMAL", WHO)["items"])
     decl = http.call("POST", "/declarations", WHO, json={"notice_id": title_notice["notice_id"], "unit_code": unit,
@@ -166,9 +187,13 @@ def test_what_was_given_before_is_offered_on_the_next_declaration(browser, web_s
     page = login(browser, web_stack, WHO)
     page.goto(f"{web_stack.web_url}/#/m/declare/{decl['decl_id']}?step=1&module=basic")
     note = page.locator("[data-test=prefilled]")
-    expect(note).to_contain_text("最高学历")
+    for label in ("工作单位", "最高学历"):
+        expect(note).to_contain_text(label)
     basic = page.locator("[data-module=basic]")
     expect(basic.locator("[data-field=education] select")).to_have_value("硕士研究生")
+    expect(basic.locator("[data-field=phone] input")).to_have_value(BASIC["phone"])   # 联系方式 (her record's, or given)
+    expect(basic.locator("[data-field=employer] input")).to_have_value("松花江精密制造有限公司")
+    expect(basic).to_contain_text("保存后可使用以前申报时上传的近期照片")
     shot(page, "m-off-04-prefilled")
     axe(page, "prefilled basic")
     # moving on keeps the offer without a 放弃修改 prompt (nothing the applicant typed is lost)
@@ -181,6 +206,39 @@ def test_what_was_given_before_is_offered_on_the_next_declaration(browser, web_s
     expect(basic).to_contain_text("有未保存的修改")
     # offered, not stored: the earlier value reaches the record only when the applicant saves
     assert not http.call("GET", f"/declarations/{decl['decl_id']}", WHO)["modules"]["basic"]["content"].get("education")
+    # she completes what only a 职称 declaration asks, and saves
+    for label, value in (("民族", "汉族"), ("现从事专业技术工作", "精密加工"), ("申报专业", "机械工程"),
+                         ("申报资格名称", "高级工程师")):
+        basic.get_by_label(label, exact=True).fill(value)
+    basic.get_by_label("参加工作时间", exact=True).fill("2013-07-01")
+    for label, value in (("政治面貌", "群众"), ("最高学位", "硕士"), ("申报系列", "工程"), ("申报级别", "副高级"),
+                         ("申报类别", "正常")):
+        basic.get_by_label(label, exact=True).select_option(value)
+    page.locator("[data-save=basic]").click()
+    expect(page.get_by_role("status").filter(has_text="保存成功")).to_be_visible()
+    saved = http.call("GET", f"/declarations/{decl['decl_id']}", WHO)["modules"]["basic"]["content"]
+    assert (saved["phone"], saved["employer"], saved["education"]) == (BASIC["phone"], "松花江精密制造有限公司", "博士研究生")
+    # the photo given before, offered for this one: 使用此文件
+    offer = basic.locator("[data-given=photo]")
+    expect(offer).to_contain_text("以前申报（人才分类定级评定）时上传过近期照片")
+    axe(page, "photo offered")
+    offer.get_by_role("button", name="使用此文件（以前上传的近期照片）").click()
+    expect(basic.locator("[data-slot=photo] [data-test=attachment]")).to_contain_text("已上传")
+    expect(basic.locator("[data-given=photo]")).to_have_count(0)
+    # 附件上传: both sides of the 身份证 offered and used
+    page.goto(f"{web_stack.web_url}/#/m/declare/{decl['decl_id']}?step=2")
+    page.reload()
+    section = page.locator("[data-category=id_card]")
+    for side in ("正面", "反面"):
+        section.locator(f"[data-given=id_card-{side}]").get_by_role("button", name=f"使用此文件（以前上传的身份证{side}）").click()
+        expect(section.locator(f"[data-slot=id_card-{side}] [data-test=attachment]")).to_contain_text("已上传")
+    expect(section.locator("[data-test=given-file]")).to_have_count(0)
+    report = page.locator("[data-test=validation]")
+    expect(report).to_be_visible()
+    for asked in ("基本信息", "近期照片", "身份证"):
+        expect(report).not_to_contain_text(asked)
+    shot(page, "m-off-05-given-files-used")
+    axe(page, "given files used")
     page.context.close()
 
 
