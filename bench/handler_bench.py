@@ -79,7 +79,7 @@ def main(quick: bool = False, repeat: int | None = None):
         notice = app_module.app(_event("GET", "/notices", "/notices", None, applicant), _Ctx())
         notice_id = json.loads(notice["body"])["items"][0]["notice_id"]
         started = app_module.app(_event("POST", "/declarations", "/declarations", None, applicant,
-                                        {"notice_id": notice_id}), _Ctx())
+                                        {"notice_id": notice_id, "confirmed": True}), _Ctx())
         decl = json.loads(started["body"])
         d = decl["decl_id"]
         cases = {

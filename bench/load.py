@@ -91,7 +91,7 @@ def prepare_declaration(c: Client, n: int, notice_id: str, unit_codes: dict, age
     tok, unit, req = new_applicant(c, n, unit_codes, unit)
     c.call("approve", "POST", f"/binding-requests/{req['request_id']}/decision", agents[unit],
            json={"decision": "approve", "opinion": "同意"})
-    decl = c.call("start", "POST", "/declarations", tok, json={"notice_id": notice_id}).json()
+    decl = c.call("start", "POST", "/declarations", tok, json={"notice_id": notice_id, "confirmed": True}).json()
     d = decl["decl_id"]
     contents = {"basic": {"name": f"申报人{n}", "phone": f"139{n:08d}", "personnel_category": "专业技术人员",
                           "education": "博士研究生", "applied_level": "C类"},

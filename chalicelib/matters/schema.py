@@ -141,7 +141,7 @@ class SelfCheck(Strict):
     title: Text                 # 申报注意事项
     items: list[Text] = Field(min_length=1)
     confirm: Text               # the button: 确认并开始申报
-    # whether 确认开始申报 must carry the confirmation (人才分类定级评定's API predates the notes)
+    # whether 确认开始申报 must carry the confirmation (every served matter's manual asks for it)
     required: bool = True
     source: Optional[Text] = None
 

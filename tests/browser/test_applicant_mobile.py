@@ -144,6 +144,8 @@ def test_applicant_declares_on_a_phone(browser, web_stack, shot, tmp_path):
     expect(page.locator("[data-test=bound-unit]")).to_contain_text(EDU_DEPT[1])
 
     page.get_by_role("button", name=re.compile("^申报：")).first.click()
+    # manual 000: 查看申报注意事项 … 确认开始申报 (the API refuses a start without it)
+    page.get_by_role("dialog", name="申报注意事项").get_by_role("button", name="确认开始申报").click()
     expect(page.get_by_role("heading", name="条件自检")).to_be_visible()
     visit(page, shot, "m03-step1-check")
     page.get_by_role("button", name="下一步").click()

@@ -48,7 +48,7 @@ def grading_declaration(http):
     if mine:
         return mine[0]["decl_id"]
     notice = next(n for n in http.call("GET", "/notices?matter_type=TALENT_GRADING", WHO)["items"])
-    decl = http.call("POST", "/declarations", WHO, json={"notice_id": notice["notice_id"]})
+    decl = http.call("POST", "/declarations", WHO, json={"notice_id": notice["notice_id"], "confirmed": True})
     http.call("PUT", f"/declarations/{decl['decl_id']}/modules/basic", WHO,
               headers={"If-Match": str(decl["modules"]["basic"]["version"])}, json={"content": BASIC})
     return decl["decl_id"]

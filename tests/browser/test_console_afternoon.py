@@ -86,7 +86,7 @@ def queue(browser, web_stack):
         req = bind(http, p, institute)
         http.call("POST", f"/binding-requests/{req}/decision", "institute-agent", json={"decision": "approve"})
         notice = next(n for n in p.call("GET", "/notices?matter_type=TALENT_GRADING")["items"])
-        decl = p.call("POST", "/declarations", json={"notice_id": notice["notice_id"]})
+        decl = p.call("POST", "/declarations", json={"notice_id": notice["notice_id"], "confirmed": True})
         p.decl = decl["decl_id"]
         contents = {"basic": {"name": name, "phone": "13700001111", **BASIC},
                     "work": [{"employer": "长白理工大学", "post": "研究员", "start_date": "2012-07-01"}],

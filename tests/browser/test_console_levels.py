@@ -73,7 +73,7 @@ def scene(web_stack):
         http.call("POST", f"/binding-requests/{req}/decision", "institute-agent",
                   json={"decision": "approve", "opinion": "同意"})
     notice = http.call("GET", "/notices", a)["items"][0]["notice_id"]
-    decl = http.call("POST", "/declarations", a, json={"notice_id": notice})
+    decl = http.call("POST", "/declarations", a, json={"notice_id": notice, "confirmed": True})
     d = decl["decl_id"]
     contents = {"basic": BASIC, "work": [{"employer": "长白理工大学", "post": "教授", "start_date": "2010-07-01"}],
                 "achievements": "主持国家重点研发计划项目一项。",

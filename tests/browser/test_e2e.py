@@ -59,6 +59,8 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     expect(page.locator("[data-test=bound-unit]")).to_contain_text("长白理工大学先进材料研究院")
     shot(page, "01-applicant-home")
     page.get_by_role("button", name=re.compile("^申报：")).first.click()
+    # manual 000: 查看申报注意事项 … 确认开始申报 (the API refuses a start without it)
+    page.get_by_role("dialog", name="申报注意事项").get_by_role("button", name="确认开始申报").click()
     page.get_by_role("button", name="下一步").click()
     basic = page.locator("[data-module=basic]")
     basic.get_by_label("人员类别").select_option("专业技术人员")

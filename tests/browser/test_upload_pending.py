@@ -48,6 +48,8 @@ def test_a_pending_verdict_becomes_uploaded_without_a_reload(browser, web_stack,
     png.write_bytes(files.png(300, 400))
     page = new_applicant_ready_to_declare(browser, web_stack)
     page.get_by_role("button", name=re.compile("^申报：")).first.click()
+    # manual 000: 查看申报注意事项 … 确认开始申报 (the API refuses a start without it)
+    page.get_by_role("dialog", name="申报注意事项").get_by_role("button", name="确认开始申报").click()
     expect(page.get_by_role("heading", name="条件自检")).to_be_visible()
     page.get_by_role("button", name="下一步").click()
     basic = module(page, "basic")

@@ -8,7 +8,7 @@ from tests.helpers.declarations import BASIC, save
 @pytest.fixture
 def draft(client, world):
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     assert save(client, world, d, "basic", BASIC).status == 200
     return d
 

@@ -38,7 +38,7 @@ BASIC = {"name": "张明远", "phone": "13800000001", "personnel_category": "专
 
 def test_declaration_to_first_review_on_real_executions(http):
     notice = http.call("GET", "/notices", login="applicant1").json()["items"][0]
-    r = http.call("POST", "/declarations", login="applicant1", json={"notice_id": notice["notice_id"]})
+    r = http.call("POST", "/declarations", login="applicant1", json={"notice_id": notice["notice_id"], "confirmed": True})
     assert r.status_code == 201, r.text
     decl = r.json()
     d = decl["decl_id"]

@@ -23,7 +23,7 @@ def _notice(client, world, login="applicant1"):
 @pytest.fixture
 def draft(client, world):
     resp = client.post("/declarations", headers=_h(world),
-                       json_body={"notice_id": _notice(client, world)["notice_id"]})
+                       json_body={"notice_id": _notice(client, world)["notice_id"], "confirmed": True})
     assert resp.status == 201, resp
     return resp.json
 
@@ -54,7 +54,7 @@ def test_lookup_by_credit_code_shows_name_and_binding_state(client, world):
     assert "已绑定" in str(mine) and "未绑定" in str(other), (mine, other)
     # 确认开始申报：“进入后需要选择：‘推荐单位’，如果没有推荐单位则需要点击‘去绑定’”
     resp = client.post("/declarations", headers=_h(world, "applicant4"),
-                       json_body={"notice_id": _notice(client, world, "applicant4")["notice_id"]})
+                       json_body={"notice_id": _notice(client, world, "applicant4")["notice_id"], "confirmed": True})
     assert resp.status == 409 and resp.json["Code"] == "NOT_BOUND" and "绑定" in resp.json["Message"]
 
 

@@ -75,5 +75,5 @@ def test_after_termination_the_applicant_cannot_take_part_in_this_round(client, 
     assert client.delete(f"/declarations/{d}", headers=h).status == 409
     assert client.post(f"/declarations/{d}/withdraw", headers=h).status == 409
     assert client.post(f"/declarations/{d}/submit", headers=h).status == 409
-    again = client.post("/declarations", headers=h, json_body={"notice_id": decl["notice_id"]})
+    again = client.post("/declarations", headers=h, json_body={"notice_id": decl["notice_id"], "confirmed": True})
     assert again.status == 409 and again.json["Message"] == "您在该通知下的申报已审核不通过终止审核，无法参与本次申报", again

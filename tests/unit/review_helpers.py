@@ -42,7 +42,7 @@ def pump(env, until, timeout=15.0):
 
 def ready(client, world, login="applicant1"):
     notice = client.get("/notices", headers=world.headers(login)).json["items"][0]["notice_id"]
-    decl = client.post("/declarations", headers=world.headers(login), json_body={"notice_id": notice}).json
+    decl = client.post("/declarations", headers=world.headers(login), json_body={"notice_id": notice, "confirmed": True}).json
     fill(client, world, decl, login=login)
     client.post(f"/declarations/{decl['decl_id']}/pledge", headers=world.headers(login),
                 json_body={"accepted": True})

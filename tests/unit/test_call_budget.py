@@ -121,7 +121,7 @@ def test_attachment_complete_budget(client, world, aws, calls):
     from tests.unit import files
 
     notice = _notice(client, world)
-    decl = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    decl = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     data = files.png()
     slot = client.post(f"/declarations/{decl['decl_id']}/attachments", headers=world.headers("applicant1"),
                        json_body={"category": "id_card", "file_name": "f.png", "content_type": "image/png",
@@ -182,7 +182,7 @@ def test_batch_send_of_eight_budget(client, world, aws, calls, monkeypatch):
     decl_ids = []
     for n in range(8):
         headers = _bound_applicant(world, n)
-        decl = client.post("/declarations", headers=headers, json_body={"notice_id": _notice(client, world)}).json
+        decl = client.post("/declarations", headers=headers, json_body={"notice_id": _notice(client, world), "confirmed": True}).json
         _fill_with(client, decl, headers)
         assert client.post(f"/declarations/{decl['decl_id']}/submit", headers=headers).status == 200
         decl_ids.append(decl["decl_id"])

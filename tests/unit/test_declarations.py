@@ -13,7 +13,7 @@ def _notice_id(client, world):
 @pytest.fixture
 def draft(client, world):
     resp = client.post("/declarations", headers=world.headers("applicant1"),
-                       json_body={"notice_id": _notice_id(client, world)})
+                       json_body={"notice_id": _notice_id(client, world), "confirmed": True})
     assert resp.status == 201, resp
     return resp.json
 
@@ -29,7 +29,7 @@ def test_start_snapshots_unit_and_route(draft):
 
 def test_second_live_declaration_for_the_same_notice_is_refused(client, world, draft):
     resp = client.post("/declarations", headers=world.headers("applicant1"),
-                       json_body={"notice_id": draft["notice_id"]})
+                       json_body={"notice_id": draft["notice_id"], "confirmed": True})
     assert resp.status == 409 and resp.json["Code"] == "DECLARATION_EXISTS"
 
 
@@ -37,7 +37,7 @@ def test_second_live_declaration_for_the_same_notice_is_refused(client, world, d
                                         ("applicant2", "UNIT_REPORTING_INCOMPLETE")])
 def test_start_preconditions_each_refuse_clearly(client, world, login, code):
     resp = client.post("/declarations", headers=world.headers(login),
-                       json_body={"notice_id": _notice_id(client, world)})
+                       json_body={"notice_id": _notice_id(client, world), "confirmed": True})
     assert resp.status == 409 and resp.json["Code"] == code, resp
 
 
@@ -50,7 +50,7 @@ def test_start_refused_outside_the_window(client, world):
     clock.fix(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=100))
     try:
         resp = client.post("/declarations", headers=world.headers("applicant1"),
-                           json_body={"notice_id": notice_id})
+                           json_body={"notice_id": notice_id, "confirmed": True})
     finally:
         clock.fix(None)
     assert resp.status == 409 and resp.json["Code"] == "WINDOW_CLOSED"
@@ -209,7 +209,7 @@ def test_list_mine_and_delete_a_draft(client, world, draft):
     assert "********" in items[0]["id_number"]
     assert client.delete(f"/declarations/{draft['decl_id']}", headers=headers).status == 204
     assert client.get("/declarations", headers=headers).json["items"] == []
-    again = client.post("/declarations", headers=headers, json_body={"notice_id": draft["notice_id"]})
+    again = client.post("/declarations", headers=headers, json_body={"notice_id": draft["notice_id"], "confirmed": True})
     assert again.status == 201      # the live lock went with the draft
 
 

@@ -39,7 +39,7 @@ def _busy(resp):
 
 def test_module_save_throttled_then_retried(client, world, inject):
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     inject("UpdateItem", "ProvisionedThroughputExceededException")
     _busy(_save(client, world, d, "basic", BASIC))
     stored = client.get(f"/declarations/{d['decl_id']}", headers=world.headers("applicant1")).json
@@ -75,7 +75,7 @@ def test_submit_when_step_functions_is_busy_starts_exactly_one_execution_on_retr
 
 def test_upload_verification_interrupted_by_s3_is_retried_cleanly(client, world, aws, inject):
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     data = files.png()
     slot = client.post(f"/declarations/{d['decl_id']}/attachments", headers=world.headers("applicant1"), json_body={
         "category": "id_card", "file_name": "a.png", "content_type": "image/png", "size": len(data)}).json

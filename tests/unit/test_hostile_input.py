@@ -33,7 +33,7 @@ def _profile(number, phone="13900000009"):
 @pytest.fixture
 def draft(client, world):
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     assert _save(client, world, d, "basic", BASIC).status == 200
     return client.get(f"/declarations/{d['decl_id']}", headers=world.headers("applicant1")).json
 
@@ -117,7 +117,7 @@ def test_a_formula_typed_as_a_name_is_text_in_the_summary_table(client, world):
         "name": evil, "id_type": me["id_type"], "id_number": me["id_number"], "phone": me["phone"]})
     assert renamed.status == 200, renamed
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    decl = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    decl = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     link = client.get(f"/declarations/{decl['decl_id']}/forms/summary_table", headers=world.headers("applicant1"))
     assert link.status == 200, link
     sheet = openpyxl.load_workbook(io.BytesIO(_fetch(link.json["url"]))).active

@@ -96,7 +96,7 @@ def _pass(client, world, aws, unit_login, decl_id, matter, report_category):
 def test_a_matter_with_its_own_identity_form_report_words_and_forms_runs_end_to_end(client, world, aws, other_matter):
     matter = OTHER["code"]
     notice_id = _publish(client, world, matter)
-    start = client.post("/declarations", headers=_h(world), json_body={"notice_id": notice_id})
+    start = client.post("/declarations", headers=_h(world), json_body={"notice_id": notice_id, "confirmed": True})
     assert start.status == 201, start.json
     d = start.json["decl_id"]
     assert start.json["modules"]["applicant"]["content"]["name"] == "周景行"   # prefilled into its identity form

@@ -31,7 +31,7 @@ def test_restore_to_a_new_table_then_switch_with_active_table_name(aws, world, c
     ddb = boto3.client("dynamodb", region_name="cn-north-1")
     source = aws["TABLE_NAME"]
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    draft = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice})
+    draft = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True})
     assert draft.status == 201, draft
     decl_id = draft.json["decl_id"]
     assert decl_id in _declarations(client, world)

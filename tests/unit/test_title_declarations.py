@@ -152,8 +152,14 @@ def test_start_needs_the_self_check_and_the_bound_unit(client, world):
     assert decl["decl_id"].startswith(f"{MATTER}-") and decl["matter_type"] == MATTER
     assert [lvl["unit_name"] for lvl in decl["route"]] == [
         "长白理工大学先进材料研究院", "长白理工大学", "吉林省教育厅", "吉林省人力资源和社会保障厅"]
-    # 人才分类定级评定 callers that send only notice_id keep working
-    tg = client.post("/declarations", headers=_h("applicant1"), json_body={"notice_id": _notice(client, "TALENT_GRADING", "applicant1")})
+    # 人才分类定级评定 too (manual 000: 查看申报注意事项，检查自己是否满足申报要求；满足要求则选择推荐单位
+    # … 点击“确认开始申报”): the server refuses a start without the confirmation, whatever the client
+    grading = _notice(client, "TALENT_GRADING", "applicant1")
+    unread = client.post("/declarations", headers=_h("applicant1"), json_body={"notice_id": grading})
+    assert unread.status == 422 and unread.json["Code"] == "SELF_CHECK_REQUIRED"
+    assert "申报注意事项" in unread.json["Message"] and "确认开始申报" in unread.json["Message"]
+    assert client.get("/declarations", headers=_h("applicant1")).json["items"] == []      # nothing was made
+    tg = client.post("/declarations", headers=_h("applicant1"), json_body={"notice_id": grading, "confirmed": True})
     assert tg.status == 201 and len(tg.json["route"]) == 5
 
 
@@ -284,7 +290,7 @@ def test_same_person_holds_a_grading_and_a_title_declaration(client, world, aws)
 
     title, _ = _ready_title(client)
     _complete_experts(client, title["decl_id"])
-    grading = client.post("/declarations", headers=_h(), json_body={"notice_id": _notice(client, "TALENT_GRADING")})
+    grading = client.post("/declarations", headers=_h(), json_body={"notice_id": _notice(client, "TALENT_GRADING"), "confirmed": True})
     assert grading.status == 201, grading
     g = grading.json
     fill(client, world, g, login=LOGIN)

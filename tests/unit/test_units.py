@@ -37,7 +37,7 @@ def test_the_next_rounds_route_follows_the_corrected_region(client, world):
         "contact_name": "王主任", "contact_phone": "0432-6200000", "contact_post": "处长",
         "office_address": "长春市", "personnel_authority": "市（州）属"}).status == 200
     notice = client.get("/notices", headers=world.headers("applicant2")).json["items"][0]["notice_id"]
-    decl = client.post("/declarations", headers=world.headers("applicant2"), json_body={"notice_id": notice}).json
+    decl = client.post("/declarations", headers=world.headers("applicant2"), json_body={"notice_id": notice, "confirmed": True}).json
     assert [lvl["unit_name"] for lvl in decl["route"]][-2] == "长春市人力资源和社会保障局"
 
 

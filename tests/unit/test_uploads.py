@@ -172,7 +172,7 @@ def test_another_users_attachment_cannot_be_completed_deleted_or_downloaded(clie
 
 def test_photo_needs_basic_info_saved_first(client, world, aws):
     notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice}).json
+    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
     r = _slot(client, world, d, "photo", files.png(), "image/png")
     assert r.status == 409 and r.json["Code"] == "BASIC_NOT_SAVED"
 
