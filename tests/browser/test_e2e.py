@@ -184,7 +184,7 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
             waiting.locator(".el-checkbox").click()
             expect(rev.get_by_role("button", name="批量送审")).to_be_enabled()
             rev.set_input_files("input[data-upload=report]", str(pdf))
-            expect(rev.get_by_text("已上传").first).to_be_visible()
+            expect(rev.get_by_text("已上传").first).to_be_visible(timeout=20000)   # a verdict may take the 8 s wait
             shot(rev, f"06-send-{who}")
             rev.get_by_role("button", name="批量送审").click()
             rev.get_by_role("button", name="确定送审").click()         # named and confirmed first
