@@ -36,28 +36,32 @@ def _get(number: str) -> Certificate:
 
 # --- the province ------------------------------------------------------------------------------
 
+LIST_BUDGET = 500        # items a filtered list may evaluate per request, whatever the year holds
+
+
+def list_filter(status: str | None, name: str | None):
+    """The list's filter on 状态 and 姓名 (the partition is the matter and year); None: no filter."""
+    parts = [c for c in ((Certificate.status == status) if status else None,
+                         (Certificate.holder_name == name) if name else None) if c is not None]
+    return (parts[0] & parts[1]) if len(parts) == 2 else (parts[0] if parts else None)
+
+
 def province_list(principal: Principal, matter_type: str, year: str, status: str | None,
                   name: str | None, cursor: str | None, limit: int) -> dict:
-    """Issued certificates of a matter and year, newest first; filters on 状态 and 姓名."""
+    """Issued certificates of a matter and year, newest first; filters on 状态 and 姓名. One Query
+    of the matter and year's partition (GSI2); a filtered page evaluates at most LIST_BUDGET
+    items and then answers `budget_reached` with a cursor to go on, so a request's reads never
+    grow with the year's certificates."""
+    from chalicelib.services.review.queries import bounded_page
+
     principal.require(ROLE_PROVINCE)
-    condition = None
-    if status:
-        condition = Certificate.status == status
-    if name:
-        condition = (Certificate.holder_name == name) if condition is None else condition & (Certificate.holder_name == name)
+    condition = list_filter(status, name)
     key = Certificate.list_key(matter_type, year)
-    return pagination.query_page(
-        lambda **kw: Certificate.gsi2.query(key, filter_condition=condition, scan_index_forward=False, **kw),
-        limit, pagination.decode(cursor, "GSI2PK", key), ("PK", "SK", "GSI2PK", "GSI2SK"),
-        lambda c: view(c, full=False))
-
-
-def export_rows(principal: Principal, matter_type: str, year: str):
-    """Every certificate of a matter and year (for the spreadsheet export), page by page."""
-    principal.require(ROLE_PROVINCE)
-    for c in Certificate.gsi2.query(Certificate.list_key(matter_type, year), page_size=500):
-        yield (c.number, c.holder_name, c.id_masked, c.unit_name or "", c.grant, c.status,
-               clock.beijing_date(c.issued_at), c.replaced_by or "")
+    with db_errors():
+        return bounded_page(
+            lambda **kw: Certificate.gsi2.query(key, filter_condition=condition, scan_index_forward=False, **kw),
+            Certificate, limit, pagination.decode(cursor, "GSI2PK", key), ("PK", "SK", "GSI2PK", "GSI2SK"),
+            lambda c: view(c, full=False), budget=LIST_BUDGET if condition is not None else limit + 1)
 
 
 def revoke(principal: Principal, number: str, reason: str) -> dict:
