@@ -4,12 +4,11 @@ Files are written to S3 and handed out by short-lived presigned GET (never throu
 binary responses differ between local and deployed Chalice). Large exports run as a job on the
 export queue (functions/exports.py) and stream rows, so memory does not grow with the row count.
 """
-import json
 import os
 import tempfile
 import uuid
 
-from chalicelib import aws, clock, config, storage
+from chalicelib import aws, clock, config, jobs, storage
 from chalicelib import identifiers as ids
 from chalicelib.errors import NotFound
 from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
@@ -137,16 +136,7 @@ def queue_export(principal: Principal, kind: str, filters: dict, full_ids: bool)
     job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind=kind, owner_id=principal.subject,
                     unit_code=principal.unit_code, full_ids="1" if full_ids else "0", filters=filters,
                     state="queued", created_at=now_iso(), expires_at=clock.epoch_seconds() + 7 * 86400)
-    with db_errors():
-        job.save(condition=ExportJob.pk.does_not_exist())
-    try:
-        aws.sqs().send_message(QueueUrl=config.EXPORT_QUEUE_URL,
-                               MessageBody=json.dumps({"type": "export", "job_id": job_id}))
-    except Exception:
-        # Not queued: mark the job failed so it never shows as waiting forever; the client retries.
-        job.update(actions=[ExportJob.state.set("failed"), ExportJob.error.set("提交导出任务失败，请重试"),
-                            ExportJob.finished_at.set(now_iso())])
-        raise
+    jobs.enqueue(job, config.EXPORT_QUEUE_URL, "export", "提交导出任务失败，请重试")
     return job_view(job)
 
 
@@ -249,11 +239,9 @@ def run_export(job_id: str) -> str:
     """The export worker: rows → temp XLSX (constant memory) → S3; progress on the job."""
     from chalicelib.documents import spreadsheets
 
-    with db_errors(not_found=JOB_MISSING):
-        job = ExportJob.get(*ExportJob.key(job_id))
-    if job.state in ("done", "failed"):
-        return job.state
-    job.update(actions=[ExportJob.state.set("running")])
+    job = jobs.begin(ExportJob, job_id, JOB_MISSING)
+    if isinstance(job, str):
+        return job
 
     def progress(n):
         job.update(actions=[ExportJob.rows.set(n)])

@@ -1,10 +1,9 @@
 """Certificates for people: the province's list, revoke, batch and reissue jobs; the holder's
 我的证书. Signing happens only in the issuing worker (issuing.py): these queue its jobs.
 """
-import json
 import uuid
 
-from chalicelib import aws, clock, config, storage
+from chalicelib import clock, config, jobs, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, Principal
 from chalicelib.models.audit import AuditRecord
@@ -84,15 +83,7 @@ def _queue_job(principal: Principal, **fields) -> dict:
                          owner_name=principal.name or None, unit_code=principal.unit_code, state="queued",
                          created_at=now_iso(), **fields)
     job.gsi1pk, job.gsi1sk = f"CERTJOBS#{principal.unit_code}", f"{job.created_at}#{job_id}"
-    with db_errors():
-        job.save(condition=CertificateJob.pk.does_not_exist())
-    try:
-        aws.sqs().send_message(QueueUrl=config.CERTIFICATE_QUEUE_URL,
-                               MessageBody=json.dumps({"type": "certificates", "job_id": job_id}))
-    except Exception:
-        job.update(actions=[CertificateJob.state.set("failed"), CertificateJob.error.set("提交发证任务失败，请重试"),
-                            CertificateJob.finished_at.set(now_iso())])
-        raise
+    jobs.enqueue(job, config.CERTIFICATE_QUEUE_URL, "certificates", "提交发证任务失败，请重试")
     return job_view(job)
 
 
