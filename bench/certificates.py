@@ -8,9 +8,10 @@ batch job is queued and the issuing worker (functions.certificates.handler) take
 runs it with real PDFs, real PAdES signatures (KMS on moto) and real S3 writes. Midway through a
 page the worker is killed (an exception, as a Lambda timeout or crash would end it): the handler
 reports the message failed, it comes back, and the second delivery goes on from the job's saved
-cursor. Reported: wall time and seconds per certificate, the Python memory our code holds
-(tracemalloc, moto's in-process store excluded) after each 100 certificates and the peak of the
-process's RSS, certificates issued, duplicates (results with more than one certificate, and
+cursor. Reported: wall time and seconds per certificate, the process's RSS after each 100
+certificates (moto's store included: it keeps every PDF in this process, so compare the growth
+with `moto_s3_pdfs_mb`) and its peak; with BENCH_TRACE=1 also the Python memory our code holds
+(tracemalloc, moto's store excluded; 20-30 times slower); certificates issued, duplicates (results with more than one certificate, and
 numbers issued twice), and the time to validate one signed PDF with pyHanko.
 Run: python -m bench.certificates [N]   (default 1000; `./dev bench --quick`: 100)
 """
@@ -32,6 +33,12 @@ def _held_mb() -> float:
         tracemalloc.Filter(False, "*/moto/*", all_frames=True),
         tracemalloc.Filter(False, "*/devtools/moto_server.py", all_frames=True)])
     return round(sum(s.size for s in snap.statistics("filename")) / 2**20, 2)
+
+
+def _rss_mb() -> float:
+    """The process's resident memory now (moto's store included: it lives in this process)."""
+    with open("/proc/self/statm") as f:
+        return round(int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
 def _deliver(sqs, queue_url: str) -> bool:
@@ -77,7 +84,7 @@ def main(n: int = 1000, quick: bool = False) -> dict:
 
         issuing.PAGE = PAGE
         job = records.start_issue(world.principal("province-agent"), "TALENT_GRADING", "2026", None)
-        memory, calls = [], {"n": 0}
+        memory, rss, calls = [], [], {"n": 0}
         crash_at = (n // PAGE // 2) * PAGE + PAGE // 2 if n >= PAGE else n // 2   # midway through a middle page
         real = issuing.issue_for
 
@@ -87,12 +94,15 @@ def main(n: int = 1000, quick: bool = False) -> dict:
                 raise RuntimeError("worker killed")
             out = real(decl_id, j)
             if calls["n"] % 100 == 0:
-                memory.append(_held_mb())
+                rss.append(_rss_mb())
+                if tracemalloc.is_tracing():
+                    memory.append(_held_mb())
             return out
 
         issuing.issue_for = measured
         sqs = boto3.client("sqs", region_name="cn-north-1")
-        tracemalloc.start(8)
+        if os.environ.get("BENCH_TRACE") == "1":        # 20-30 times slower (PDF fonts allocate a lot)
+            tracemalloc.start(8)
         t = time.perf_counter()
         deliveries = [_deliver(sqs, env["CERTIFICATE_QUEUE_URL"])]
         while not deliveries[-1] and len(deliveries) < 3:
@@ -107,6 +117,9 @@ def main(n: int = 1000, quick: bool = False) -> dict:
         final = CertificateJob.get(*CertificateJob.key(job["job_id"]))
         pdf = boto3.client("s3", region_name="cn-north-1").get_object(
             Bucket=config.ATTACHMENTS_BUCKET, Key=certs[0].pdf_key)["Body"].read()
+        s3 = boto3.client("s3", region_name="cn-north-1")
+        stored = sum(o["Size"] for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=config.ATTACHMENTS_BUCKET, Prefix="certificates/") for o in page.get("Contents", []))
         t = time.perf_counter()
         verdict = pades.validate(pdf, keys.certificate_der())
         validate = time.perf_counter() - t
@@ -114,9 +127,12 @@ def main(n: int = 1000, quick: bool = False) -> dict:
                "deliveries": len(deliveries), "crashed_at": crash_at,
                "duplicates": (len(certs) - len({c.decl_id for c in certs})) + (len(certs) - len({c.number for c in certs})),
                "seconds": round(elapsed, 1), "seconds_per_certificate": round(elapsed / max(1, len(certs)), 3),
-               "held_mb_per_100": memory, "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+               "rss_mb_per_100": rss, "moto_s3_pdfs_mb": round(stored / 2**20, 1),
+               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+               **({"held_mb_per_100": memory} if memory else {}),
                "pdf_kb": round(len(pdf) / 1024, 1), "validate_seconds": round(validate, 3), "validated": verdict}
-        print("certificates: a batch through the issuing worker, killed once midway (moto, tracemalloc on)")
+        print("certificates: a batch through the issuing worker, killed once midway (moto in process: "
+              "the RSS includes moto's store, which holds every PDF)")
         print(json.dumps(out, ensure_ascii=False))
         return out
 
