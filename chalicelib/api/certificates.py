@@ -1,7 +1,7 @@
 """证书管理: the province's list/export/issue/revoke/reissue, the holder's 我的证书, and the public
 verification (no sign-in: public=True routes) with the published keys at a well-known address."""
 from chalicelib.pagination import page_size
-from chalicelib.services.certificates import records, verifying
+from chalicelib.services.certificates import exporting, records, verifying
 from chalicelib.web import Area
 
 area = Area(__name__)
@@ -14,6 +14,12 @@ route = area.route
 def list_certificates(principal, query):
     return records.province_list(principal, query.matter_type, query.year, query.status, query.name,
                                  query.cursor, page_size(query.limit))
+
+
+@route("/certificates/export", methods=("POST",), request="certificates.ExportIn", status=201,
+       summary="导出证书列表（后台任务；按事项、年度及所选状态、姓名；进度与下载见 /exports/{job_id}）")
+def export(principal, data):
+    return exporting.start(principal, data.matter_type, data.year, data.status, data.name)
 
 
 @route("/certificates/issue", methods=("POST",), request="certificates.IssueIn", status=201,

@@ -37,7 +37,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 | 28 | an agent's phone / ID number already listed in the unit? (add, edit, re-enable) | Put UNIT#<code> / AGENTPHONE#<hmac> · AGENTIDNUM#<hmac> if not exists, in the agent's TransactWrite (+ #5 filtered by phone: agents listed before the index existed) | table | 1 |
 | 29 | a certificate by number (public verify, holder, province) | GetItem CERT#<number> / CERT | table | 1 |
 | 30 | my certificates (holder, 我的证书) | Query GSI1PK=PERSON#<id>#CERT, newest first | GSI1 | 20 (≤100) |
-| 31 | certificates of a matter and year (province list, filter 状态/姓名, export) | Query GSI2PK=CERTS#<matter>#<year>, newest first | GSI2 | 20 (≤100) |
+| 31 | certificates of a matter and year (province list, filter 状态/姓名 (filter); export job) | Query GSI2PK=CERTS#<matter>#<year>, newest first | GSI2 | 20 (≤100), filtered ≤ 500 items read per request then `budget_reached` + cursor / export streamed by the export worker |
 | 32 | has this result a certificate? (issuing, one per result) | GetItem / Put-if-absent CERTFOR#<decl> / CERT | table | 1 |
 | 33 | is this PDF an issued original? (public verify) | GetItem CERTPDF#<sha256> / CERT | table | 1 |
 | 34 | issuing job progress (province) / resume cursor (worker) | GetItem CERTJOB#<id> / JOB | table | 1 |

@@ -1,9 +1,9 @@
 """Request schemas of 证书管理: the province's issue/revoke/reissue, the public verify bodies."""
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field
 
-from chalicelib.schemas.types import KnownMatterCode, Text, Year
+from chalicelib.schemas.types import KnownMatterCode, Name, Text, Year
 from chalicelib.validation import Schema
 
 
@@ -12,6 +12,14 @@ class IssueIn(Schema):
     year: Year = Field(title="年度")
     decl_ids: Optional[list[Annotated[str, Field(min_length=1, max_length=64)]]] = Field(
         None, title="所选结果（不填则为该事项该年度全部应发证的结果）", min_length=1, max_length=5000)
+
+
+class ExportIn(Schema):
+    """导出 of the province's certificate list, with the list's filters."""
+    matter_type: KnownMatterCode = Field(title="事项类型")
+    year: Year = Field(title="年度")
+    status: Optional[Literal["有效", "已撤销", "已更正"]] = Field(None, title="状态")
+    name: Optional[Name] = Field(None, title="姓名", max_length=50)
 
 
 class RevokeIn(Schema):

@@ -4,12 +4,11 @@ Files are written to S3 and handed out by short-lived presigned GET (never throu
 binary responses differ between local and deployed Chalice). Large exports run as a job on the
 export queue (functions/exports.py) and stream rows, so memory does not grow with the row count.
 """
-import json
 import os
 import tempfile
 import uuid
 
-from chalicelib import aws, clock, config, storage
+from chalicelib import aws, clock, config, jobs, storage
 from chalicelib import identifiers as ids
 from chalicelib.errors import NotFound
 from chalicelib.identity import ROLE_PROVINCE, UNIT_ROLES, Principal
@@ -23,6 +22,7 @@ from chalicelib.services import declaration_aggregate as aggregate
 log = get_logger("talent.documents")
 LINK_SECONDS = 300
 JOB_MISSING = NotFound("导出任务不存在", code="EXPORT_NOT_FOUND")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _link(key: str, file_name: str, content_type: str) -> dict:
@@ -123,23 +123,20 @@ def start_results_export(principal: Principal, data) -> dict:
     filters = results.normalize_filters(principal, data.model_dump(exclude={"decl_ids"}))
     if data.decl_ids:
         filters["decl_ids"] = list(dict.fromkeys(data.decl_ids))
-    job_id = uuid.uuid4().hex
-    pk, sk = ExportJob.key(job_id)
     # Exports by permission only: full ID numbers for the legal-person account and the office.
     full = principal.is_legal or principal.role == ROLE_PROVINCE
-    job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind="results", owner_id=principal.subject,
-                    unit_code=principal.unit_code, full_ids="1" if full else "0", filters=filters,
+    return queue_export(principal, "results", filters, full)
+
+
+def queue_export(principal: Principal, kind: str, filters: dict, full_ids: bool) -> dict:
+    """Save an export job of `kind` (its filters as the caller chose them) and queue it for the
+    export worker; a job that could not be queued is marked failed (the client retries)."""
+    job_id = uuid.uuid4().hex
+    pk, sk = ExportJob.key(job_id)
+    job = ExportJob(pk=pk, sk=sk, job_id=job_id, kind=kind, owner_id=principal.subject,
+                    unit_code=principal.unit_code, full_ids="1" if full_ids else "0", filters=filters,
                     state="queued", created_at=now_iso(), expires_at=clock.epoch_seconds() + 7 * 86400)
-    with db_errors():
-        job.save(condition=ExportJob.pk.does_not_exist())
-    try:
-        aws.sqs().send_message(QueueUrl=config.EXPORT_QUEUE_URL,
-                               MessageBody=json.dumps({"type": "export", "job_id": job_id}))
-    except Exception:
-        # Not queued: mark the job failed so it never shows as waiting forever; the client retries.
-        job.update(actions=[ExportJob.state.set("failed"), ExportJob.error.set("提交导出任务失败，请重试"),
-                            ExportJob.finished_at.set(now_iso())])
-        raise
+    jobs.enqueue(job, config.EXPORT_QUEUE_URL, "export", "提交导出任务失败，请重试")
     return job_view(job)
 
 
@@ -156,10 +153,31 @@ def get_job(principal: Principal, job_id: str) -> dict:
         raise JOB_MISSING
     link = None
     if job.state == "done":
-        f = job.filters
-        link = _link(job.s3_key, f"{_export_name(f)}-{f['year']}-{f.get('result') or '全部'}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        link = _link(job.s3_key, _sheet(job).file_name, XLSX)
     return job_view(job, link)
+
+
+class Sheet:
+    """What an export job writes: sheet and file names, title line, columns and the row stream."""
+
+    def __init__(self, name: str, title: str, file_name: str, columns, rows):
+        self.name, self.title, self.file_name, self.columns, self.rows = name, title, file_name, columns, rows
+
+
+def _sheet(job: ExportJob) -> Sheet:
+    """The export of a job by its kind: results (here) or certificates (services/certificates)."""
+    if job.kind == "certificates":
+        from chalicelib.services.certificates import exporting
+
+        return exporting.sheet(job, Sheet)
+    from chalicelib.documents import spreadsheets
+
+    f = job.filters
+    name = _export_name(f)
+    return Sheet(name[:31], f"{name}（{f['year']}年，评定状态：{f.get('result') or '全部'}）",
+                 f"{name}-{f['year']}-{f.get('result') or '全部'}.xlsx",
+                 spreadsheets.result_columns(_export_definition(f)),
+                 lambda: result_rows(job.unit_code, f, job.full_ids == "1"))
 
 
 def _export_definition(filters: dict):
@@ -221,11 +239,9 @@ def run_export(job_id: str) -> str:
     """The export worker: rows → temp XLSX (constant memory) → S3; progress on the job."""
     from chalicelib.documents import spreadsheets
 
-    with db_errors(not_found=JOB_MISSING):
-        job = ExportJob.get(*ExportJob.key(job_id))
-    if job.state in ("done", "failed"):
-        return job.state
-    job.update(actions=[ExportJob.state.set("running")])
+    job = jobs.begin(ExportJob, job_id, JOB_MISSING)
+    if isinstance(job, str):
+        return job
 
     def progress(n):
         job.update(actions=[ExportJob.rows.set(n)])
@@ -234,12 +250,8 @@ def run_export(job_id: str) -> str:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "export.xlsx")
-            name = _export_name(job.filters)
-            title = f"{name}（{job.filters['year']}年，评定状态：{job.filters.get('result') or '全部'}）"
-            columns = spreadsheets.result_columns(_export_definition(job.filters))
-            count = spreadsheets.write_rows(path, name[:31], title, columns,
-                                            result_rows(job.unit_code, job.filters, job.full_ids == "1"),
-                                            progress)
+            sheet = _sheet(job)
+            count = spreadsheets.write_rows(path, sheet.name, sheet.title, sheet.columns, sheet.rows(), progress)
             aws.s3().upload_file(path, config.ATTACHMENTS_BUCKET, key)
     except Exception:
         log.exception("export failed", extra={"fields": {"job": job_id}})

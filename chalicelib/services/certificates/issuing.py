@@ -184,11 +184,11 @@ def _earning_rows(job: CertificateJob, spec):
 
 def run_job(job_id: str) -> str:
     """The issuing worker: one job to its end (restartable: see the module's docstring)."""
-    with db_errors(not_found=JOB_MISSING):
-        job = CertificateJob.get(*CertificateJob.key(job_id))
-    if job.state in ("done", "failed"):
-        return job.state
-    job.update(actions=[CertificateJob.state.set("running")])
+    from chalicelib import jobs
+
+    job = jobs.begin(CertificateJob, job_id, JOB_MISSING)
+    if isinstance(job, str):
+        return job
     try:
         if job.replaces:
             outcome = reissue(job)

@@ -1,10 +1,9 @@
 """Certificates for people: the province's list, revoke, batch and reissue jobs; the holder's
 我的证书. Signing happens only in the issuing worker (issuing.py): these queue its jobs.
 """
-import json
 import uuid
 
-from chalicelib import aws, clock, config, storage
+from chalicelib import clock, config, jobs, storage
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.identity import ROLE_APPLICANT, ROLE_PROVINCE, Principal
 from chalicelib.models.audit import AuditRecord
@@ -36,28 +35,32 @@ def _get(number: str) -> Certificate:
 
 # --- the province ------------------------------------------------------------------------------
 
+LIST_BUDGET = 500        # items a filtered list may evaluate per request, whatever the year holds
+
+
+def list_filter(status: str | None, name: str | None):
+    """The list's filter on 状态 and 姓名 (the partition is the matter and year); None: no filter."""
+    parts = [c for c in ((Certificate.status == status) if status else None,
+                         (Certificate.holder_name == name) if name else None) if c is not None]
+    return (parts[0] & parts[1]) if len(parts) == 2 else (parts[0] if parts else None)
+
+
 def province_list(principal: Principal, matter_type: str, year: str, status: str | None,
                   name: str | None, cursor: str | None, limit: int) -> dict:
-    """Issued certificates of a matter and year, newest first; filters on 状态 and 姓名."""
+    """Issued certificates of a matter and year, newest first; filters on 状态 and 姓名. One Query
+    of the matter and year's partition (GSI2); a filtered page evaluates at most LIST_BUDGET
+    items and then answers `budget_reached` with a cursor to go on, so a request's reads never
+    grow with the year's certificates."""
+    from chalicelib.services.review.queries import bounded_page
+
     principal.require(ROLE_PROVINCE)
-    condition = None
-    if status:
-        condition = Certificate.status == status
-    if name:
-        condition = (Certificate.holder_name == name) if condition is None else condition & (Certificate.holder_name == name)
+    condition = list_filter(status, name)
     key = Certificate.list_key(matter_type, year)
-    return pagination.query_page(
-        lambda **kw: Certificate.gsi2.query(key, filter_condition=condition, scan_index_forward=False, **kw),
-        limit, pagination.decode(cursor, "GSI2PK", key), ("PK", "SK", "GSI2PK", "GSI2SK"),
-        lambda c: view(c, full=False))
-
-
-def export_rows(principal: Principal, matter_type: str, year: str):
-    """Every certificate of a matter and year (for the spreadsheet export), page by page."""
-    principal.require(ROLE_PROVINCE)
-    for c in Certificate.gsi2.query(Certificate.list_key(matter_type, year), page_size=500):
-        yield (c.number, c.holder_name, c.id_masked, c.unit_name or "", c.grant, c.status,
-               clock.beijing_date(c.issued_at), c.replaced_by or "")
+    with db_errors():
+        return bounded_page(
+            lambda **kw: Certificate.gsi2.query(key, filter_condition=condition, scan_index_forward=False, **kw),
+            Certificate, limit, pagination.decode(cursor, "GSI2PK", key), ("PK", "SK", "GSI2PK", "GSI2SK"),
+            lambda c: view(c, full=False), budget=LIST_BUDGET if condition is not None else limit + 1)
 
 
 def revoke(principal: Principal, number: str, reason: str) -> dict:
@@ -80,15 +83,7 @@ def _queue_job(principal: Principal, **fields) -> dict:
                          owner_name=principal.name or None, unit_code=principal.unit_code, state="queued",
                          created_at=now_iso(), **fields)
     job.gsi1pk, job.gsi1sk = f"CERTJOBS#{principal.unit_code}", f"{job.created_at}#{job_id}"
-    with db_errors():
-        job.save(condition=CertificateJob.pk.does_not_exist())
-    try:
-        aws.sqs().send_message(QueueUrl=config.CERTIFICATE_QUEUE_URL,
-                               MessageBody=json.dumps({"type": "certificates", "job_id": job_id}))
-    except Exception:
-        job.update(actions=[CertificateJob.state.set("failed"), CertificateJob.error.set("提交发证任务失败，请重试"),
-                            CertificateJob.finished_at.set(now_iso())])
-        raise
+    jobs.enqueue(job, config.CERTIFICATE_QUEUE_URL, "certificates", "提交发证任务失败，请重试")
     return job_view(job)
 
 
