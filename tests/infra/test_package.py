@@ -117,7 +117,7 @@ def test_resources_are_hardened(template):
     assert sqs_events and all(e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
                               for e in sqs_events)
     machine = r["ReviewStateMachine"]["Properties"]
-    assert machine["Definition"]["StartAt"] == "Start" and "OpenReviewTask" in machine["Definition"]["States"]
+    assert machine["Definition"]["StartAt"] == "OpenReviewTask" and "OpenReviewTask" in machine["Definition"]["States"]
     assert r["APIHandler"]["Properties"]["Role"] == {"Fn::GetAtt": ["ApiHandlerRole", "Arn"]}
     api_actions = [a for s in r["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
                    for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) if s["Effect"] == "Allow"]
