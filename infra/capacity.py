@@ -73,3 +73,59 @@ def quota_problem(account_limit: int, need: dict) -> str | None:
             f"stage throttle of {need['rate']} req/s need {need['at_throttle']}). Request an increase in Service "
             f"Quotas (service code lambda, quota L-B99A9384 'Concurrent executions') before deploying "
             f"(docs/runbook.md §1), or deploy a smaller WindowDeclarations.")
+
+
+# --- cost of one window (docs/capacity.md §5) ------------------------------------------------------
+# Prices in CNY. Only DynamoDB's on-demand write price was read from the China price page
+# (www.amazonaws.cn/en/dynamodb/pricing, as stored in the reference corpus); every other line is the
+# global list price × CNY_PER_USD, an assumption to replace with the amazonaws.cn figures (the one
+# China price found is ~1.24 × the converted global one, so these likely understate).
+CNY_PER_USD = 7.2
+PRICES = {
+    "apigw_per_million": 3.50 * CNY_PER_USD,              # REST API requests (assumed)
+    "lambda_per_million": 0.20 * CNY_PER_USD,             # Lambda requests (assumed)
+    "lambda_per_gb_s": 0.0000166667 * CNY_PER_USD,        # Lambda x86 duration (assumed)
+    "ddb_write_per_million": 11.1538,                     # on-demand WRU (China price page)
+    "ddb_read_per_million": 11.1538 / 5,                  # on-demand RRU (assumed: 1/5 of writes)
+    "ddb_gb_month": 0.25 * CNY_PER_USD,                   # table storage (assumed)
+    "sfn_per_thousand": 0.025 * CNY_PER_USD,              # Standard state transitions (assumed)
+    "s3_put_per_thousand": 0.005 * CNY_PER_USD,           # S3 PUT/COPY/POST (assumed)
+    "s3_get_per_thousand": 0.0004 * CNY_PER_USD,          # S3 GET (assumed)
+    "s3_gb_month": 0.023 * CNY_PER_USD,                   # S3 Standard (assumed)
+    "kms_key_month": 1.0 * CNY_PER_USD,                   # a customer-managed key (assumed)
+    "logs_per_gb": 0.50 * CNY_PER_USD,                    # CloudWatch Logs ingestion (assumed)
+}
+API_MEMORY_GB = 1.0            # the API and the authorizer (prod: 1,024 MB)
+LEVELS = 4                     # review levels of a typical route (assumed; 2–5 by matter and 人事管理权限)
+ROUNDS = 1.2                   # executions per declaration (a fifth returned once: assumed)
+UPLOADS = 15                   # attachments per declaration (assumed), ~1 MB each
+KEYS = 4                       # customer-managed KMS keys of the stack (data, logs, audit, signing)
+
+
+def transitions_per_round(levels: int) -> int:
+    """Billed state transitions of one round through `levels` levels and the committee
+    (tests/infra/test_review_transitions.py counts them on the ASL): 2 a level + 1."""
+    return 2 * levels + 1
+
+
+def window_cost(declarations: int) -> dict:
+    """CNY per line for one window of `declarations` (the last day's peak does not change the sum)."""
+    p = PRICES
+    requests = declarations * REQUESTS_PER_DECLARATION
+    reads, writes = 0.60 * requests * 5, (0.35 * requests * 4 + 0.05 * requests * 24)   # RRU, WRU (§2)
+    lines = {
+        "API Gateway requests": requests / 1e6 * p["apigw_per_million"],
+        "Lambda API": requests / 1e6 * p["lambda_per_million"] + requests * API_SECONDS * API_MEMORY_GB * p["lambda_per_gb_s"],
+        "Lambda authorizer (one per request)": requests / 1e6 * p["lambda_per_million"]
+        + requests * AUTHORIZER_SECONDS * API_MEMORY_GB * p["lambda_per_gb_s"],
+        "DynamoDB reads": reads / 1e6 * p["ddb_read_per_million"],
+        "DynamoDB writes": writes / 1e6 * p["ddb_write_per_million"],
+        "DynamoDB storage (a month, ~60 KB a declaration)": declarations * 60e3 / 1e9 * p["ddb_gb_month"],
+        "Step Functions transitions": declarations * ROUNDS * transitions_per_round(LEVELS) / 1e3 * p["sfn_per_thousand"],
+        "S3 uploads, verifier copies and reads": declarations * UPLOADS * (2 * p["s3_put_per_thousand"]
+                                                                           + 3 * p["s3_get_per_thousand"]) / 1e3,
+        "S3 storage (a month, ~1 MB an attachment)": declarations * UPLOADS * 1e6 / 1e9 * p["s3_gb_month"],
+        "KMS keys (a month)": KEYS * p["kms_key_month"],
+        "CloudWatch Logs (~1 KB a request)": requests * 1e3 / 1e9 * p["logs_per_gb"],
+    }
+    return {"lines": lines, "total": sum(lines.values()), "requests": requests}

@@ -82,3 +82,17 @@ def test_capacity_md_states_the_figures_the_code_computes(template):
     assert f"reserved {need['reserved']}" in doc and f"≥ {need['total']}" in doc
     assert f"{capacity.busiest_minute(100_000):.0f} req/s" in doc
     assert "500 / 1,000" in doc
+
+
+def test_the_cost_of_a_window_in_capacity_md_is_the_model_s():
+    doc = (ROOT / "docs" / "capacity.md").read_text(encoding="utf-8")
+    cost = capacity.window_cost(100_000)
+    assert f"**≈ ¥{cost['total']:,.0f}**" in doc
+    for line, cny in cost["lines"].items():
+        assert f"| {cny:,.0f} |" in doc or f"| {cny:,.0f} (was" in doc, line
+    # the one price read from the China price page, and every other line marked assumed
+    assert "¥11.1538 per million write request units" in doc
+    table = doc[doc.index("## 5."):]
+    rows = [r for r in table.splitlines() if r.startswith("| ") and "CNY" not in r and "**one window**" not in r
+            and not r.startswith("|---")]
+    assert all("assumed" in r or "China price page" in r for r in rows), rows

@@ -9,6 +9,7 @@ import boto3
 from moto import mock_aws
 
 from devtools.local_infra import deploy
+from infra import capacity
 
 
 def _messages(sqs, url, want: int) -> list:
@@ -58,7 +59,7 @@ def test_a_declaration_through_three_levels_costs_two_transitions_a_level_plus_t
         assert levels == [0, 1, 2]        # each decision names the level the next wait opens
         entered = _entered(sfn, arn)
         assert entered == ["OpenReviewTask", "RouteDecision"] * 3 + ["CommitteeResult"]
-        assert len(entered) == 2 * 3 + 1  # was 3 × 3 + 2 = 11
+        assert len(entered) == capacity.transitions_per_round(3) == 2 * 3 + 1   # was 3 × 3 + 2 = 11
 
 
 def test_a_return_ends_in_two_transitions_a_level_and_the_overdue_count_restarts_at_each_level():
