@@ -173,3 +173,27 @@ def test_a_page_of_index_items_gives_a_cursor(index, entity):
     page = pagination.query_page(lambda **kw: iter(items), 2, None, ("PK", "SK", f"{index}PK", f"{index}SK"),
                                  lambda item: item.pk)
     assert page["items"] == ["P", "P"] and page["next_cursor"]
+
+
+INDEX_QUERY = r"\.gsi[12]\.query\(|Notice\.(?:published|office_list)\(|ReviewTask\.(?:outbox|due_on)\("
+# Where the code queries an index, and how often: every one of them is a reader above. A new index
+# query fails here until its reader is listed in _readers() and what it reads in GSI*_READS.
+INDEX_QUERIES = {
+    "chalicelib/models/notices.py": 2, "chalicelib/models/reviews.py": 2,
+    "chalicelib/services/authentication.py": 1, "chalicelib/services/bindings.py": 2,
+    "chalicelib/services/certificates/issuing.py": 1, "chalicelib/services/certificates/records.py": 3,
+    "chalicelib/services/declarations.py": 1, "chalicelib/services/matter_menu.py": 1,
+    "chalicelib/services/notices.py": 2, "chalicelib/services/results.py": 3,
+    "chalicelib/services/review/machine.py": 2, "chalicelib/services/review/queries.py": 3,
+}
+
+
+def test_every_index_query_in_the_code_is_a_known_reader():
+    import re
+
+    found = {}
+    for path in sorted([*(ROOT / "chalicelib").rglob("*.py"), *(ROOT / "functions").rglob("*.py"), ROOT / "app.py"]):
+        n = len(re.findall(INDEX_QUERY, path.read_text(encoding="utf-8")))
+        if n:
+            found[str(path.relative_to(ROOT))] = n
+    assert found == INDEX_QUERIES, "an index query was added or moved: list its reader and what it reads"
