@@ -10,6 +10,11 @@ counts. Prints throughput and latency percentiles.
 
     python -m bench.load --applicants 200 --workers 32          (stack from ./dev up)
     python -m bench.load --applicants 200 --start-stack         (starts its own)
+    python -m bench.load --applicants 50 --start-stack --runs 2 (twice against one stack)
+
+Every run uses fresh identities (ID numbers drawn per run), so it can run again against the same
+stack. Prints requests/s per quarter of the applicants' phase and the AWS calls per request type
+(counted in the API process: devtools/call_counter.py).
 """
 import argparse
 import collections
@@ -17,6 +22,7 @@ import concurrent.futures
 import io
 import json
 import pathlib
+import random
 import statistics
 import threading
 import time
@@ -70,15 +76,34 @@ def _png():
     return out.getvalue()
 
 
-def new_applicant(c: Client, n: int, unit_codes: dict, unit: str | None = None):
-    """A fresh applicant with a profile and a binding request to a unit: (token, unit, request)."""
+# Fresh identities on every run against one stack: a run draws a tag (region × birth year) for
+# its ID numbers; n spreads over birth month, day and sequence (336,000 distinct per tag).
+REGIONS = ("220102", "220103", "220104", "220105", "220106", "220112", "220113")
+RUN_TAG = [random.randrange(len(REGIONS) * 40)]
+
+
+def id_number(n: int, tag: int) -> str:
     from devtools.seed import _id
 
+    region, year = REGIONS[tag % len(REGIONS)], 1960 + tag // len(REGIONS)
+    return _id(f"{region}{year}{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{(n // 336) % 1000:03d}")
+
+
+def new_applicant(c: Client, n: int, unit_codes: dict, unit: str | None = None):
+    """A fresh applicant with a profile and a binding request to a unit: (token, unit, request)."""
     sub = f"load-{uuid.uuid4().hex[:10]}"
     tok = c.token({"sub": sub, "role": "applicant", "name": f"申报人{n}"})
-    id_number = _id(f"2201021980{(n // 28) % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}")
-    c.call("profile", "PUT", "/persons/me", tok, json={"name": f"申报人{n}", "id_type": "居民身份证（户口簿）",
-                                                        "id_number": id_number, "phone": f"139{n % 10 ** 8:08d}"})
+    tag = RUN_TAG[0]
+    for _ in range(5):      # an ID number an earlier run used (the same tag drawn): another tag
+        r = c.call("profile", "PUT", "/persons/me", tok, expect=(200, 201, 204, 409),
+                   json={"name": f"申报人{n}", "id_type": "居民身份证（户口簿）", "id_number": id_number(n, tag),
+                         "phone": f"139{n % 10 ** 8:08d}"})
+        if r.status_code != 409:
+            break
+        tag = random.randrange(len(REGIONS) * 40)
+    else:
+        with c.lock:
+            c.errors.append(f"profile: no free ID number for applicant {n}")
     unit = unit or UNITS[n % len(UNITS)]
     c.call("bind", "POST", "/bindings/me", tok, json={"credit_code": unit_codes[unit]})
     req = c.call("binding", "GET", "/bindings/me", tok).json()
@@ -243,7 +268,11 @@ def setup(api_url: str) -> dict:
             "png": _png(), "pdf": make_pdf()}
 
 
-def run(api_url: str, applicants: int, workers: int) -> dict:
+def run(api_url: str, applicants: int, workers: int, calls_log=None) -> dict:
+    from devtools import call_counter
+
+    RUN_TAG[0] = random.randrange(len(REGIONS) * 40)
+    calls_before = call_counter.read(calls_log) if calls_log else {}
     ctx = setup(api_url)
     c, agents, unit_codes, notice, png, pdf = (ctx[k] for k in ("c", "agents", "unit_codes", "notice", "png", "pdf"))
     t0 = time.perf_counter()
@@ -270,6 +299,9 @@ def run(api_url: str, applicants: int, workers: int) -> dict:
     report = {"applicants": applicants, "declarations": len(decls), "seconds": elapsed,
               "requests": requests_total, "rps": requests_total / elapsed, "errors": c.errors,
               "problems": problems, "latency_ms": {}, "trend": _trend(c.timeline, t0, t0 + applicants_seconds)}
+    if calls_log:
+        time.sleep(0.5)     # the API writes the file after each request
+        report["aws_calls"] = call_counter.difference(call_counter.read(calls_log), calls_before)
     for label, values in sorted(c.latencies.items()):
         values = sorted(values)
         report["latency_ms"][label] = {"n": len(values), "p50": statistics.median(values) * 1000,
@@ -296,8 +328,14 @@ def print_report(r: dict):
     for label, l in r["latency_ms"].items():
         print(f"  {label:<13} n={l['n']:<5} p50 {l['p50']:7.1f} ms   p95 {l['p95']:7.1f} ms   max {l['max']:7.1f} ms")
     if r.get("trend"):
-        print("  trend over the applicants' phase (table growing): " + "   ".join(
-            f"[{t['slice']}] {t['rps']:.1f} req/s p50 {t['p50_ms']:.0f} ms" for t in r["trend"]))
+        print("  req/s per quarter of the applicants' phase (table growing): " + "   ".join(
+            f"[Q{t['slice']}] {t['rps']:.1f} req/s p50 {t['p50_ms']:.0f} ms" for t in r["trend"]))
+    if r.get("aws_calls"):
+        print("  AWS calls per request type (counted in the API process; the authorizer runs on every request locally):")
+        for label, v in sorted(r["aws_calls"].items(), key=lambda kv: -kv[1]["requests"]):
+            total = sum(v["calls"].values())
+            detail = ", ".join(f"{op} {n / v['requests']:.2g}" for op, n in sorted(v["calls"].items()))
+            print(f"    {label:<52} n={v['requests']:<5} {total / v['requests']:5.2f} calls/request  ({detail})")
     print(f"  errors: {len(r['errors'])}   state problems: {len(r['problems'])}")
     for line in (r["errors"] + r["problems"])[:10]:
         print("   -", line)
@@ -309,16 +347,25 @@ def main():
     p.add_argument("--applicants", type=int, default=200)
     p.add_argument("--workers", type=int, default=32)
     p.add_argument("--start-stack", action="store_true")
+    p.add_argument("--runs", type=int, default=1, help="runs against the one stack, fresh identities each")
+    p.add_argument("--calls-log", default=None,
+                   help="the API's AWS-call counts (default: the newest .local/logs/aws-calls-*.json)")
     a = p.parse_args()
+    reports = []
     if a.start_stack:
         from devtools.local_stack import LocalStack
 
         with LocalStack() as stack:
-            report = run(stack.api_url, a.applicants, a.workers)
+            for _ in range(a.runs):
+                reports.append(run(stack.api_url, a.applicants, a.workers, stack.calls_log))
+                print_report(reports[-1])
     else:
-        report = run(a.api, a.applicants, a.workers)
-    print_report(report)
-    raise SystemExit(1 if report["errors"] or report["problems"] else 0)
+        logs = sorted((ROOT / ".local" / "logs").glob("aws-calls-*.json"), key=lambda p: p.stat().st_mtime)
+        calls_log = a.calls_log or (logs[-1] if logs else None)
+        for _ in range(a.runs):
+            reports.append(run(a.api, a.applicants, a.workers, calls_log))
+            print_report(reports[-1])
+    raise SystemExit(1 if any(r["errors"] or r["problems"] for r in reports) else 0)
 
 
 if __name__ == "__main__":

@@ -60,6 +60,6 @@ def query_page(query, limit: int, start_key: dict | None, key_attrs: tuple, to_d
     cursor = None
     if more and items:
         last = items[-1]
-        raw = last.serialize()
+        raw = last.serialize(null_check=False)   # an index item: only its projected attributes
         cursor = encode({a: raw[a]["S"] for a in key_attrs if a in raw})
     return {"items": [to_dict(i) for i in items], "next_cursor": cursor}

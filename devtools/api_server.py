@@ -17,6 +17,9 @@ def main() -> int:
     from devtools import iam_audit
 
     iam_audit.enforce_from_environment()     # APIHandler's and JwtAuth's calls against their roles
+    from devtools import call_counter
+
+    call_counter.install_from_environment()  # AWS calls per route, for the load run (AWS_CALLS_LOG)
     local.ThreadedHTTPServer.request_queue_size = BACKLOG
     sys.argv[0] = "chalice"
     return chalice_main()

@@ -204,7 +204,13 @@ def authorizations(service: str, operation: str, params: dict, region: str) -> l
                     for entry in params["TransactItems"] for k, v in entry.items()]
         if operation == "TransactGetItems":
             return [item("GetItem", e["Get"]["TableName"], e["Get"]["Key"]) for e in params["TransactItems"]]
-        if operation in ("BatchGetItem", "BatchWriteItem"):
+        if operation == "BatchGetItem":   # AWS evaluates dynamodb:LeadingKeys over every key read
+            out = []
+            for name, request in params["RequestItems"].items():
+                pks = [pk for pk in (_key_of(k) for k in request.get("Keys", [])) if pk]
+                out.append(("dynamodb:BatchGetItem", table(name), {"dynamodb:leadingkeys": pks} if pks else {}))
+            return out
+        if operation == "BatchWriteItem":
             return [(f"dynamodb:{operation}", table(name), {}) for name in params["RequestItems"]]
         if operation == "Query" and not params.get("IndexName"):
             pk = _queried_partition(params)

@@ -178,7 +178,8 @@ class LocalStack:
             resources = local_infra.deploy(self.moto_url)
             self.env = {**base_env, **resources, "AWS_ENDPOINT_URL": self.moto_url, "STAGE": "local",
                         "JWT_PUBLIC_KEY": public, "DEV_JWT_PRIVATE_KEY_FILE": str(private),
-                        "CORS_ALLOW_ORIGIN": "*", **self._iam_enforced(local_infra)}
+                        "CORS_ALLOW_ORIGIN": "*", **self._iam_enforced(local_infra),
+                        "AWS_CALLS_LOG": str(self.calls_log)}   # AWS calls per route (bench.load)
             from devtools.oidc_provider import OidcProvider   # the identity platform (OIDC)
 
             self.oidc = OidcProvider(self.oidc_port, self.api_url, self.web_url, private)
@@ -218,6 +219,11 @@ class LocalStack:
         local_infra.save(local_infra.LAST_STACK, stack_file)
         self.denied_log.write_text("")
         return {"IAM_STACK_FILE": str(stack_file), "IAM_DENIED_LOG": str(self.denied_log)}
+
+    @property
+    def calls_log(self) -> pathlib.Path:
+        """The API's AWS calls per route and the authorizer's (devtools/call_counter.py)."""
+        return self.logdir / f"aws-calls-{self.moto_port}.json"
 
     @property
     def denied_log(self) -> pathlib.Path:

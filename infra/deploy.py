@@ -9,7 +9,9 @@
    redeploy never falls back to a default and drops a resource (CloudFront, an alarm
    subscription) nobody asked to drop. Every template parameter without a default must have a
    value (given, or the stack's previous one), and the PII hash key must exist in SSM Parameter
-   Store (SecureString /<stack>/pii-hash-key) — the deploy refuses otherwise.
+   Store (SecureString /<stack>/pii-hash-key) — the deploy refuses otherwise. So it does when the
+   account's Lambda concurrency quota is below what the stack needs (infra/capacity.py: the
+   reserved sum + provisioned + ≥ 100 unreserved, from the template and WindowDeclarations).
 4. CloudFormation change set (CREATE or UPDATE; CAPABILITY_IAM + CAPABILITY_AUTO_EXPAND for the
    SAM transform), executed, followed to a terminal state (bounded by --timeout).
 5. web/dist is uploaded to the stack's WebBucket, with config.js: the API under its ICP domain
@@ -162,6 +164,24 @@ class Deployer:
                 f"local key):\n  aws ssm put-parameter --region {self.region} --type SecureString "
                 f"--name {self.pii_key_parameter} --value \"$(openssl rand -hex 32)\"") from None
 
+    def check_lambda_quota(self, template: dict, parameters: dict) -> dict:
+        """Refuse before anything is uploaded when the account's Lambda concurrency cannot hold the
+        stack (a new China account starts far below 1,000): reserved + provisioned + unreserved."""
+        from infra import capacity
+
+        need = capacity.required_concurrency(template, parameters)
+        settings = self.client("lambda").get_account_settings()
+        limit = settings.get("AccountLimit", {}).get("ConcurrentExecutions")
+        if limit is None:       # --dry-run
+            self.log(f"Lambda concurrency: the stack needs ≥ {need['total']} (checked against the account on deploy)")
+            return need
+        problem = capacity.quota_problem(int(limit), need)
+        if problem:
+            raise DeployError(problem)
+        self.log(f"Lambda concurrency: quota {limit} ≥ {need['total']} needed "
+                 f"(reserved {need['reserved']} + provisioned {need['provisioned']} + unreserved {need['unreserved']})")
+        return need
+
     def existing_stack(self):
         """The stack's description, or None when there is none yet."""
         try:
@@ -249,6 +269,7 @@ class Deployer:
         stack = self.existing_stack()
         check_parameters(template, parameters, {p["ParameterKey"] for p in (stack or {}).get("Parameters", [])})
         self.check_pii_key()
+        self.check_lambda_quota(template, parameters)
         code_key = self.upload_code(build_dir / "deployment.zip")
         template_url = self.upload_template(packaged_template(template, self.bucket, code_key))
         outputs = self.execute(self.change_set(template_url, parameters, template, stack=stack))
@@ -281,13 +302,14 @@ def main(argv=None):
     parameters = parse_parameters(args.stage, args.parameter)
     clients = None
     if args.dry_run:
-        clients = {s: DryRunClient(s, print) for s in ("s3", "ssm", "cloudformation")}
+        clients = {s: DryRunClient(s, print) for s in ("s3", "ssm", "cloudformation", "lambda")}
     deployer = Deployer(args.stage, args.region, args.artifacts_bucket, args.stack_name, clients=clients,
                         timeout_seconds=args.timeout)
     if args.dry_run:
         template = json.loads((build_dir / "sam.json").read_text(encoding="utf-8"))
         check_parameters(template, parameters)
         deployer.check_pii_key()
+        deployer.check_lambda_quota(template, parameters)
         code_key = deployer.upload_code(build_dir / "deployment.zip")
         url = deployer.upload_template(packaged_template(template, args.artifacts_bucket, code_key))
         deployer.change_set(url, parameters, template)

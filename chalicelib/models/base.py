@@ -8,7 +8,7 @@ import contextlib
 
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib import config
@@ -17,12 +17,69 @@ from chalicelib.clock import now_iso  # noqa: F401  (re-exported: the stored for
 from chalicelib.errors import Conflict, NotFound, Unavailable
 
 
+# What each index's queries read, per entity: the views they feed, the filter expressions they
+# evaluate (a filter on an index sees projected attributes only) and what a reader writes back.
+# The indexes project exactly the union (INCLUDE, not ALL), so an attribute no index query reads
+# (a task's token, marks, the declaration's route...) costs no index write when it changes and
+# no index storage. tests/infra/test_projections.py holds each reader to these lists and the
+# template's NonKeyAttributes to the union (DynamoDB allows 100 across both indexes).
+GSI1_READS = {
+    # my declarations (declaration_aggregate.summary_view); bindings' "any declaration under review" (status)
+    "Declaration": ("decl_id", "notice_id", "notice_title", "matter_type", "year", "status", "round",
+                    "unit_code", "unit_name", "person_name", "id_number", "created_at", "updated_at",
+                    "submitted_at"),
+    # a unit's task lists and 上一条/下一条 (review.tasks.task_view; filters person_name, id_number)
+    "ReviewTask": ("decl_id", "round", "level", "unit_code", "unit_name", "role", "matter_type", "year",
+                   "person_name", "id_number", "state", "opened_at", "due_at", "overdue", "urged_at",
+                   "outcome", "opinion", "decided_at", "decided_by_name", "sent_at", "report_attachment",
+                   "decl_unit_name", "applied_level", "submitted_at", "version"),
+    # the 已退回 list (review.queries._returned_view; same filters)
+    "ReturnedMark": ("decl_id", "person_name", "id_number", "returned_at", "round", "decl_unit_name",
+                     "applied_level", "submitted_at"),
+    # binding requests waiting for / decided by a unit (bindings.request_view)
+    "BindingRequest": ("request_id", "kind", "requester_id", "requester_name", "requester_id_number",
+                       "target_code", "target_name", "status", "opinion", "created_at", "decided_at",
+                       "decided_by_name"),
+    # the year's published notices and the menu of open matters (notices.view(full=False), is_open)
+    "Notice": ("notice_id", "title", "matter_type", "year", "source", "publish_date", "opens_at",
+               "closes_at", "status", "version"),
+    # 我的证书 (certificates.records.view, full: the holder sees the 查验码 and the QR payload)
+    "Certificate": ("number", "title", "holder_name", "id_masked", "unit_name", "grant", "matter_type",
+                    "year", "authority", "committee", "issued_at", "status", "reason", "replaced_by",
+                    "replaces", "decl_id", "check_code", "payload"),
+    # results search by 证件号码 (results.row_view; the other filters)
+    "ResultRow": ("decl_id", "round", "person_name", "id_number", "unit_code", "unit_name", "city_code",
+                  "applied_level", "talent_category", "submitted_at", "result", "result_level",
+                  "matter_type"),
+    # demo logins (local stage)
+    "DevLogin": ("login", "role", "display_name", "unit_code", "is_legal"),
+}
+GSI2_READS = {
+    # the due-date sweep (machine.sweep_deadlines, _flag: its update is not conditioned on the
+    # version); the outbox sweep reads keys only, then the tasks by key (token and output unprojected)
+    "ReviewTask": ("decl_id", "unit_code", "matter_type", "state", "due_at", "overdue", "reminded"),
+    # the provincial office's notices (notices.view(full=False))
+    "Notice": GSI1_READS["Notice"],
+    # a level's results (results.row_view, the export's result_row, filters) and the issuing worker (decl_id)
+    "ResultRow": GSI1_READS["ResultRow"],
+    # the province's certificate list and export (records.view(full=False); filters status, holder_name)
+    "Certificate": ("number", "title", "holder_name", "id_masked", "unit_name", "grant", "matter_type",
+                    "year", "authority", "committee", "issued_at", "status", "reason", "replaced_by",
+                    "replaces", "decl_id"),
+}
+
+
+def projected(reads: dict) -> list:
+    """An index's NonKeyAttributes: the discriminator and every attribute its queries read."""
+    return sorted({"type", *(name for names in reads.values() for name in names)})
+
+
 class Gsi1(GlobalSecondaryIndex):
     """Lists owned by someone: a person's declarations, a unit's requests/tasks, notices by year."""
 
     class Meta:
         index_name = "GSI1"
-        projection = AllProjection()
+        projection = IncludeProjection(projected(GSI1_READS))
 
     gsi1pk = UnicodeAttribute(hash_key=True, attr_name="GSI1PK")
     gsi1sk = UnicodeAttribute(range_key=True, attr_name="GSI1SK")
@@ -33,7 +90,7 @@ class Gsi2(GlobalSecondaryIndex):
 
     class Meta:
         index_name = "GSI2"
-        projection = AllProjection()
+        projection = IncludeProjection(projected(GSI2_READS))
 
     gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")

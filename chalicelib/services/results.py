@@ -205,7 +205,7 @@ def search(principal: Principal, filters: dict, cursor: str | None, limit) -> di
     next_key = None
     if len(items) > size:
         items = items[:size]
-        raw = items[-1].serialize()
+        raw = items[-1].serialize(null_check=False)   # a GSI2 item: projected attributes only
         next_key = {a: raw[a]["S"] for a in KEY_ATTRS if a in raw}
     elif page.get("LastEvaluatedKey"):
         next_key = {a: v["S"] for a, v in page["LastEvaluatedKey"].items()}

@@ -18,15 +18,36 @@ REGION = "cn-north-1"
 STACK = "talent-grading-prod"
 
 
+class RoomyLambda:
+    """moto has no GetAccountSettings: an account with the default 1,000 concurrent executions."""
+
+    def get_account_settings(self):
+        return {"AccountLimit": {"ConcurrentExecutions": 1000}}
+
+
+@pytest.fixture(autouse=True)
+def lambda_account(monkeypatch):
+    real = deploy.Deployer.client
+
+    def client(self, service):
+        if service == "lambda" and service not in self._clients:
+            self._clients[service] = RoomyLambda()
+        return real(self, service)
+
+    monkeypatch.setattr(deploy.Deployer, "client", client)
+
+
 @pytest.fixture
 def build(tmp_path):
     """A build/<stage> as `infra.package` writes it: the real template's parameters, a function
     with a local CodeUri, and (like the real one) more than 51,200 bytes."""
-    params = yaml.safe_load((ROOT / "infra" / "template.yaml").read_text(encoding="utf-8"))["Parameters"]
+    real = yaml.safe_load((ROOT / "infra" / "template.yaml").read_text(encoding="utf-8"))
     template = {"AWSTemplateFormatVersion": "2010-09-09", "Transform": "AWS::Serverless-2016-10-31",
-                "Parameters": params, "Resources": {
+                "Parameters": real["Parameters"], "Mappings": real["Mappings"], "Resources": {
                     "APIHandler": {"Type": "AWS::Serverless::Function", "Properties": {
                         "CodeUri": "./deployment.zip", "Handler": "app.app", "Runtime": "python3.11"}},
+                    **{name: res for name, res in real["Resources"].items()
+                       if res["Properties"].get("ReservedConcurrentExecutions") if isinstance(res.get("Properties"), dict)},
                     "Padding": {"Type": "AWS::SNS::Topic", "Metadata": {"pad": "x" * 60_000}}}}
     (tmp_path / "sam.json").write_text(json.dumps(template))
     with zipfile.ZipFile(tmp_path / "deployment.zip", "w") as zf:
@@ -229,7 +250,45 @@ def test_dry_run_prints_the_calls_and_makes_none(build, capsys, monkeypatch):
     assert deploy.main(["prod", "--region", REGION, "--artifacts-bucket", "artifacts", "--no-package", "--dry-run",
                         "--parameter", "CorsAllowedOrigin=https://rencai.example.gov.cn"]) == 0
     out = capsys.readouterr().out
-    for call in ("ssm.get_parameter", "s3.put_object", "cloudformation.describe_stacks",
+    for call in ("ssm.get_parameter", "lambda.get_account_settings", "s3.put_object", "cloudformation.describe_stacks",
                  "cloudformation.create_change_set"):
         assert f"[dry-run] {call}(" in out
     assert "CAPABILITY_AUTO_EXPAND" in out
+
+
+def test_refuses_an_account_whose_lambda_concurrency_cannot_hold_the_stack(build):
+    """A new China account may start with a concurrency quota far below 1,000: the workers' reserved
+    concurrency + Lambda's 100 unreserved must fit, or CloudFormation fails half-way. The deploy
+    refuses first, saying what is needed and how to get it, and uploads nothing."""
+    from infra import capacity
+
+    template = json.loads((build[0] / "sam.json").read_text())
+    need = capacity.required_concurrency(template, parameters())
+    assert need["reserved"] == sum(capacity.reserved_concurrency(template).values()) >= 33
+    assert need["total"] >= need["reserved"] + 100
+    with mock_aws():
+        boto3.client("s3", region_name=REGION).create_bucket(
+            Bucket="artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
+        boto3.client("ssm", region_name=REGION).put_parameter(
+            Name=f"/{STACK}/pii-hash-key", Type="SecureString", Value="k" * 64)
+        lam = boto3.client("lambda", region_name=REGION)
+        stub = Stubber(lam)
+        stub.add_response("get_account_settings", {"AccountLimit": {"ConcurrentExecutions": need["total"] - 1},
+                                                   "AccountUsage": {}}, expected_params={})
+        stub.activate()
+        cfn = boto3.client("cloudformation", region_name=REGION)
+        cfn_stub = Stubber(cfn)
+        cfn_stub.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist")
+        cfn_stub.activate()
+        d = deploy.Deployer("prod", REGION, "artifacts", clients={"lambda": lam, "cloudformation": cfn},
+                            log=lambda *_: None)
+        with pytest.raises(deploy.DeployError, match=f"quota of this account and region is {need['total'] - 1}; "
+                                                    f"the stack needs ≥ {need['total']}") as refused:
+            d.run(build[0], parameters(), build[1])
+        assert "Service Quotas" in str(refused.value) and "L-B99A9384" in str(refused.value)
+        stub.assert_no_pending_responses()
+        assert boto3.client("s3", region_name=REGION).list_objects_v2(Bucket="artifacts")["KeyCount"] == 0
+
+        stub.add_response("get_account_settings", {"AccountLimit": {"ConcurrentExecutions": need["total"]},
+                                                   "AccountUsage": {}}, expected_params={})
+        assert d.check_lambda_quota(template, parameters())["total"] == need["total"]   # exactly enough passes

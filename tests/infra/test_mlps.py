@@ -81,7 +81,8 @@ def test_worker_roles_hold_only_what_their_functions_call():
     """What each worker calls (recorded with IAM_AUDIT=record across the worker tests; docs/runbook.md §7)."""
     assert _actions("UploadVerifierRole", "dynamodb:") == {"dynamodb:Query", "dynamodb:UpdateItem"}
     assert _actions("ReviewTaskOpenerRole", "dynamodb:") == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
-    assert _actions("ReminderSweepRole", "dynamodb:") == {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"}
+    assert _actions("ReminderSweepRole", "dynamodb:") == {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem",
+                                                          "dynamodb:BatchGetItem"}   # the outbox's tasks by key (DECL#)
     assert _actions("ExportWorkerRole", "dynamodb:") == {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"}
     s3 = {str(r["Fn::Sub"]).partition("}/")[2] for s in _statements("UploadVerifierRole") if "s3:" in str(s.get("Action"))
           for r in (s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])}

@@ -117,7 +117,7 @@ def test_resources_are_hardened(template):
     assert sqs_events and all(e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
                               for e in sqs_events)
     machine = r["ReviewStateMachine"]["Properties"]
-    assert machine["Definition"]["StartAt"] == "Start" and "OpenReviewTask" in machine["Definition"]["States"]
+    assert machine["Definition"]["StartAt"] == "OpenReviewTask" and "OpenReviewTask" in machine["Definition"]["States"]
     assert r["APIHandler"]["Properties"]["Role"] == {"Fn::GetAtt": ["ApiHandlerRole", "Arn"]}
     api_actions = [a for s in r["ApiHandlerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
                    for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]) if s["Effect"] == "Allow"]
@@ -172,7 +172,8 @@ def test_throttles_concurrency_and_destinations(template, expanded):
     api = r["RestAPI"]["Properties"]
     stage_wide = api["MethodSettings"][0]
     assert stage_wide["ResourcePath"] == "/*" and stage_wide["HttpMethod"] == "*"
-    assert stage_wide["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRateLimit"}
+    assert stage_wide["ThrottlingRateLimit"]["Fn::If"][2] == {
+        "Fn::FindInMap": ["WindowThrottle", {"Ref": "WindowDeclarations"}, "Rate"]}
     assert any(m["ResourcePath"] == "/~1exports" and m["HttpMethod"] == "POST" for m in api["MethodSettings"])
     for fn in ("ReviewTaskOpenerFunction", "UploadVerifierFunction", "ReminderSweepFunction", "ExportWorkerFunction"):
         assert r[fn]["Properties"]["ReservedConcurrentExecutions"] >= 1, fn
@@ -189,6 +190,14 @@ def test_throttles_concurrency_and_destinations(template, expanded):
         assert alias["ProvisionedConcurrencyConfig"]["Fn::If"][0] == "HasProvisionedConcurrency"
         assert out[f"{fn}InvokePermission"]["Properties"]["FunctionName"] == {"Ref": f"{fn}Aliaslive"}
     assert "${APIHandlerAliaslive}" in json.dumps(out["RestAPI"]["Properties"]["Body"])
+    # the expanded stage throttles at the window's rate (issue 29: 100,000 declarations → 500/1,000)
+    (stage,) = [res["Properties"] for res in out.values() if res["Type"] == "AWS::ApiGateway::Stage"]
+    (wide,) = [m for m in stage["MethodSettings"] if m["ResourcePath"] == "/*"]
+    from infra import capacity
+    mapped = wide["ThrottlingRateLimit"]["Fn::If"][2]["Fn::FindInMap"]
+    window = json.loads((ROOT / "infra" / "parameters" / "prod.json").read_text())["WindowDeclarations"]
+    rate = template["Mappings"][mapped[0]][window][mapped[2]]
+    assert rate == capacity.throttle(template, {"WindowDeclarations": window})[0] >= capacity.busiest_minute(int(window))
     assert "${JwtAuthAliaslive}" in json.dumps(out["RestAPI"]["Properties"]["Body"]["securityDefinitions"])
 
 

@@ -181,7 +181,10 @@ def redeliver_outbox(limit: int = 100) -> dict:
     """Sweep: deliver decisions recorded but not delivered (SendTaskSuccess failed earlier)."""
     delivered = failed = 0
     with db_errors():
-        pending = list(ReviewTask.outbox(limit))
+        # GSI2 does not project the token and the recorded output (models/base.py GSI2_READS):
+        # the outbox gives the keys, one BatchGetItem the tasks (a sweep, never a request path)
+        keys = [(t.pk, t.sk) for t in ReviewTask.outbox(limit)]
+        pending = list(ReviewTask.batch_get(keys)) if keys else []
     for task in pending:
         if deliver(task):
             delivered += 1

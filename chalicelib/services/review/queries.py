@@ -99,7 +99,7 @@ def bounded_page(query, model, limit: int, start_key: dict | None, key_attrs: tu
             found.append(model.from_raw_data(raw))
             if len(found) > limit:
                 found = found[:limit]
-                raw_last = found[-1].serialize()
+                raw_last = found[-1].serialize(null_check=False)   # projected attributes only
                 return {"items": [to_dict(i) for i in found], "budget_reached": False,
                         "next_cursor": encode({a: raw_last[a]["S"] for a in key_attrs if a in raw_last})}
         last = pages.last_evaluated_key
