@@ -76,7 +76,7 @@ def _readers():
     """(index, entity, what reads it): every Query on GSI1/GSI2 in chalicelib and functions."""
     from chalicelib.services import bindings, declaration_aggregate, notices, results
     from chalicelib.services.authentication import list_dev_logins  # noqa: F401  (its reads below)
-    from chalicelib.services.certificates import records
+    from chalicelib.services.certificates import exporting, records
     from chalicelib.services.documents import result_row
     from chalicelib.services.review import queries, tasks
 
@@ -112,8 +112,9 @@ def _readers():
         ("GSI2", "ResultRow", filters("unit_code", "city_code", "applied_level", "talent_category",
                                       "result_level", "person_name", "decl_id")),
         ("GSI2", "Certificate", lambda c: records.view(c, full=False)),
-        ("GSI2", "Certificate", lambda c: (c.number, c.holder_name, c.id_masked, c.unit_name, c.grant,
-                                           c.status, c.issued_at, c.replaced_by)),   # records.export_rows
+        ("GSI2", "Certificate", exporting.row),                          # the province's export
+        ("GSI2", "Certificate", filters("status", "holder_name")),        # records.list_filter
+        ("GSI1", "Declaration", filters("decl_id")),                      # given._earlier
     ]
 
 
@@ -181,7 +182,8 @@ INDEX_QUERY = r"\.gsi[12]\.query\(|Notice\.(?:published|office_list)\(|ReviewTas
 INDEX_QUERIES = {
     "chalicelib/models/notices.py": 2, "chalicelib/models/reviews.py": 2,
     "chalicelib/services/authentication.py": 1, "chalicelib/services/bindings.py": 2,
-    "chalicelib/services/certificates/issuing.py": 1, "chalicelib/services/certificates/records.py": 3,
+    "chalicelib/services/certificates/issuing.py": 1, "chalicelib/services/certificates/exporting.py": 1,
+    "chalicelib/services/certificates/records.py": 2, "chalicelib/services/given.py": 1,
     "chalicelib/services/declarations.py": 1, "chalicelib/services/matter_menu.py": 1,
     "chalicelib/services/notices.py": 2, "chalicelib/services/results.py": 3,
     "chalicelib/services/review/machine.py": 2, "chalicelib/services/review/queries.py": 3,
