@@ -3,6 +3,7 @@
 Chalice's local server is a ThreadingMixIn HTTPServer with the standard library's default
 backlog of 5 pending connections: a burst of a few dozen simultaneous clients (the load run,
 a class of applicants) gets "connection reset by peer" before a thread ever sees the request.
+The authorizer's results are cached per token as API Gateway does (devtools/authorizer_cache.py).
 Run: python -m devtools.api_server local --stage local --host 127.0.0.1 --port 8000 --no-autoreload
 """
 import sys
@@ -14,9 +15,10 @@ def main() -> int:
     from chalice import local
     from chalice.cli import main as chalice_main
 
-    from devtools import iam_audit
+    from devtools import authorizer_cache, iam_audit
 
     iam_audit.enforce_from_environment()     # APIHandler's and JwtAuth's calls against their roles
+    authorizer_cache.install()               # API Gateway's result cache per token, as deployed
     local.ThreadedHTTPServer.request_queue_size = BACKLOG
     sys.argv[0] = "chalice"
     return chalice_main()
