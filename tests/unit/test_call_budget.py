@@ -175,7 +175,15 @@ def test_decision_at_a_level_without_send_budget(client, world, aws, calls):
                            json_body={"outcome": "pass", "marks": dict(MARKS_ALL_CORRECT)})
     assert resp.status == 200 and resp.json["state"] == "done", resp
     # the declaration, the round's tasks, the transaction, SendTaskSuccess, and the "delivered"
-    # UpdateItem that takes the decision out of the outbox (kept: see docs/capacity.md)
+    # UpdateItem that takes the decision out of the outbox. Kept (issue 29 asks to judge it): the
+    # transaction puts the decision in the outbox before SendTaskSuccess, so a crash between them is
+    # delivered by the sweep; the UpdateItem is the only record that SendTaskSuccess went through.
+    # Without it every decision stays in the outbox: the sweep re-sends each one (SendTaskSuccess +
+    # the same UpdateItem, moved rather than saved) and its 100-a-run page fills with delivered
+    # decisions while an undelivered one waits behind them. Clearing it in the next level's opener
+    # transaction covers only a pass with a next level (not 退回, 终止, the last level), and the
+    # opener runs later from SQS, so the sweep would still race it. Sending before the transaction
+    # is no option: the machine could move on with no decision recorded.
     assert calls.route == ["Query", "Query", "SendTaskSuccess", "TransactWriteItems", "UpdateItem"], calls.route
     assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
 
