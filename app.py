@@ -22,12 +22,13 @@ cors = CORSConfig(allow_origin=config.CORS_ALLOW_ORIGIN or "*",   # "*" only whi
                   expose_headers=["ETag"], max_age=600)
 
 
-@app.authorizer(ttl_seconds=0)
+@app.authorizer(ttl_seconds=config.AUTHORIZER_CACHE_SECONDS)
 def jwt_auth(auth_request):
     """Verify the JWT, then read the caller's rights from our records. Refusals pass a reason in
     the context, so the route answers 401 (or 503: identity platform unreachable) in the
-    platform's error shape. No result cache (ttl 0): a disabled agent is refused on the next
-    request, and a 503 is never remembered as a refusal."""
+    platform's error shape. API Gateway caches the result per token: the router reads a unit-side
+    caller's standing again on writes (a disabled agent is refused on their next write) and
+    decides a cached revocable refusal afresh (a 503 is never remembered)."""
     try:
         principal = authentication.authorize(auth_request.token)
     except AppError as err:
@@ -37,7 +38,8 @@ def jwt_auth(auth_request):
     return AuthResponse(routes=["*"], principal_id=principal.subject, context=principal.context())
 
 
-route = Router(app, cors, jwt_auth)
+route = Router(app, cors, jwt_auth, authenticate=authentication.authorize,
+               standing=authentication.check_standing)
 ROUTES = route.routes
 
 

@@ -35,6 +35,11 @@ JWT_PUBLIC_KEY = os.environ.get("JWT_PUBLIC_KEY", "")
 JWT_JWKS_URL = os.environ.get("JWT_JWKS_URL", "")
 DEV_JWT_PRIVATE_KEY_FILE = os.environ.get("DEV_JWT_PRIVATE_KEY_FILE", "")
 TOKEN_TTL_SECONDS = int(os.environ.get("TOKEN_TTL_SECONDS", "3600"))
+# API Gateway caches the authorizer's result per token this long (a constant: it is baked into the
+# packaged API). Unit-side callers' standing is read again from our records where it matters
+# (writes, /me, the unmasked review detail: chalicelib/web.Router), so the cache is only the
+# window in which a just-disabled agent may still read masked lists (docs/capacity.md).
+AUTHORIZER_CACHE_SECONDS = 300
 
 # Origin of the web frontend: the API's CORS headers (the preflight, Gateway Responses and bucket
 # CORS get the same template parameter). `*` only in the local stage.

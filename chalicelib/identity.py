@@ -82,7 +82,8 @@ def _static_key():
 
 # The identity platform's keys: found from the issuer's discovery document (or JWT_JWKS_URL), each
 # fetch bounded by this timeout. An unreachable platform is a 503 the client retries, never a 401
-# (the web keeps its session) and never cached: the authorizer has no result cache (ttl 0).
+# (the web keeps its session) and never remembered: API Gateway may cache it with the authorizer's
+# result, and the router then decides it afresh (chalicelib/web.REVOCABLE_REFUSALS).
 IDP_TIMEOUT_SECONDS = 3
 IDP_UNAVAILABLE = Unavailable("统一身份认证平台暂时无法访问，请稍后重试", code="IDP_UNAVAILABLE")
 _discovered: dict = {}

@@ -50,11 +50,31 @@ class Router:
       version    the If-Match version for `versioned=True` routes (None when not sent)
       client     the caller's source address as API Gateway saw it, for `client=True` routes
       raw        the JSON body unvalidated (a dict), for `raw_body=True` routes
-    Every route is recorded in `routes`, which the OpenAPI document is generated from."""
+    Every route is recorded in `routes`, which the OpenAPI document is generated from.
 
-    def __init__(self, app, cors, authorizer):
+    API Gateway caches the authorizer's result per token, so the principal may be that old:
+    `fresh` routes (every method but GET, and GETs marked fresh=True) read the caller's standing
+    again through `standing` (a disabled agent is refused on their next write), and a cached
+    refusal that can change within a token's life (an agent disabled or unknown, the identity
+    platform unreachable) is decided afresh through `authenticate`, so it is never remembered."""
+
+    def __init__(self, app, cors, authorizer, authenticate=None, standing=None):
         self.app, self.cors, self.authorizer = app, cors, authorizer
+        self.authenticate, self.standing = authenticate, standing
         self.routes: list = []
+
+    def principal(self, request, fresh: bool) -> Principal:
+        """The caller: the authorizer's (possibly cached) result, with standing read again where
+        the route is fresh."""
+        try:
+            principal = caller(request)
+        except AppError as err:
+            if self.authenticate is None or err.code not in REVOCABLE_REFUSALS:
+                raise
+            return self.authenticate((request.headers or {}).get("authorization") or "")
+        if fresh and self.standing is not None:
+            self.standing(principal)
+        return principal
 
     def __call__(self, path, **contract):
         """A route of the app itself."""
@@ -64,15 +84,16 @@ class Router:
         return decorate
 
     def add(self, target, path, view, methods=("GET",), public=False, request=None, summary="",
-            status=200, query=None, versioned=False, client=False, raw_body=False):
+            status=200, query=None, versioned=False, client=False, raw_body=False, fresh=None):
         """Register `view` on the app or on a blueprint (an Area's) under the route contract."""
         app = self.app
+        fresh = any(m not in ("GET", "HEAD") for m in methods) if fresh is None else fresh
 
         @functools.wraps(view)
         def endpoint(**params):
             req = app.current_request
             if not public:
-                params["principal"] = caller(req)
+                params["principal"] = self.principal(req, fresh)
             if request:
                 params["data"] = body(req, request)
             if query:
@@ -131,6 +152,11 @@ def source_address(request) -> str:
     """The caller's address as API Gateway saw it (the request the route is serving, not a
     blueprint's idea of the current app: several apps exist in one test process)."""
     return str(((request.context or {}).get("identity") or {}).get("sourceIp") or "unknown")
+
+
+# Authorizer refusals that may not hold on the next request of the same token (decided afresh
+# when API Gateway serves them from its cache); a bad or expired token stays refused.
+REVOCABLE_REFUSALS = frozenset({"AGENT_DISABLED", "AGENT_UNKNOWN", "IDP_UNAVAILABLE"})
 
 
 def caller(request) -> Principal:

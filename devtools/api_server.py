@@ -3,8 +3,11 @@
 Chalice's local server is a ThreadingMixIn HTTPServer with the standard library's default
 backlog of 5 pending connections: a burst of a few dozen simultaneous clients (the load run,
 a class of applicants) gets "connection reset by peer" before a thread ever sees the request.
+With AUTHORIZER_CACHE=1 the authorizer's results are cached per token as API Gateway does
+(devtools/authorizer_cache.py; the unit tests use it through a fixture).
 Run: python -m devtools.api_server local --stage local --host 127.0.0.1 --port 8000 --no-autoreload
 """
+import os
 import sys
 
 BACKLOG = 1024
@@ -14,12 +17,15 @@ def main() -> int:
     from chalice import local
     from chalice.cli import main as chalice_main
 
-    from devtools import iam_audit
+    from devtools import authorizer_cache, iam_audit
 
     iam_audit.enforce_from_environment()     # APIHandler's and JwtAuth's calls against their roles
     from devtools import call_counter
 
     call_counter.install_from_environment()  # AWS calls per route, for the load run (AWS_CALLS_LOG)
+    if os.environ.get("AUTHORIZER_CACHE") == "1":   # API Gateway's result cache per token, as deployed
+        authorizer_cache.install()              # (opt-in until the web's reload re-check passes
+                                                # tests/browser/test_signin.py with the cache on)
     local.ThreadedHTTPServer.request_queue_size = BACKLOG
     sys.argv[0] = "chalice"
     return chalice_main()

@@ -8,7 +8,7 @@ route = area.route
 
 # --- accounts -------------------------------------------------------------------------------
 
-@route("/me", summary="当前登录账号")
+@route("/me", summary="当前登录账号", fresh=True)    # the web's session check: standing read afresh
 def whoami(principal):
     return {"subject": principal.subject, "role": principal.role, "name": principal.name,
             "unit_code": principal.unit_code or None, "is_legal": principal.is_legal}

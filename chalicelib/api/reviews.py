@@ -37,7 +37,7 @@ def review_send(principal, data):
     return review.send(principal, data.decl_ids)
 
 
-@route("/reviews/{decl_id}", summary="审核详情")
+@route("/reviews/{decl_id}", summary="审核详情", fresh=True)    # unmasked: standing read afresh
 def review_detail(principal, decl_id):
     return review.detail(principal, decl_id)
 

@@ -5,7 +5,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 
 | # | pattern (who) | operation, key | index | page |
 |---|---|---|---|---|
-| 1 | caller's agent account enabled? (authorizer) | GetItem UNIT#<code> / AGENT#<id>; by phone: GetItem UNIT#<code> / AGENTPHONE#<hmac>, then BatchGetItem agent + unit | table | 1 |
+| 1 | caller's agent account enabled? (authorizer, cached per token; again on a unit-side write, /me, 审核详情: consistent GetItem UNIT#<code> / AGENT#<id>) | GetItem UNIT#<code> / AGENT#<id>; by phone: GetItem UNIT#<code> / AGENTPHONE#<hmac>, then BatchGetItem agent + unit | table | 1 |
 | 2 | my profile (applicant) | GetItem PERSON#<id> / PROFILE | table | 1 |
 | 3 | ID number already used? (profile create) | ConditionCheck/Put IDNUM#<hmac> | table | 1 |
 | 4 | a unit by credit code (anyone) | GetItem UNIT#<code> / PROFILE | table | 1 |

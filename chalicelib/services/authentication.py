@@ -79,13 +79,23 @@ def local_test_principal(claims: dict) -> Principal:
 
 def authorize(header: str) -> Principal:
     """The authorizer's whole job: a valid token from the identity platform, then the caller's
-    rights from our records (read on every request, so a disabled agent is out at once)."""
+    rights from our records. API Gateway caches the result per token (AUTHORIZER_CACHE_SECONDS);
+    `check_standing` reads a unit-side caller's standing again where a write happens."""
     claims = verify_token(bearer_token(header))
     if "account_kind" in claims:
         return platform_principal(claims)
     if config.is_local() and "role" in claims:
         return local_test_principal(claims)
     raise Unauthorized()
+
+
+def check_standing(principal: Principal) -> Principal:
+    """What the authorizer checked, read again where a cached result must not be trusted: a
+    unit-side caller (agent or legal person) still listed and enabled. Applicants have no standing
+    to lose (their account is who the identity platform says they are)."""
+    if not principal.is_applicant:
+        signin.standing(principal.unit_code, principal.subject)
+    return principal
 
 
 def issue_dev_token(login: str) -> dict:

@@ -151,6 +151,19 @@ def agent_by_id_number(credit_code: str, id_number: str) -> tuple[Agent, str]:
     return record, role_of(unit)
 
 
+def standing(unit_code: str, agent_id: str) -> None:
+    """A unit-side caller whose authorizer result API Gateway may have cached: still listed and
+    enabled (1 consistent GetItem). The legal-person account is an agent record too, so an unlinked
+    or disabled legal person is refused the same way."""
+    with db_errors():
+        try:
+            record = Agent.get(*Agent.key(unit_code, agent_id), consistent_read=True)
+        except Agent.DoesNotExist:
+            raise AGENT_UNKNOWN
+    if not record.active:
+        raise AGENT_DISABLED
+
+
 def agent_record(credit_code: str, agent_id: str) -> Agent:
     """The agent record a local-stage test token names (it must be listed and enabled)."""
     with db_errors():

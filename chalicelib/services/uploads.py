@@ -211,11 +211,16 @@ def resume_parts(principal: Principal, decl_id: str, attachment_id: str) -> dict
 
 
 def complete(principal: Principal, decl_id: str, attachment_id: str) -> dict:
-    """The client's "complete" call: finish a multipart upload if any, then verify."""
-    _, att = _owned(principal, decl_id, attachment_id)
+    """The client's "complete" call: finish a multipart upload if any, then verify.
+
+    AWS calls (a small file verified inline): the declaration's one Query (ownership, the
+    attachment, the matter's rules), the claim (UpdateItem: one verifier at a time, before the
+    S3 reads), the S3 calls, the accept transaction; the answer is built from what was written."""
+    part, att = _owned(principal, decl_id, attachment_id)
     if att.multipart_upload_id and att.state == "pending":
         _assemble(att)
-    return aggregate.attachment_view(verify(decl_id, attachment_id))
+        return aggregate.attachment_view(verify(decl_id, attachment_id))   # assembling may have rejected it
+    return aggregate.attachment_view(verify(decl_id, attachment_id, loaded=(att, part.definition)))
 
 
 def _assemble(att: Attachment) -> None:
@@ -265,18 +270,21 @@ def _claim(att: Attachment) -> str | None:
     return claim_time
 
 
-def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float | None = None) -> Attachment:
+def verify(decl_id: str, attachment_id: str, *, inline: bool = True, wait: float | None = None,
+           loaded: tuple | None = None) -> Attachment:
     """Idempotent verification shared by the S3 event (inline=False) and the complete calls.
 
     Whoever claims verifies; the others wait (bounded) for that verdict, so the client usually
     gets a final state in one call. With inline=True an image over INLINE_MAX_PIXELS is released
     to the S3-event verifier and this call only waits for its verdict. Every step is retryable:
     a failure releases the claim, and an object already moved out of incoming/ is verified again
-    where it lies, to the same verdict."""
+    where it lies, to the same verdict. `loaded` is (attachment, definition) the caller has just
+    read: the first round uses it (the claim's condition guards against it being stale)."""
     deadline = time.monotonic() + (VERDICT_WAIT if wait is None else wait)
     deferred = False
     while True:
-        att, definition = _load_with_definition(decl_id, attachment_id)
+        att, definition = loaded or _load_with_definition(decl_id, attachment_id)
+        loaded = None
         if att.state in FINAL:
             return att
         if not deferred:
@@ -367,11 +375,12 @@ def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment
     if att.slot is not None:
         actions.append(_slot_holder(att).set(att.attachment_id))
         condition = condition & _slot_holder(att).does_not_exist()
+    verified_at = now_iso()
     try:
         with db_errors():
             with transaction() as tx:
                 tx.update(att, actions=[Attachment.state.set("verified"), Attachment.size.set(verdict.size),
-                                        Attachment.verified_at.set(now_iso()), Attachment.reason.remove()],
+                                        Attachment.verified_at.set(verified_at), Attachment.reason.remove()],
                           condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
                 tx.update(count, actions=actions, condition=condition)
                 if verdict.disarmed:   # the verdict on a PDF's active content, in the audit trail
@@ -393,7 +402,10 @@ def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment
         # claim so the next attempt verifies the moved copy to the same verdict (issue 15 item 6).
         _release(att, claim_time)
         raise
-    return _load(att.decl_id, att.attachment_id)
+    # The item is what the transaction wrote (its condition held our claim, so nothing else changed
+    # it meanwhile): no read back (pynamodb does not refresh a model from a TransactWrite update).
+    att.state, att.size, att.verified_at, att.reason = "verified", verdict.size, verified_at, None
+    return att
 
 
 def _reject(att: Attachment, code: str, message: str, claim_time: str) -> Attachment:
@@ -404,11 +416,11 @@ def _reject(att: Attachment, code: str, message: str, claim_time: str) -> Attach
             att.update(actions=[Attachment.state.set("rejected"), Attachment.reason.set(message)],
                        condition=(Attachment.state == "verifying") & (Attachment.claimed_at == claim_time))
     except Conflict:
-        pass
+        return _load(att.decl_id, att.attachment_id)
     except Exception:
         _release(att, claim_time)
         raise
-    return _load(att.decl_id, att.attachment_id)
+    return att          # UpdateItem returned the item as written (pynamodb refreshes the model)
 
 
 def delete(principal: Principal, decl_id: str, attachment_id: str) -> None:

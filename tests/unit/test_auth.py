@@ -256,10 +256,13 @@ def test_role_claims_are_not_accepted_outside_the_local_stage(client, world, mon
     assert resp.status == 401
 
 
-def test_the_authorizer_keeps_no_result_cache():
+def test_the_authorizer_result_is_cached_and_standing_is_read_on_writes():
+    """API Gateway caches the result per token (tests/unit/test_authorizer_cache.py shows what
+    is then read afresh); every write route reads standing again."""
     import app
 
-    assert app.jwt_auth.config.ttl_seconds == 0
+    assert app.jwt_auth.config.ttl_seconds > 0
+    assert app.route.standing is not None and app.route.authenticate is not None
 
 
 # --- keys from the identity platform: discovery + JWKS, bounded, unreachable = 503 ---------------
@@ -396,8 +399,9 @@ def test_the_local_platform_endpoint_does_not_exist_outside_local(monkeypatch):
 
 
 def test_aws_calls_per_request_for_each_account_kind(client, world, aws_calls):
-    """The authorizer runs on every request (no cache): what it costs, per account kind, in a warm
-    container (the PII hash key is read from SSM once per container, before the count)."""
+    """What the authorizer costs per account kind (once per token and cache period), in a warm
+    container (the PII hash key is read from SSM once per container, before the count); /me
+    then reads a unit-side caller's standing afresh (1 GetItem)."""
     from chalicelib import pii
     from chalicelib.models.accounts import Person
 
@@ -409,9 +413,9 @@ def test_aws_calls_per_request_for_each_account_kind(client, world, aws_calls):
     cases = {
         "person": ({"account_kind": "person", "name": person.name, "id_number": person.id_number},
                    ["GetItem"]),
-        "legal": ({"account_kind": "legal", "credit_code": code}, ["BatchGetItem"]),
+        "legal": ({"account_kind": "legal", "credit_code": code}, ["BatchGetItem", "GetItem"]),
         "agent": ({"account_kind": "agent", "credit_code": code, "phone_number": agent.phone},
-                  ["GetItem", "BatchGetItem"]),        # the phone's index item, then agent + unit
+                  ["GetItem", "BatchGetItem", "GetItem"]),   # the phone's index item, agent + unit; standing
     }
     for kind, (claims, expected) in cases.items():
         headers = _platform({"sub": f"{kind}-1", **claims})

@@ -3,7 +3,9 @@ in process with the identity platform's token shapes (account_kind person / agen
 deployed). The budget is the test: a change that adds a call to one of these routes fails here.
 
 The authorizer's calls are counted apart from the route's (API Gateway caches the authorizer's
-result per token, so they are paid once per token and TTL, not per request)."""
+result per token, so they are paid once per token and TTL, not per request), and so is the
+standing check of a unit-side caller on a write (1 consistent GetItem of the agent record: what
+lets the cache stand, tests/unit/test_authorizer_cache.py)."""
 import contextlib
 import uuid
 
@@ -16,18 +18,20 @@ from tests.unit.test_declarations import fill
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Every botocore call as (phase, operation): phase "authorizer" while the authorizer runs.
-    The container is warm: the PII hash keys are read once per container, not per request."""
+    """Every botocore call as (phase, operation): phase "authorizer" while the authorizer runs,
+    "standing" while the route reads a unit-side caller's standing. The container is warm: the
+    PII hash keys are read once per container, not per request."""
     import botocore.client
 
     from chalicelib import pii
-    from chalicelib.services import authentication
+    from chalicelib.services import authentication, signin
 
     pii.hash_key(), pii.previous_hash_key()
 
     recorded, phase = [], ["route"]
     original_call = botocore.client.BaseClient._make_api_call
     original_authorize = authentication.authorize
+    original_standing = signin.standing
 
     def counting(self, operation_name, api_params):
         recorded.append((phase[0], operation_name))
@@ -40,8 +44,16 @@ def calls(monkeypatch):
         finally:
             phase[0] = "route"
 
+    def standing(*args):
+        phase[0] = "standing"
+        try:
+            return original_standing(*args)
+        finally:
+            phase[0] = "route"
+
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
     monkeypatch.setattr(authentication, "authorize", authorize)
+    monkeypatch.setattr(signin, "standing", standing)
     return Calls(recorded)
 
 
@@ -66,6 +78,10 @@ class Calls:
     @property
     def authorizer(self):
         return self.of("authorizer")
+
+    @property
+    def standing(self):
+        return self.of("standing")
 
 
 def platform_headers(world, login):
@@ -101,6 +117,7 @@ def test_start_declaration_budget(client, world, calls):
     # notice + person + binding + unit + province, then the city bureau + first superior, then the
     # second superior (each names the next); the view is built from what was written (was 10 calls)
     assert calls.route == ["BatchGetItem", "BatchGetItem", "GetItem", "TransactWriteItems"], calls.route
+    assert calls.standing == [], calls.standing               # applicants have no standing to lose
 
 
 def test_submit_budget(client, world, calls):
@@ -135,9 +152,13 @@ def test_attachment_complete_budget(client, world, aws, calls):
     assert done.status == 200 and done.json["state"] == "verified", done
     s3 = {"HeadObject", "GetObject", "CopyObject", "DeleteObject", "PutObject"}
     dynamo = [op for op in calls.route if op not in s3]
-    # not yet cut (issue 29 asks 1 read + the transaction): the declaration read twice, the
-    # attachment claimed (UpdateItem) before the S3 reads, the transaction, the view read back
-    assert dynamo == ["Query", "Query", "Query", "TransactWriteItems", "UpdateItem"], calls.route
+    # the declaration's one Query (ownership, the attachment, the matter's rules), the accept
+    # transaction, and the claim (UpdateItem) kept before the S3 reads: it makes one verifier at a
+    # time (this call or the S3-event verifier) and lets a big image be released to the event
+    # verifier; without it two verifiers could both copy, and a rebuilt PDF stored by the loser
+    # would not be the one the winner verified. The answer is what the transaction wrote (was 3
+    # Query: the declaration read twice more, the view read back).
+    assert dynamo == ["Query", "TransactWriteItems", "UpdateItem"], calls.route
 
 
 def test_decision_at_a_level_without_send_budget(client, world, aws, calls):
@@ -154,8 +175,17 @@ def test_decision_at_a_level_without_send_budget(client, world, aws, calls):
                            json_body={"outcome": "pass", "marks": dict(MARKS_ALL_CORRECT)})
     assert resp.status == 200 and resp.json["state"] == "done", resp
     # the declaration, the round's tasks, the transaction, SendTaskSuccess, and the "delivered"
-    # UpdateItem that takes the decision out of the outbox (kept: see docs/capacity.md)
+    # UpdateItem that takes the decision out of the outbox. Kept (issue 29 asks to judge it): the
+    # transaction puts the decision in the outbox before SendTaskSuccess, so a crash between them is
+    # delivered by the sweep; the UpdateItem is the only record that SendTaskSuccess went through.
+    # Without it every decision stays in the outbox: the sweep re-sends each one (SendTaskSuccess +
+    # the same UpdateItem, moved rather than saved) and its 100-a-run page fills with delivered
+    # decisions while an undelivered one waits behind them. Clearing it in the next level's opener
+    # transaction covers only a pass with a next level (not 退回, 终止, the last level), and the
+    # opener runs later from SQS, so the sweep would still race it. Sending before the transaction
+    # is no option: the machine could move on with no decision recorded.
     assert calls.route == ["Query", "Query", "SendTaskSuccess", "TransactWriteItems", "UpdateItem"], calls.route
+    assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
 
 
 def _bound_applicant(world, n):
@@ -196,6 +226,7 @@ def test_batch_send_of_eight_budget(client, world, aws, calls, monkeypatch):
     assert resp.json["sent"] == 8, resp
     per_declaration = ["Query", "Query", "SendTaskSuccess", "TransactWriteItems", "UpdateItem"]   # 5 × 8 = 40
     assert calls.route == sorted(per_declaration * 8), calls.route
+    assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
 
 
 def _fill_with(client, decl, headers):
@@ -244,6 +275,7 @@ def test_results_search_by_id_number_budget(client, world, aws, calls):
     assert resp.status == 200 and [r["decl_id"] for r in resp.json["items"]] == [decl["decl_id"]], resp
     assert calls.route == ["Query"], calls.route
     assert resp.json["scanned"] <= 2, resp.json["scanned"]     # the person's rows only, not the level's 301
+    assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
 
 
 def test_reviews_search_by_id_number_budget(client, world, aws, calls):

@@ -247,8 +247,9 @@ def test_aws_calls_per_decision_and_per_task_list_page(client, world, aws, aws_c
     assert aws_calls == ["GetItem", "Query"]          # authorizer's agent check + one page
     aws_calls.clear()
     decide(client, world, "institute-agent", decl["decl_id"])
-    # authorizer GetItem, the declaration Query, the round's tasks Query, one TransactWriteItems
-    assert aws_calls == ["GetItem", "Query", "Query", "TransactWriteItems"], aws_calls
+    # authorizer GetItem (uncached here), the agent's standing on a write (GetItem), the declaration
+    # Query, the round's tasks Query, one TransactWriteItems
+    assert aws_calls == ["GetItem", "GetItem", "Query", "Query", "TransactWriteItems"], aws_calls
 
 
 def test_results_filter_by_state_and_level(client, world, aws):

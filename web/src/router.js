@@ -56,12 +56,28 @@ const homeOf = (user) => (user.role === "applicant" ? "/m" : "/console");
 // ask the API who this is, and go back to the page the user was on (or their home page).
 export async function startSession() {
   const done = await completeSignIn();
-  if (!done) return;
+  if (!done) return recheckSession();
   try {
     const user = await establishSession(done.user);
     const target = done.returnTo && !done.returnTo.startsWith("/login") ? done.returnTo : homeOf(user);
     await router.replace(target);
   } catch (e) {
+    sessionStorage.setItem("talent.authError", e.message || "登录失败，请重试");
+    await router.replace("/login");
+  }
+}
+
+// A page load with a session: API Gateway caches the authorizer's result per token, so whether
+// the caller may still act (an agent disabled since) is asked of /me, which reads it afresh.
+// A 503 keeps the session (the user retries); a refusal ends it and says why on the login page.
+async function recheckSession() {
+  if (!session.user) return;
+  try {
+    const me = await api("GET", "/me");
+    session.user = { ...session.user, ...me };
+  } catch (e) {
+    if (e.status !== 401) return;
+    session.user = null;
     sessionStorage.setItem("talent.authError", e.message || "登录失败，请重试");
     await router.replace("/login");
   }
