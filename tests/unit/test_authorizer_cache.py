@@ -119,7 +119,7 @@ def test_authorizer_invocations_per_100_applicant_requests(client, world, gatewa
     headers = world.headers("applicant1")
     notice = next(n["notice_id"] for n in client.get("/notices", headers=headers).json["items"]
                   if n["matter_type"] == "TALENT_GRADING")
-    decl = client.post("/declarations", headers=headers, json_body={"notice_id": notice}).json
+    decl = client.post("/declarations", headers=headers, json_body={"notice_id": notice, "confirmed": True}).json
     gateway_cache.clear()
     paths = ["/me", "/persons/me", f"/declarations/{decl['decl_id']}", "/declarations", "/notices"]
     for n in range(100):
