@@ -39,15 +39,33 @@ os.environ.update({
 
 
 
-STACK_TIERS = ("tests/integration/", "tests/browser/")
+# Each local stack's tests form one xdist group (one worker starts that stack and runs them in
+# order): the browser tier (web_stack), the fuzzing module (its own stack), the other integration
+# tests (stack). Prefixes are matched in order: the first that fits names the group.
+STACK_GROUPS = (("tests/browser/", "browser"), ("tests/integration/test_fuzz.py", "fuzz"),
+                ("tests/integration/", "integration"))
+# Under `./dev test` (--no-loadscope-reorder) each worker takes the next unit of work in this order
+# when it runs dry: the longest groups first, then the ungrouped tests one by one. The stack tiers
+# no longer wait for one another on one worker while the other finishes the in-process tiers.
+GROUP_ORDER = ("browser", "package", "integration", "fuzz")
 
 
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`./dev test`), the stack tiers run on one worker, in order: they share
-    the machine's two cores with a local stack and chromium, and their timing budgets assume it."""
     for item in items:
-        if any(tier in item.nodeid for tier in STACK_TIERS):
-            item.add_marker(pytest.mark.xdist_group("stack"))
+        group = next((name for prefix, name in STACK_GROUPS if item.nodeid.startswith(prefix)), None)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(specname="pytest_collection_modifyitems", trylast=True)
+def pytest_collection_modifyitems_groups_first(items):
+    """After every conftest has named its groups (tests/infra/conftest.py: "package")."""
+    def rank(item):
+        marker = item.get_closest_marker("xdist_group")
+        name = marker.args[0] if marker and marker.args else None
+        return GROUP_ORDER.index(name) if name in GROUP_ORDER else len(GROUP_ORDER)
+
+    items.sort(key=rank)     # stable: the order within a group and among the others is kept
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from tests.browser.test_console_levels import axe, login, settle
 from tests.helpers.poll import poll
+from tests.helpers.title_scene import APPLICANT_FILES, EXPERT, EXPERTS, MATTER, MODULES, basic, post_upload, slot_body
 from tests.browser.test_e2e import choose
 
-MATTER = "TITLE_NORMAL"
 OPINION = "破格推荐专家信息有误，请核对专家推荐意见表后重新上传。"
 
 
@@ -46,35 +46,21 @@ def title_scene(web_stack):
         call("PUT", f"/declarations/{d}/modules/{module}", headers={"If-Match": str(v)}, json={"content": content})
 
     name = f"申报人{n}"
-    save("basic", {"name": name, "phone": f"139{n:08d}", "ethnicity": "汉族", "political_status": "群众",
-                   "work_start": "2012-07-01", "employer": "长白理工大学先进材料研究院", "current_work": "材料研究",
-                   "education": "硕士研究生", "degree": "硕士", "series": "工程", "profession": "材料工程",
-                   "applied_level": "正高级", "applied_title": "正高级工程师", "apply_type": "破格",
-                   "break_type": "两名专家推荐破格"})
-    save("break_reason", "主持完成省级重点研发项目两项。")
-    save("education", [{"school": "吉林大学", "major": "材料工程", "degree_level": "硕士研究生",
-                        "start_date": "2009-09-01", "end_date": "2012-06-30"}])
-    save("work", [{"employer": "长白理工大学先进材料研究院", "post": "材料研究", "start_date": "2012-07-01"}])
-    save("assessments", [{"year": 2024, "result": "优秀"}])
-    save("work_summary", "任现职以来从事先进材料研究。")
-    expert = {"employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料学", "phone": "13900000011",
-              "opinion": "同意推荐破格申报。"}
+    save("basic", basic(n))
+    for module, content in MODULES:
+        save(module, content)
     ids = []
-    for expert_name in ("王教授", "李研究员"):
+    for expert_name in EXPERTS:
         ids = [e["id"] for e in call("POST", f"/declarations/{d}/modules/experts/entries",
-                                     json={"entry": {**expert, "name": expert_name}})["content"]]
+                                     json={"entry": {**EXPERT, "name": expert_name}})["content"]]
 
     def upload(category, data, ctype, entry_id=None, slot=None):
-        s = call("POST", f"/declarations/{d}/attachments", json={
-            "category": category, "file_name": f"{category}.{ctype.split('/')[1]}", "content_type": ctype,
-            "size": len(data), **({"entry_id": entry_id} if entry_id else {}), **({"slot": slot} if slot else {})})
-        up = s["upload"]
-        posted = c.s.post(up["url"], data=up["fields"], files={"file": ("f", data, ctype)}, timeout=60)
-        assert posted.status_code == 204, posted.text[:200]     # S3's answer to a POST upload
+        s = call("POST", f"/declarations/{d}/attachments", json=slot_body(category, data, ctype, entry_id, slot))
+        post_upload(c.s, s["upload"], data, ctype)
         call("POST", f"/declarations/{d}/attachments/{s['attachment']['attachment_id']}/complete")
 
     png, pdf = ctx["png"], ctx["pdf"]
-    for category, slot in (("photo", None), ("id_card", "正面"), ("id_card", "反面"), ("assessment_proof", None)):
+    for category, slot in APPLICANT_FILES:
         upload(category, png, "image/png", slot=slot)
     for entry_id in ids:
         upload("expert_title_certificate", png, "image/png", entry_id=entry_id)

@@ -1,9 +1,14 @@
 """Fuzzing with schemathesis against a fresh local stack, from the API's own OpenAPI document,
 with a valid token for each role: no 5xx, and every error in the platform's error shape.
 
+The document is the one the stack serves at /openapi.json, generated in process from the same
+route table (collection starts no stack: every xdist worker collects this module, and a stack
+started at import ran on each of them, one never stopped); the stack starts with the first test.
+
 Bounded for CI (FUZZ_EXAMPLES examples per operation, default 8); run wider with
 FUZZ_EXAMPLES=100 ./dev test tests/integration/test_fuzz.py.
 """
+import json
 import os
 
 import pytest
@@ -17,20 +22,30 @@ from devtools.local_stack import LocalStack
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 ROLES = ["applicant1", "institute-agent", "cc-bureau-agent", "province-agent"]
 
-_stack = LocalStack(web=False)
-_stack.start()
-schema = schemathesis.openapi.from_url(f"{_stack.api_url}/openapi.json")
+
+def _served_document() -> dict:
+    import app
+    from chalicelib import openapi
+
+    return json.loads(json.dumps(openapi.document(app.ROUTES)))
+
+
+schema = schemathesis.openapi.from_dict(_served_document())
 # The coverage phase probes methods like TRACE that chalice local's http.server answers with an
 # HTML 501 (API Gateway answers those itself); examples + fuzzing keep the run bounded.
 schema.config.phases.coverage.enabled = False
-_tokens = {login: requests.post(f"{_stack.api_url}/dev/token", json={"login": login}, timeout=10).json()["token"]
-           for login in ROLES}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _stop_stack():
-    yield
-    _stack.stop()
+@pytest.fixture(scope="module")
+def fuzz_stack():
+    """A stack of its own (the fuzzer's writes never reach the other tests' stack) and a token per role."""
+    stack = LocalStack(web=False).start()
+    try:
+        stack.tokens = {login: requests.post(f"{stack.api_url}/dev/token", json={"login": login},
+                                             timeout=10).json()["token"] for login in ROLES}
+        yield stack
+    finally:
+        stack.stop()
 
 
 def error_shape(ctx, response, case):
@@ -45,6 +60,6 @@ def error_shape(ctx, response, case):
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.parametrize("login", ROLES)
-def test_api_never_fails_with_a_server_error(case, login):
-    case.call_and_validate(base_url=_stack.api_url, headers={"Authorization": f"Bearer {_tokens[login]}"},
+def test_api_never_fails_with_a_server_error(case, login, fuzz_stack):
+    case.call_and_validate(base_url=fuzz_stack.api_url, headers={"Authorization": f"Bearer {fuzz_stack.tokens[login]}"},
                            checks=[not_a_server_error, error_shape])

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from tests.helpers.poll import poll
+from tests.helpers.title_scene import APPLICANT_FILES, EXPERT, EXPERTS, MODULES, basic, post_upload, slot_body
 
 
 @pytest.fixture(scope="module")
@@ -46,39 +47,25 @@ def test_title_declaration_with_two_experts_to_final_approval(ctx, stack):
 
     early = call("POST", f"/declarations/{d}/modules/experts/entries", json={"entry": {"name": "王教授"}})
     assert early.status_code == 409 and early.json()["Code"] == "MODULE_NOT_READY"
-    save("basic", {"name": f"申报人{n}", "phone": f"139{n:08d}", "ethnicity": "汉族", "political_status": "群众",
-                   "work_start": "2012-07-01", "employer": "长白理工大学先进材料研究院", "current_work": "材料研究",
-                   "education": "硕士研究生", "degree": "硕士", "series": "工程", "profession": "材料工程",
-                   "applied_level": "正高级", "applied_title": "正高级工程师", "apply_type": "破格",
-                   "break_type": "两名专家推荐破格"})
-    save("break_reason", "主持完成省级重点研发项目两项。")
-    save("education", [{"school": "吉林大学", "major": "材料工程", "degree_level": "硕士研究生",
-                        "start_date": "2009-09-01", "end_date": "2012-06-30"}])
-    save("work", [{"employer": "长白理工大学先进材料研究院", "post": "材料研究", "start_date": "2012-07-01"}])
-    save("assessments", [{"year": 2024, "result": "优秀"}])
-    save("work_summary", "任现职以来从事先进材料研究。")
-    expert = {"employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料学", "phone": "13900000011",
-              "opinion": "同意推荐破格申报。"}
+    save("basic", basic(n))
+    for module, content in MODULES:
+        save(module, content)
     ids = []
-    for name in ("王教授", "李研究员"):
-        resp = call("POST", f"/declarations/{d}/modules/experts/entries", json={"entry": {**expert, "name": name}})
+    for name in EXPERTS:
+        resp = call("POST", f"/declarations/{d}/modules/experts/entries", json={"entry": {**EXPERT, "name": name}})
         assert resp.status_code == 201, resp.text
         ids = [e["id"] for e in resp.json()["content"]]
-    third = call("POST", f"/declarations/{d}/modules/experts/entries", json={"entry": {**expert, "name": "赵专家"}})
+    third = call("POST", f"/declarations/{d}/modules/experts/entries", json={"entry": {**EXPERT, "name": "赵专家"}})
     assert third.status_code == 422
 
     def upload(category, data, ctype, entry_id=None, slot=None):
-        s = call("POST", f"/declarations/{d}/attachments", json={
-            "category": category, "file_name": f"{category}.{ctype.split('/')[1]}", "content_type": ctype,
-            "size": len(data), **({"entry_id": entry_id} if entry_id else {}), **({"slot": slot} if slot else {})})
+        s = call("POST", f"/declarations/{d}/attachments", json=slot_body(category, data, ctype, entry_id, slot))
         assert s.status_code == 201, s.text
-        up = s.json()["upload"]
-        posted = c.s.post(up["url"], data=up["fields"], files={"file": ("f", data, ctype)}, timeout=60)
-        assert posted.status_code == 204, posted.text[:200]     # S3's answer to a POST upload
+        post_upload(c.s, s.json()["upload"], data, ctype)
         call("POST", f"/declarations/{d}/attachments/{s.json()['attachment']['attachment_id']}/complete")
 
     png, pdf = ctx["png"], ctx["pdf"]
-    for category, slot in (("photo", None), ("id_card", "正面"), ("id_card", "反面"), ("assessment_proof", None)):
+    for category, slot in APPLICANT_FILES:
         upload(category, png, "image/png", slot=slot)
     upload("expert_title_certificate", png, "image/png", entry_id=ids[0])
     upload("expert_recommendation", pdf, "application/pdf", entry_id=ids[0])

@@ -83,7 +83,7 @@ def test_binding_is_the_precondition_and_the_self_check_is_confirmed(client, wor
                           json_body={"notice_id": _notice(client, world, login="applicant4"), "confirmed": True})
     assert unbound.status == 409 and unbound.json["Code"] == "NOT_BOUND", unbound
     unconfirmed = client.post("/declarations", headers=_h(world), json_body={"notice_id": _notice(client, world)})
-    assert unconfirmed.status in (409, 422), unconfirmed
+    assert unconfirmed.status == 422 and unconfirmed.json["Code"] == "SELF_CHECK_REQUIRED", unconfirmed
     assert client.get(f"/declarations", headers=_h(world)).json["items"] == []
 
 
@@ -96,7 +96,7 @@ def test_break_rules_save_first_two_experts_then_attachments(client, world, draf
     assert _save(client, world, d, "basic", BASIC).status == 200
     unsaved = client.post(f"/declarations/{d}/attachments", headers=_h(world), json_body={
         "category": "expert_recommendation", "file_name": "推荐书.png", "content_type": "image/png", "size": 100})
-    assert unsaved.status in (409, 422) and "请先保存" in unsaved.json["Message"], unsaved
+    assert unsaved.status == 422 and "请先保存" in unsaved.json["Message"], unsaved
     assert _expert(client, world, d, "王教授").status == 201 and _expert(client, world, d, "李研究员").status == 201
     assert _expert(client, world, d, "赵专家").status == 422
     eid = _me(client, world, d)["modules"]["experts"]["content"][0]["id"]
