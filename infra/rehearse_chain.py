@@ -91,7 +91,7 @@ def open_every_level(call, token, opener, review_queue_url, applicant_claims, lo
                 sqs.delete_message(QueueUrl=review_queue_url, ReceiptHandle=m["ReceiptHandle"])
 
     notice = ok(*call("GET", "/notices", applicant))["items"][0]["notice_id"]
-    decl = ok(*call("POST", "/declarations", applicant, {"notice_id": notice}), 201)
+    decl = ok(*call("POST", "/declarations", applicant, {"notice_id": notice, "confirmed": True}), 201)
     decl_id = decl["decl_id"]
     for module, content in MODULES.items():
         ok(*call("PUT", "/declarations/{decl_id}/modules/{module}", applicant, {"content": content},
