@@ -78,25 +78,27 @@ def agent(credit_code: str, phone: str) -> tuple[Agent, str]:
     from chalicelib.pii import id_number_digests
     from chalicelib import identifiers
 
-    agent_id = None
-    with db_errors():
-        for digest in id_number_digests("AGENT_PHONE", identifiers.normalize(phone)):   # both keys while rotating
-            try:
-                agent_id = AgentPhone.get(*AgentPhone.key(credit_code, digest)).agent_id
-                break
-            except AgentPhone.DoesNotExist:
-                continue
+    agent_id = _indexed_agent(AgentPhone, credit_code, id_number_digests("AGENT_PHONE", identifiers.normalize(phone)))
     if agent_id is None:
         return _agent_by_listed_phone(credit_code, phone)
-    record, unit = _agent_and_unit(credit_code, agent_id)
-    if record is None or record.is_legal or record.phone != phone:
-        raise AGENT_UNKNOWN
-    if not record.active:
-        raise AGENT_DISABLED
-    return record, role_of(unit)
+    return _enabled_agent(credit_code, agent_id, lambda record: record.phone == phone)
 
 
-def _agent_and_unit(credit_code: str, agent_id: str) -> tuple:
+def _indexed_agent(index, credit_code: str, digests: list) -> str | None:
+    """The agent id a keyed-hash index item (AgentPhone, AgentIdNumber) names, trying each key's
+    digest (both keys while the PII key rotates); None when there is none."""
+    with db_errors():
+        for digest in digests:
+            try:
+                return index.get(*index.key(credit_code, digest)).agent_id
+            except index.DoesNotExist:
+                continue
+    return None
+
+
+def _enabled_agent(credit_code: str, agent_id: str, matches) -> tuple[Agent, str]:
+    """The agent and its unit in one BatchGetItem: listed, not the legal person, still holding what
+    the caller signed in with (`matches`), and enabled; and the unit's role."""
     record, unit = None, None
     with db_errors():
         for item in Entity.batch_get([Agent.key(credit_code, agent_id), Unit.key(credit_code)]):
@@ -104,7 +106,11 @@ def _agent_and_unit(credit_code: str, agent_id: str) -> tuple:
                 unit = item
             elif isinstance(item, Agent):
                 record = item
-    return record, unit
+    if record is None or record.is_legal or not matches(record):
+        raise AGENT_UNKNOWN
+    if not record.active:
+        raise AGENT_DISABLED
+    return record, role_of(unit)
 
 
 def _agent_by_listed_phone(credit_code: str, phone: str) -> tuple[Agent, str]:
@@ -133,22 +139,10 @@ def agent_by_id_number(credit_code: str, id_number: str) -> tuple[Agent, str]:
     from chalicelib.pii import id_number_digests
     from chalicelib import identifiers
 
-    agent_id = None
-    with db_errors():
-        for digest in id_number_digests(identifiers.ID_TYPE_RESIDENT, id_number):   # both keys during a rotation
-            try:
-                agent_id = AgentIdNumber.get(*AgentIdNumber.key(credit_code, digest)).agent_id
-                break
-            except AgentIdNumber.DoesNotExist:
-                continue
-        if agent_id is None:
-            raise AGENT_UNKNOWN
-    record, unit = _agent_and_unit(credit_code, agent_id)
-    if record is None or record.is_legal or record.id_number != id_number:
+    agent_id = _indexed_agent(AgentIdNumber, credit_code, id_number_digests(identifiers.ID_TYPE_RESIDENT, id_number))
+    if agent_id is None:
         raise AGENT_UNKNOWN
-    if not record.active:
-        raise AGENT_DISABLED
-    return record, role_of(unit)
+    return _enabled_agent(credit_code, agent_id, lambda record: record.id_number == id_number)
 
 
 def standing(unit_code: str, agent_id: str) -> None:
