@@ -17,8 +17,19 @@ const results = {};
 try {
   const page = await browser.newPage();
   await page.goto(`${web}/#/login`, { waitUntil: "networkidle0" });
-  await page.click(`[data-login='${who}']`);
-  await page.waitForFunction(() => location.hash === "#/m");
+  // The login page may still navigate once after the network is idle (the router settling on
+  // #/login): a click then lands in a destroyed context. Retry until signed in, with a deadline.
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    try {
+      await page.waitForSelector(`[data-login='${who}']`, { visible: true, timeout: 10000 });
+      await page.click(`[data-login='${who}']`);
+      await page.waitForFunction(() => location.hash === "#/m", { timeout: 10000 });
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+    }
+  }
   for (const path of paths) {
     const url = `${web}/#${path}`;
     // a hash change is not a page load: start from a blank page so each audit is a cold navigation
