@@ -139,9 +139,45 @@ def rebuild_zip(zip_path: pathlib.Path) -> dict:
     return {"entries": count, "pyc": pyc, "bytes": zip_path.stat().st_size}
 
 
+def _zip_problem(zip_path: pathlib.Path) -> str | None:
+    """Why `zip_path` is not a readable zip (None when it is): size, first bytes, free space."""
+    try:
+        with zipfile.ZipFile(zip_path) as zf:
+            bad = zf.testzip()
+        if bad is None:
+            return None
+        problem = f"bad CRC in {bad}"
+    except (OSError, zipfile.BadZipFile) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    size = zip_path.stat().st_size if zip_path.exists() else -1
+    head = zip_path.read_bytes()[:8].hex() if size > 0 else ""
+    free = shutil.disk_usage(zip_path.parent).free
+    return f"{zip_path}: {problem}; {size} bytes, starts {head!r}, {free} bytes free on its disk"
+
+
+def _packaged(stage: str, out: pathlib.Path) -> dict:
+    """`chalice package`, checked: a clean-clone CI run once got a deployment.zip that was not a
+    zip (cause not reproduced). Chalice reuses its cached zip under .chalice/deployments, so a bad
+    build is dropped from the cache and made once more; a second bad one stops the build."""
+    template = _chalice_package(stage, out)
+    problem = _zip_problem(out / "deployment.zip")
+    if problem is None:
+        return template
+    print(f"warning: chalice package wrote an unreadable zip ({problem}); building it again",
+          file=sys.stderr)
+    for cached in (ROOT / ".chalice" / "deployments").glob("*.zip"):
+        cached.unlink()
+    (out / "deployment.zip").unlink(missing_ok=True)
+    template = _chalice_package(stage, out)
+    problem = _zip_problem(out / "deployment.zip")
+    if problem is not None:
+        raise SystemExit(f"chalice package wrote an unreadable zip twice: {problem}")
+    return template
+
+
 def build(stage: str, out: pathlib.Path) -> pathlib.Path:
     out.mkdir(parents=True, exist_ok=True)
-    template = finish_template(_chalice_package(stage, out))
+    template = finish_template(_packaged(stage, out))
     template_path = out / "sam.json"
     template_path.write_text(json.dumps(template, ensure_ascii=False, indent=1), encoding="utf-8")
     figures = rebuild_zip(out / "deployment.zip")
