@@ -16,12 +16,18 @@ what this project relies on:
 2. `transact_write_items` remembers only the items it touches and, when cancelled, puts back
    exactly those (a deep copy of one item, not of the table);
 3. Query reads only the partition it asks for: the base table by its hash key, a GSI through an
-   index of hash value → item keys maintained on every write.
+   index of hash value → item keys maintained on every write;
+4. item-bearing responses (GetItem, Query, BatchGetItem, …) are written as JSON directly: moto
+   already holds them in DynamoDB's wire shape, and its generic shape-driven serializer walks every
+   AttributeValue through its ten members with alias lookups (a third of a review-chain test's
+   time went there). Bytes become base64 and times epoch seconds, as the serializer writes them;
+   anything else unexpected falls back to the serializer.
 
 `install()` applies them in-process (tests use it with `mock_aws`), `uninstall()` removes them.
 """
 import contextlib
 import copy
+import json
 import sys
 import threading
 
@@ -280,6 +286,46 @@ def _table_query(self, hash_key, range_comparison, range_objs, limit, exclusive_
         del self.all_items
 
 
+# --- item-bearing responses written straight to JSON ---------------------------------------------
+
+class _NotWire(Exception):
+    """A value the direct writer does not know: moto's serializer handles that response."""
+
+
+def _wire(value):
+    """What moto's JSON serializer makes of a result: None members dropped, bytes base64,
+    datetimes epoch seconds."""
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_wire(v) for v in value]
+    if isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode("ascii")
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return round(value.timestamp(), 3)     # milliseconds, as the serializer writes
+    raise _NotWire(type(value).__name__)
+
+
+def _direct_execute_result(self, context):
+    operation = context.operation_model
+    if isinstance(self.result, dict) and operation.output_shape is not None \
+            and not operation.has_event_stream_output:
+        try:
+            body = json.dumps(_wire(self.result), ensure_ascii=False, separators=(",", ":"))
+        except _NotWire:
+            pass
+        else:
+            version = context.service_model.metadata.get("jsonVersion", "1.0")
+            return 200, {"Content-Type": f"application/x-amz-json-{version}"}, body
+    return _ORIGINAL["execute_result"](self, context)
+
+
 # --- install ---------------------------------------------------------------------------------------
 
 def install() -> None:
@@ -289,11 +335,13 @@ def install() -> None:
     _GENERATION[0] += 1   # writes made while uninstalled were not indexed
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
-    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
     _ORIGINAL.update(call_action=DynamoHandler.call_action, transact=DynamoDBBackend.transact_write_items,
                      update_item=DynamoDBBackend.update_item, put_item=Table.put_item,
-                     delete_item=Table.delete_item, query=Table.query)
+                     delete_item=Table.delete_item, query=Table.query,
+                     execute_result=DynamoResult.execute_result)
+    DynamoResult.execute_result = _direct_execute_result
     DynamoHandler.call_action = _locked_call_action
     DynamoDBBackend.transact_write_items = _transact_write_items
     DynamoDBBackend.update_item = _backend_update_item
@@ -307,8 +355,9 @@ def uninstall() -> None:
         return
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.table import Table
-    from moto.dynamodb.responses import DynamoHandler
+    from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
+    del DynamoResult.execute_result     # back to ActionResult's (DynamoResult defines none of its own)
     DynamoHandler.call_action = _ORIGINAL["call_action"]
     DynamoDBBackend.transact_write_items = _ORIGINAL["transact"]
     DynamoDBBackend.update_item = _ORIGINAL["update_item"]
