@@ -11,8 +11,8 @@ def main(argv):
     cold_start.main(3 if quick else 9)
     print("=" * 72)
     export_bench.main((2_000, 20_000) if quick else (10_000, 100_000))
-    for name in ("verify_bench", "handler_bench", "statistics_bench", "results_search_bench", "certificates",
-                 "lighthouse_bench"):
+    for name in ("verify_bench", "handler_bench", "statistics_bench", "results_search_bench", "review_search_bench",
+                 "certificates", "lighthouse_bench"):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ImportError:

@@ -2,10 +2,11 @@
 
 Keyed items (grep chalicelib for id_number_digest): persons' ID-number claims
 (`IDNUM#<digest>`), agents' ID-number and phone index items (`UNIT#<code>` / `AGENTIDNUM#<digest>`,
-`AGENTPHONE#<digest>`) and 评审结果 rows' `id_hash` with the keyed index built on it
-(`GSI1PK=RESULTID#<viewer>#<matter>#<year>#<id_hash>`, the 证件号码 search). Run with the current key,
-it also writes the keyed items that data from before them lacks (agents' phone items, result rows'
-GSI1 key). Claims and index items are written
+`AGENTPHONE#<digest>`), 评审结果 rows' `id_hash` with the keyed index built on it
+(`GSI1PK=RESULTID#<viewer>#<matter>#<year>#<id_hash>`, the 证件号码 search) and review tasks' index
+items (`TASKID#<unit>#<digest>`, the review lists' 证件号码 search). Run with the current key, it also
+writes the keyed items that data from before them lacks (agents' phone items, result rows' GSI1
+key, tasks' index items). Claims and index items are written
 next to the old ones (both keys find them while containers switch); a result row holds one
 hash, so it is rewritten — containers reading under both keys (PII_HASH_KEY_PREVIOUS_PARAMETER)
 find it either way.
@@ -67,9 +68,10 @@ def rekey(ddb, table: str, key: bytes) -> dict:
         present += 1
     agents = rekey_agents(ddb, table, key)
     results = rekey_results(ddb, table, key)
+    tasks = rekey_tasks(ddb, table, key)
     return {"persons": present, "claims_written": written, "conflicts": conflicts + agents["conflicts"],
             "agent_index_written": agents["written"], "agent_phone_written": agents["phones"],
-            "results_rekeyed": results["rekeyed"]}
+            "results_rekeyed": results["rekeyed"], "task_index_written": tasks["written"]}
 
 
 def _agent_keys(key: bytes, item: dict) -> list:
@@ -132,6 +134,40 @@ def rekey_results(ddb, table: str, key: bytes) -> dict:
     return {"rekeyed": rekeyed}
 
 
+TASK_PROJECTION = "PK, SK, decl_id, #round, #level, unit_code, matter_type, #year, id_number"
+
+
+def _task_index(key: bytes, task: dict) -> dict | None:
+    """A review task's 证件号码 index item under `key`: chalicelib.models.reviews.TaskIdIndex.of
+    (a test pins them)."""
+    values = {a: task.get(a, {}) for a in ("decl_id", "round", "level", "unit_code", "matter_type", "year", "id_number")}
+    text = {a: v.get("S") for a, v in values.items() if "S" in v}
+    if not all(text.get(a) for a in ("decl_id", "unit_code", "matter_type", "year", "id_number")) or \
+            "N" not in values["round"] or "N" not in values["level"]:
+        return None
+    number = text["id_number"].strip().upper()
+    return {"PK": {"S": f"TASKID#{text['unit_code']}#{digest(key, RESIDENT, number)}"},
+            "SK": {"S": f"{text['matter_type']}#{text['year']}#{task['PK']['S']}#{task['SK']['S']}"},
+            "type": {"S": "TaskIdIndex"}, "decl_id": {"S": text["decl_id"]},
+            "round": values["round"], "level": values["level"]}
+
+
+def rekey_tasks(ddb, table: str, key: bytes) -> dict:
+    """Each review task: its 证件号码 index item under the new key, next to the old one (the old is
+    pruned in step 3). The item is a function of the task, so an existing one is left as is."""
+    written = 0
+    for task in _scan(ddb, table, "ReviewTask", TASK_PROJECTION):
+        item = _task_index(key, task)
+        if item is None:
+            continue
+        try:
+            ddb.put_item(TableName=table, Item=item, ConditionExpression="attribute_not_exists(PK)")
+            written += 1
+        except ddb.exceptions.ConditionalCheckFailedException:
+            pass
+    return {"written": written}
+
+
 def prune(ddb, table: str, key: bytes) -> dict:
     """Delete claims that are not some person's digest under the new key."""
     keep = {f"IDNUM#{digest(key, i['id_type']['S'], i['id_number']['S'])}"
@@ -160,6 +196,17 @@ def prune(ddb, table: str, key: bytes) -> dict:
             deleted += 1
         except ddb.exceptions.ConditionalCheckFailedException:
             pass
+    tasks_kept = set()
+    for task in _scan(ddb, table, "ReviewTask", TASK_PROJECTION):
+        item = _task_index(key, task)
+        if item is not None:
+            tasks_kept.add((item["PK"]["S"], item["SK"]["S"]))
+    for index in _scan(ddb, table, "TaskIdIndex", "PK, SK"):
+        if (index["PK"]["S"], index["SK"]["S"]) in tasks_kept:
+            kept += 1
+            continue
+        ddb.delete_item(TableName=table, Key={"PK": index["PK"], "SK": index["SK"]})
+        deleted += 1
     return {"claims_kept": kept, "claims_deleted": deleted}
 
 
@@ -180,6 +227,7 @@ def main(argv=None):
     result = rekey(ddb, args.table, key.encode())
     print(f"persons {result['persons']}, claims written {result['claims_written']}, agent index items written "
           f"{result['agent_index_written']}, agent phone items written {result['agent_phone_written']}, results re-keyed {result['results_rekeyed']}, "
+          f"task index items written {result['task_index_written']}, "
           f"conflicts {len(result['conflicts'])}")
     for person in result["conflicts"]:
         print(f"  conflict: person {person}")

@@ -21,6 +21,7 @@ GetItem, a Query or a TransactWriteItems; nothing reads the whole table.
 | 14 | one live declaration per person and notice | Put PERSON#<id> / LIVE#<notice> if not exists | table | - |
 | 15 | save one module (applicant) | UpdateItem DECL#<id> / MOD#<m>, condition owner ∧ editable ∧ version | table | 1 call |
 | 16 | a unit's review tasks by bucket (待审核/待送审/办结/已退回) | Query GSI1PK=TASKS#<unit>#<matter>#<year>#<bucket>, newest first | GSI1 | 20 |
+| 16a | the same, by 证件号码 (keyed hash): that person's entries in the list | Query PK=TASKID#<unit>#<hmac(id)>, SK begins_with <matter>#<year># (TaskIdIndex, written in the task-open transaction), then BatchGetItem of the tasks (or 已退回 marks) it names; list, 姓名 checked on those | table | the person's tasks at the unit (≤ 100) |
 | 17 | this round's tasks of a declaration | Query PK=DECL#<id>, SK begins_with TASK#<round> | table | ≤ levels |
 | 18 | open tasks due on a day (reminder/overdue sweep) | Query GSI2PK=DUE#<yyyy-mm-dd> | GSI2 | all of the day |
 | 19 | decisions recorded but not delivered (sweep) | Query GSI2PK=OUTBOX | GSI2 | 100 |

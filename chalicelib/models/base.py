@@ -28,7 +28,7 @@ GSI1_READS = {
     "Declaration": ("decl_id", "notice_id", "notice_title", "matter_type", "year", "status", "round",
                     "unit_code", "unit_name", "person_name", "id_number", "created_at", "updated_at",
                     "submitted_at"),
-    # a unit's task lists and 上一条/下一条 (review.tasks.task_view; filters person_name, id_number)
+    # a unit's task lists and 上一条/下一条 (review.tasks.task_view; filter person_name; 证件号码: TaskIdIndex)
     "ReviewTask": ("decl_id", "round", "level", "unit_code", "unit_name", "role", "matter_type", "year",
                    "person_name", "id_number", "state", "opened_at", "due_at", "overdue", "urged_at",
                    "outcome", "opinion", "decided_at", "decided_by_name", "sent_at", "report_attachment",

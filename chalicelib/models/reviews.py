@@ -7,6 +7,12 @@ Key formats
                    GSI2PK=DUE#<yyyy-mm-dd> GSI2SK=<due_at>#<decl>#<level>   while open (sweep)
                    GSI2PK=OUTBOX           GSI2SK=<decided_at>#<decl>       decided, not yet delivered
     ReturnedMark   PK=DECL#<id>   SK=RETURNED#<unit>   GSI1PK=TASKS#<unit>#<matter>#<year>#returned
+    TaskIdIndex    PK=TASKID#<unit>#<id_hash>   SK=<matter>#<year>#DECL#<id>#TASK#<round:03d>#<level:02d>
+                       a unit's tasks of one person (keyed hash of the 证件号码, chalicelib.pii): the
+                       证件号码 search is one keyed Query of this partition, then a BatchGetItem of
+                       the tasks it names; written in the transaction that opens the task, never
+                       changed (the task moves between lists, the person does not); infra/rekey_pii.py
+                       writes it under a new key next to the old one, then prunes the old
     CommonOpinion  PK=OPINIONS#<agent_id>  SK=<opinion_id>
 """
 from pynamodb.attributes import (BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute,
@@ -129,6 +135,34 @@ class ReturnedMark(Entity, discriminator="ReturnedMark"):
                    applied_level=task.applied_level, submitted_at=task.submitted_at,
                    gsi1pk=ReviewTask.list_key(task.unit_code, task.matter_type, task.year, RETURNED_BUCKET),
                    gsi1sk=f"{at}#{task.decl_id}")
+
+
+class TaskIdIndex(Entity, discriminator="TaskIdIndex"):
+    """One review task of a unit, found by the applicant's 证件号码 (its keyed hash): a base-table
+    item, not an index projection (GSI1 and GSI2 are at DynamoDB's 100 projected attributes)."""
+    decl_id = UnicodeAttribute()
+    round = NumberAttribute()
+    level = NumberAttribute()
+
+    @staticmethod
+    def partition(unit_code: str, id_hash: str) -> str:
+        return f"TASKID#{unit_code}#{id_hash}"
+
+    @staticmethod
+    def prefix(matter_type: str, year: str) -> str:
+        """The sort-key prefix selecting one matter's and year's tasks (a key condition)."""
+        return f"{matter_type}#{year}#"
+
+    @classmethod
+    def of(cls, task: "ReviewTask", id_hash: str) -> "TaskIdIndex":
+        """The index item of `task` for the person whose ID number hashes to `id_hash`."""
+        pk, sk = ReviewTask.key(task.decl_id, task.round, task.level)
+        return cls(pk=cls.partition(task.unit_code, id_hash),
+                   sk=f"{cls.prefix(task.matter_type, task.year)}{pk}#{sk}",
+                   decl_id=task.decl_id, round=task.round, level=task.level)
+
+    def task_key(self) -> tuple:
+        return ReviewTask.key(self.decl_id, self.round, self.level)
 
 
 class CommonOpinion(Entity, discriminator="CommonOpinion"):

@@ -32,7 +32,7 @@ def test_rekey_then_prune(monkeypatch):
 
         first = rekey_pii.rekey(ddb, table, NEW)
         assert first == {"persons": 2, "claims_written": 2, "conflicts": [], "agent_index_written": 0,
-                         "agent_phone_written": 0, "results_rekeyed": 0}
+                         "agent_phone_written": 0, "results_rekeyed": 0, "task_index_written": 0}
         assert len(claims(ddb, table)) == 4                        # old and new side by side
         assert rekey_pii.rekey(ddb, table, NEW)["claims_written"] == 2   # idempotent
 
@@ -157,3 +157,57 @@ def test_rotation_keeps_agents_by_phone_and_keyed_result_searches_findable_under
         phones = [i for i in ddb.scan(TableName=table)["Items"] if i["type"]["S"] == "AgentPhone"]
         assert [i["SK"]["S"] for i in phones] == [units.agent_phone_index("U1", phone).sk]   # old item pruned
         assert ids.normalize(phone) == phone
+
+
+def test_rotation_keeps_review_searches_by_id_number_findable_under_both_keys(monkeypatch):
+    """Issue 29: a review task's 证件号码 index item (TaskIdIndex) is re-keyed like the agents' index
+    items: written under the new key next to the old one, found by the review list's search (the
+    service's own read) before, during (both keys) and after the switch, the old one pruned. Run
+    with the current key, the job writes the item a task opened before the index existed lacks."""
+    from chalicelib.identity import Principal
+    from chalicelib.models.reviews import ReviewTask, TaskIdIndex
+    from chalicelib.services import results
+    from chalicelib.services.review import queries
+
+    number, unit, year = "22010219900101123X", "U1", "2025"
+    with mock_aws():
+        table = deploy(None, stack_name="talent-grading-test")["TABLE_NAME"]
+        ddb = boto3.client("dynamodb", region_name="cn-north-1")
+        monkeypatch.setattr(pii, "hash_key", lambda: OLD)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: None)
+        tasks = []
+        for decl, level in (("d-1", 0), ("d-2", 1)):
+            pk, sk = ReviewTask.key(decl, 1, level)
+            task = ReviewTask(pk=pk, sk=sk, decl_id=decl, round=1, level=level, unit_code=unit, unit_name="单位",
+                              role="unit", matter_type="TALENT_GRADING", year=year, person_name="张三",
+                              id_number=number, state="open", opened_at="t", updated_at="t")
+            task.place("pending", f"2025-01-0{level + 1}T00:00:00+00:00")
+            task.save()
+            tasks.append(task)
+        TaskIdIndex.of(tasks[0], results.id_digest(number)).save()      # d-2: opened before the index
+        viewer = Principal(subject="a-1", role="unit", name="经办人", unit_code=unit)
+
+        def found(typed=number):
+            page = queries.list_tasks(viewer, "pending", "TALENT_GRADING", year, None, typed, None, 20)
+            return [t["decl_id"] for t in page["items"]]
+
+        def index_items():
+            return sorted(i["PK"]["S"] for i in ddb.scan(TableName=table)["Items"] if i["type"]["S"] == "TaskIdIndex")
+
+        assert found() == ["d-1"]
+        backfill = rekey_pii.rekey(ddb, table, OLD)                  # the current key: writes what is missing
+        assert backfill["task_index_written"] == 1
+        assert found() == ["d-2", "d-1"] and found(number.lower()) == ["d-2", "d-1"]
+        assert rekey_pii._task_index(OLD, ddb.get_item(TableName=table, Key={"PK": {"S": tasks[0].pk}, "SK": {"S": tasks[0].sk}})["Item"]) \
+            == TaskIdIndex.of(tasks[0], results.id_digest(number)).serialize() | {"type": {"S": "TaskIdIndex"}}
+        out = rekey_pii.rekey(ddb, table, NEW)
+        assert out["task_index_written"] == 2 and out["conflicts"] == []
+        assert len(index_items()) == 4                                # old and new side by side
+        monkeypatch.setattr(pii, "hash_key", lambda: NEW)
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: OLD)
+        assert found() == ["d-2", "d-1"]                              # both keys: no duplicates
+        monkeypatch.setattr(pii, "previous_hash_key", lambda: None)
+        assert found() == ["d-2", "d-1"]                              # the new key's items alone
+        rekey_pii.prune(ddb, table, NEW)
+        assert index_items() == [TaskIdIndex.partition(unit, rekey_pii.digest(NEW, rekey_pii.RESIDENT, number))] * 2
+        assert found() == ["d-2", "d-1"]

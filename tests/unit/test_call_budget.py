@@ -278,18 +278,67 @@ def test_results_search_by_id_number_budget(client, world, aws, calls):
     assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
 
 
-def test_reviews_search_by_id_number_budget(client, world, aws, calls):
+def _other_tasks(world, n, year):
+    """n open review tasks of other people at the institute, newer than the one searched for, each
+    with its 证件号码 index item as task opening writes it (what a busy unit holds)."""
+    from chalicelib.models.reviews import ReviewTask, TaskIdIndex
+    from chalicelib.services import results
+    from devtools.seed import _id
+
+    code = world.code("institute")
+    with ReviewTask.batch_write() as batch:
+        for i in range(n):
+            number = _id(f"2201021970{i:07d}")
+            pk, sk = ReviewTask.key(f"busy-{i}", 1, 0)
+            task = ReviewTask(pk=pk, sk=sk, decl_id=f"busy-{i}", round=1, level=0, unit_code=code, unit_name="u",
+                              role="unit", matter_type="TALENT_GRADING", year=year, person_name="他人",
+                              id_number=number, state="open", opened_at="t", updated_at="t")
+            task.place("pending", f"2099-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}+00:00")
+            batch.save(task)
+            batch.save(TaskIdIndex.of(task, results.id_digest(number)))
+
+
+def _items_read(monkeypatch):
+    """Items DynamoDB read per Query (ScannedCount) and BatchGetItem (items returned)."""
+    import botocore.client
+
+    read = []
+    inner = botocore.client.BaseClient._make_api_call
+
+    def reading(self, operation_name, api_params):
+        out = inner(self, operation_name, api_params)
+        if operation_name == "Query":
+            read.append(out.get("ScannedCount", 0))
+        elif operation_name == "BatchGetItem":
+            read.append(sum(len(v) for v in out.get("Responses", {}).values()))
+        return out
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", reading)
+    return read
+
+
+@pytest.mark.parametrize("others", [0, 400])
+def test_reviews_search_by_id_number_budget(client, world, aws, calls, monkeypatch, others):
+    """One keyed Query of the person's index items and one BatchGetItem of the task they name: 2
+    items read, however many tasks the unit holds (a filter over the list would read them all)."""
+    from chalicelib import clock
+
     decl = ready(client, world)
     client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
     wait_task(client, world, aws, "institute-agent", decl["decl_id"])
+    _other_tasks(world, others, str(clock.today_local().year))
     from chalicelib.models.accounts import Person
 
     number = Person.get(*Person.key("p-demo-0001")).id_number
     headers = platform_headers(world, "institute-agent")
+    read = _items_read(monkeypatch)
     with calls.measure():
         resp = client.post("/reviews/search", headers=headers, json_body={"bucket": "pending", "id_number": number})
     assert resp.status == 200 and [r["decl_id"] for r in resp.json["items"]] == [decl["decl_id"]], resp
-    assert calls.route == ["Query"], calls.route       # bounded (READ_BUDGET), not yet keyed
+    assert resp.json["next_cursor"] is None
+    assert calls.route == ["BatchGetItem", "Query"], calls.route
+    assert calls.standing == ["GetItem"], calls.standing
+    assert sum(read[-2:]) <= 2, read               # the index item and the task, not the unit's tasks
 
 
 def test_agent_sign_in_by_phone_reads_the_phone_index_item(client, world, calls):

@@ -491,12 +491,12 @@ def test_name_filter_reads_a_bounded_budget_and_continues_by_cursor(client, worl
         assert resp.json["budget_reached"] is True and not resp.json["items"]
     assert found == ["欧阳娜娜"]
     assert requests == 3       # 1,000 + 1,000 + 200 items evaluated
-    # the ID filter is bounded the same way
+    # the ID search is keyed (issue 29): one Query of the person's index items, none here
     del aws_calls[:]
     resp = client.post("/reviews/search", headers=world.headers("institute-agent"),
                        json_body={"bucket": "pending", "id_number": "110101199003077777"})
-    assert resp.status == 200 and resp.json["items"] == [] and resp.json["budget_reached"] is True
-    assert aws_calls.count("Query") <= 4
+    assert resp.status == 200 and resp.json["items"] == [] and resp.json["budget_reached"] is False
+    assert resp.json["next_cursor"] is None and aws_calls.count("Query") == 1 and "BatchGetItem" not in aws_calls
 
 
 def test_batch_send_is_bounded_with_per_item_results(client, world, aws, monkeypatch):

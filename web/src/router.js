@@ -1,5 +1,5 @@
 import { createRouter, createWebHashHistory } from "vue-router";
-import { establishSession, session } from "./api.js";
+import { api, establishSession, session } from "./api.js";
 import { completeSignIn, inRenewalFrame } from "./auth.js";
 
 export { inRenewalFrame };

@@ -11,7 +11,7 @@ from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import db_errors, request_token, transaction
 from chalicelib.models.declarations import Declaration
 from chalicelib.models import status as st
-from chalicelib.models.reviews import BUCKET_OF_STATE, ReviewTask
+from chalicelib.models.reviews import BUCKET_OF_STATE, ReviewTask, TaskIdIndex
 from chalicelib.services import counters
 from chalicelib.services.statistics import counters as stats   # 统计分析: hooks in the transactions below
 from chalicelib.services import results as result_rows   # 评审结果 rows: hooks in the transactions below
@@ -125,6 +125,8 @@ def open_task(message: dict) -> str:
     with db_errors(conflict=Conflict("任务已被打开")):
         with transaction(client_request_token=request_token("open", message["task_token"])) as tx:
             tx.save(task)   # new: attribute_not_exists(version); reopened: version-guarded
+            # the 证件号码 search's keyed item (rewritten as is on a reopening: the same item)
+            tx.save(TaskIdIndex.of(task, result_rows.id_digest(meta.id_number)))
             tx.update(meta, actions=[Declaration.reached_level.set(max(level, meta.reached_level or 0))],
                       condition=(Declaration.round == round_)
                       & st.condition(Declaration.status, st.DECLARATION, st.OPEN_LEVEL),

@@ -1,4 +1,5 @@
-"""Reviewers' reads: task lists (bounded filtered pages), the review detail and 进度跟踪."""
+"""Reviewers' reads: task lists (bounded filtered pages; by 证件号码 one keyed Query), the review
+detail and 进度跟踪."""
 from chalicelib import clock, storage
 from chalicelib import identifiers as ids
 from chalicelib.errors import ValidationFailed
@@ -6,9 +7,10 @@ from chalicelib.identity import ROLE_APPLICANT, UNIT_ROLES, Principal
 from chalicelib.models.audit import AuditRecord
 from chalicelib.models.base import Entity, db_errors
 from chalicelib.models.declarations import STATUS_LABELS, Declaration
-from chalicelib.models.reviews import ReturnedMark, ReviewTask
+from chalicelib.models.reviews import ReturnedMark, ReviewTask, TaskIdIndex
 from chalicelib.pagination import decode, encode, page_size, query_page
 from chalicelib.services import declaration_aggregate as aggregate
+from chalicelib.services import results as result_rows
 from chalicelib.services.review.tasks import my_task, task_view
 
 
@@ -23,9 +25,12 @@ def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | 
     year = year or str(clock.today_local().year)
     list_pk = ReviewTask.list_key(principal.unit_code, matter_type, year, bucket)
     start = decode(cursor, "GSI1PK", list_pk)
-    condition = _filter(name, id_number)
     model = ReturnedMark if bucket == "returned" else ReviewTask
     view = _returned_view if bucket == "returned" else task_view
+    if id_number:
+        return _person_page(principal.unit_code, matter_type, year, bucket, name, id_number, start,
+                            page_size(limit), view)
+    condition = _filter(name)
     with db_errors():
         if condition is None:
             return query_page(lambda **kw: model.gsi1.query(list_pk, scan_index_forward=False, **kw),
@@ -35,14 +40,57 @@ def list_tasks(principal: Principal, bucket: str, matter_type: str, year: str | 
                             model, page_size(limit), start, ("PK", "SK", "GSI1PK", "GSI1SK"), view)
 
 
-def _filter(name: str | None, id_number: str | None):
-    condition = None
-    if name:
-        condition = Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50])
-    if id_number:   # the writes' normalisation exactly (NFKC: a full-width number finds the row)
-        match = ReviewTask.id_number == ids.normalize(id_number)[:18]
-        condition = match if condition is None else condition & match
-    return condition
+def _filter(name: str | None):
+    return Entity.gsi1pk.exists() & ReviewTask.person_name.contains(name[:50]) if name else None
+
+
+PERSON_TASKS = 100      # index items one 证件号码 search reads (one BatchGetItem); a person has a few
+
+
+def _person_entries(unit_code: str, matter_type: str, year: str, bucket: str, name: str | None,
+                    id_number: str) -> list:
+    """The entries of one person (by 证件号码) in one of the unit's lists, newest first: one keyed
+    Query of the unit's index items of that person for the matter and year (TaskIdIndex; one per
+    digest, two only while the PII key rotates), then one BatchGetItem of the tasks (or 已退回 marks)
+    they name; the list, the number itself and 姓名 are checked on those few items. Reads what the
+    person has at this unit, whatever the unit holds; another unit's tasks are under its own key."""
+    number = ids.normalize(id_number)[:18]     # the writes' normalisation (NFKC: full-width finds it)
+    model = ReturnedMark if bucket == "returned" else ReviewTask
+    keys: dict = {}
+    with db_errors():
+        for digest in result_rows.id_digests(number):
+            for item in TaskIdIndex.query(TaskIdIndex.partition(unit_code, digest),
+                                          TaskIdIndex.sk.startswith(TaskIdIndex.prefix(matter_type, year)),
+                                          limit=PERSON_TASKS, page_size=PERSON_TASKS):
+                key = (ReturnedMark.key(item.decl_id, unit_code) if model is ReturnedMark
+                       else item.task_key())
+                keys[key] = None
+        found = list(model.batch_get(list(keys)[:PERSON_TASKS])) if keys else []
+    list_pk = ReviewTask.list_key(unit_code, matter_type, year, bucket)
+    entries = [e for e in found if e.gsi1pk == list_pk and ids.normalize(e.id_number) == number
+               and (not name or name[:50] in (e.person_name or ""))]
+    return sorted(entries, key=_place, reverse=True)
+
+
+def _place(entry) -> tuple:
+    """An entry's place in its list (newest first by GSI1SK; the item key breaks a tie)."""
+    return entry.gsi1sk, entry.pk, entry.sk
+
+
+def _person_page(unit_code, matter_type, year, bucket, name, id_number, start, size: int, view) -> dict:
+    """A page of the person's entries: the same shape and cursor as a list page (an empty cursor
+    when the rest fits)."""
+    entries = _person_entries(unit_code, matter_type, year, bucket, name, id_number)
+    if start:
+        after = (start.get("GSI1SK", {}).get("S", ""), start.get("PK", {}).get("S", ""),
+                 start.get("SK", {}).get("S", ""))
+        entries = [e for e in entries if _place(e) < after]
+    page, more = entries[:size], len(entries) > size
+    cursor = None
+    if more:
+        last = page[-1]
+        cursor = encode({"PK": last.pk, "SK": last.sk, "GSI1PK": last.gsi1pk, "GSI1SK": last.gsi1sk})
+    return {"items": [view(e) for e in page], "next_cursor": cursor, "budget_reached": False}
 
 
 def neighbours(principal: Principal, decl_id: str, bucket: str, matter_type: str, year: str | None,
@@ -63,7 +111,13 @@ def neighbours(principal: Principal, decl_id: str, bucket: str, matter_type: str
     if not entries:
         return {"previous": None, "next": None, "in_list": False}
     place = max(e.gsi1sk for e in entries)
-    condition = _filter(name, id_number)
+    if id_number:       # the person's few entries in this list, by the keyed index
+        person = _person_entries(principal.unit_code, matter_type, year, bucket, name, id_number)
+        newer = [e for e in person if e.gsi1sk > place]
+        older = [e for e in person if e.gsi1sk < place]
+        return {"previous": view(newer[-1]) if newer else None, "next": view(older[0]) if older else None,
+                "in_list": True}
+    condition = _filter(name)
     budget = READ_BUDGET if condition is not None else 2
 
     def one(newer: bool):
