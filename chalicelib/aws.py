@@ -6,22 +6,34 @@ X-Ray: the SDK is imported, and botocore patched, on the first AWS call (boto3 o
 only where tracing is on (`trace_on_first_use`); never in the China regions, locally or in tests.
 """
 import functools
+import threading
 
 from chalicelib import config
 
+_CREATING = threading.Lock()    # a session is not thread-safe: clients are made one at a time
+
+
+@functools.lru_cache(maxsize=None)
+def _session():
+    """One boto3 session for every client: its loader parses endpoints and each service's model
+    once (a session per client parsed them again for each client)."""
+    import boto3  # deferred: cold start (DESIGN.md §5)
+
+    return boto3.session.Session()
+
 
 def _client(service: str):
-    import boto3  # deferred: cold start (DESIGN.md §5)
     from botocore.config import Config
 
     tracing_enabled()
-    return boto3.session.Session().client(
-        service,
-        region_name=config.AWS_REGION,
-        config=Config(retries={"max_attempts": 3, "mode": "standard"},
-                      signature_version="s3v4" if service == "s3" else None,
-                      s3={"addressing_style": "path"} if service == "s3" else None),
-    )
+    with _CREATING:
+        return _session().client(
+            service,
+            region_name=config.AWS_REGION,
+            config=Config(retries={"max_attempts": 3, "mode": "standard"},
+                          signature_version="s3v4" if service == "s3" else None,
+                          s3={"addressing_style": "path"} if service == "s3" else None),
+        )
 
 
 @functools.lru_cache(maxsize=None)

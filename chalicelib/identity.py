@@ -166,15 +166,22 @@ def bearer_token(header: str) -> str:
     return header[len("Bearer "):].strip()
 
 
+@functools.lru_cache(maxsize=8)
+def _private_key(private_key_pem: bytes):
+    """The parsed signing key (parsing checks the RSA key: ~40 ms, once per key, not per token)."""
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    return load_pem_private_key(private_key_pem, password=None)
+
+
+@functools.lru_cache(maxsize=8)
 def key_id(private_key_pem: bytes) -> str:
     """RFC 7638 JWK thumbprint of the key's public part: the `kid` the local provider publishes."""
     import base64
     import hashlib
     import json
 
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    numbers = load_pem_private_key(private_key_pem, password=None).public_key().public_numbers()
+    numbers = _private_key(private_key_pem).public_key().public_numbers()
     b64 = lambda i: base64.urlsafe_b64encode(i.to_bytes((i.bit_length() + 7) // 8, "big")).rstrip(b"=").decode()
     canonical = json.dumps({"e": b64(numbers.e), "kty": "RSA", "n": b64(numbers.n)},
                            separators=(",", ":"), sort_keys=True)
@@ -187,4 +194,5 @@ def sign_token(claims: dict, private_key_pem: bytes, ttl: int | None = None) -> 
     now = int(time.time())
     body = {"iss": config.JWT_ISSUER, "aud": config.JWT_AUDIENCE, "iat": now, "nbf": now,
             "exp": now + (ttl or config.TOKEN_TTL_SECONDS), "jti": uuid.uuid4().hex, **claims}
-    return jwt.encode(body, private_key_pem, algorithm="RS256", headers={"kid": key_id(private_key_pem)})
+    return jwt.encode(body, _private_key(private_key_pem), algorithm="RS256",
+                      headers={"kid": key_id(private_key_pem)})

@@ -21,7 +21,9 @@ what this project relies on:
    already holds them in DynamoDB's wire shape, and its generic shape-driven serializer walks every
    AttributeValue through its ten members with alias lookups (a third of a review-chain test's
    time went there). Bytes become base64 and times epoch seconds, as the serializer writes them;
-   anything else unexpected falls back to the serializer.
+   anything else unexpected falls back to the serializer;
+5. projecting an item on top-level attributes (a ProjectionExpression of names, a GSI's INCLUDE)
+   copies those attributes: moto turned the whole item into Python values and back for each.
 
 `install()` applies them in-process (tests use it with `mock_aws`), `uninstall()` removes them.
 """
@@ -326,6 +328,18 @@ def _direct_execute_result(self, context):
     return _ORIGINAL["execute_result"](self, context)
 
 
+# --- projections on top-level attributes ----------------------------------------------------------
+
+def _item_project(self, projection_expressions):
+    if all(len(path) == 1 and "[" not in path[0] for path in projection_expressions):
+        from moto.dynamodb.models.dynamo_type import Item
+
+        attrs = {path[0]: copy.deepcopy(self.attrs[path[0]])
+                 for path in projection_expressions if path[0] in self.attrs}
+        return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=attrs)
+    return _ORIGINAL["project"](self, projection_expressions)     # nested paths, list elements
+
+
 # --- install ---------------------------------------------------------------------------------------
 
 def install() -> None:
@@ -334,13 +348,15 @@ def install() -> None:
         return
     _GENERATION[0] += 1   # writes made while uninstalled were not indexed
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
     _ORIGINAL.update(call_action=DynamoHandler.call_action, transact=DynamoDBBackend.transact_write_items,
                      update_item=DynamoDBBackend.update_item, put_item=Table.put_item,
                      delete_item=Table.delete_item, query=Table.query,
-                     execute_result=DynamoResult.execute_result)
+                     execute_result=DynamoResult.execute_result, project=Item.project)
+    Item.project = _item_project
     DynamoResult.execute_result = _direct_execute_result
     DynamoHandler.call_action = _locked_call_action
     DynamoDBBackend.transact_write_items = _transact_write_items
@@ -354,9 +370,11 @@ def uninstall() -> None:
     if not _ORIGINAL:
         return
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
+    Item.project = _ORIGINAL["project"]
     del DynamoResult.execute_result     # back to ActionResult's (DynamoResult defines none of its own)
     DynamoHandler.call_action = _ORIGINAL["call_action"]
     DynamoDBBackend.transact_write_items = _ORIGINAL["transact"]

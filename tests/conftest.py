@@ -20,11 +20,12 @@ def _keypair(directory: pathlib.Path):
     public = key.public_key().public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
     (directory / "jwt-private.pem").write_bytes(private)
-    return private, public.decode()
+    return key, private, public.decode()
 
 
 _KEYDIR = pathlib.Path(tempfile.mkdtemp(prefix="talent-test-keys-"))
-TEST_PRIVATE_KEY, TEST_PUBLIC_KEY = _keypair(_KEYDIR)
+# The key object signs the tests' tokens: parsing the PEM again costs ~40 ms a token.
+TEST_SIGNING_KEY, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY = _keypair(_KEYDIR)
 
 for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)

@@ -8,7 +8,7 @@ import time
 import pytest
 import pytest_socket
 
-from tests.conftest import TEST_PRIVATE_KEY
+from tests.conftest import TEST_SIGNING_KEY
 
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}}
 
@@ -158,7 +158,7 @@ def make_token(claims, key=None, algorithm="RS256", **times):
             "exp": now + 600}
     body.update(times)
     body.update(claims)
-    return jwt.encode(body, key or TEST_PRIVATE_KEY, algorithm=algorithm)
+    return jwt.encode(body, key or TEST_SIGNING_KEY, algorithm=algorithm)
 
 
 @pytest.fixture

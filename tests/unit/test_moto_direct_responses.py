@@ -1,6 +1,7 @@
 """devtools.moto_server writes DynamoDB's item-bearing responses straight to JSON (moto's generic
-serializer cost a third of a review-chain test). What a client parses must be exactly what moto's
-own serializer gives, for every attribute type and every read that returns items."""
+serializer cost a third of a review-chain test) and projects items on top-level attributes by
+copying them. What a client reads must be exactly what moto as shipped gives, for every attribute
+type, every read that returns items, and every kind of projection."""
 import datetime as dt
 from decimal import Decimal
 
@@ -26,6 +27,16 @@ def _reads(ddb):
         "get": ddb.get_item(TableName="t", Key={"pk": {"S": "P#1"}, "sk": {"S": "A"}}),
         "get_projection": ddb.get_item(TableName="t", Key={"pk": {"S": "P#1"}, "sk": {"S": "A"}},
                                        ProjectionExpression="m.nested, b"),
+        "get_top_level": ddb.get_item(TableName="t", Key={"pk": {"S": "P#1"}, "sk": {"S": "A"}},
+                                      ProjectionExpression="#s, b, ss, m, l, #n, t, absent",
+                                      ExpressionAttributeNames={"#s": "s", "#n": "null"}),
+        "get_list_element": ddb.get_item(TableName="t", Key={"pk": {"S": "P#1"}, "sk": {"S": "A"}},
+                                         ProjectionExpression="m.nested.l[4], s"),
+        "query_include": ddb.query(TableName="t", IndexName="inc", KeyConditionExpression="g = :g",
+                                   ExpressionAttributeValues={":g": {"S": "G#1"}}),
+        "query_projected": ddb.query(TableName="t", KeyConditionExpression="pk = :p",
+                                     ProjectionExpression="sk, n, ns, bs",
+                                     ExpressionAttributeValues={":p": {"S": "P#1"}}),
         "get_missing": ddb.get_item(TableName="t", Key={"pk": {"S": "P#9"}, "sk": {"S": "A"}}),
         "query_page": ddb.query(TableName="t", KeyConditionExpression="pk = :p",
                                 ExpressionAttributeValues={":p": {"S": "P#1"}}, Limit=1),
@@ -56,8 +67,11 @@ def _world_reads():
                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                                     {"AttributeName": "sk", "KeyType": "RANGE"}],
                          AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "g")],
-                         GlobalSecondaryIndexes=[{"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
-                                                  "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+                         GlobalSecondaryIndexes=[
+                             {"IndexName": "gsi", "Projection": {"ProjectionType": "ALL"},
+                              "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]},
+                             {"IndexName": "inc", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                              "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["n", "m", "bs"]}}])
         table = boto3.resource("dynamodb", region_name="cn-north-1").Table("t")
         for item in ITEMS:
             table.put_item(Item=item)
@@ -81,7 +95,10 @@ def test_direct_json_reads_back_exactly_what_motos_serializer_gives(moto_plain):
     with moto_server.installed():
         from moto.dynamodb.responses import DynamoResult
 
+        from moto.dynamodb.models.dynamo_type import Item
+
         assert DynamoResult.execute_result is moto_server._direct_execute_result
+        assert Item.project is moto_server._item_project
         got = _world_reads()
     created = [reads["describe"]["Table"].pop("CreationDateTime") for reads in (expected, got)]
     for name in expected:
@@ -89,6 +106,8 @@ def test_direct_json_reads_back_exactly_what_motos_serializer_gives(moto_plain):
     assert all(isinstance(when, dt.datetime) and when.tzinfo for when in created)
     assert created[1].microsecond % 1000 == 0       # milliseconds, as DynamoDB and moto write them
     assert got["get"]["Item"]["b"] == {"B": b"\x00\xffbytes"}
+    assert set(got["get_top_level"]["Item"]) == {"s", "b", "ss", "m", "l", "null", "t"}
+    assert set(got["query_include"]["Items"][0]) == {"pk", "sk", "g", "n", "m", "bs"}
 
 
 def test_an_unknown_value_falls_back_to_motos_serializer():
