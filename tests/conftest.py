@@ -51,6 +51,10 @@ STACK_GROUPS = (("tests/browser/", "browser"), ("tests/integration/test_fuzz.py"
 GROUP_ORDER = ("browser", "package", "integration", "fuzz")
 
 
+# tryfirst: xdist's worker turns the marks into a nodeid suffix ("…@browser") in its own hook; ours
+# must have run by then. The suffix only groups if pytest reads `_nodeid` (pytest 9.2 does not:
+# requirements-dev.txt pins 9.1.1); `pytest_collection_finish` below refuses to run split groups.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     for item in items:
         group = next((name for prefix, name in STACK_GROUPS if item.nodeid.startswith(prefix)), None)
@@ -67,6 +71,19 @@ def pytest_collection_modifyitems_groups_first(items):
         return GROUP_ORDER.index(name) if name in GROUP_ORDER else len(GROUP_ORDER)
 
     items.sort(key=rank)     # stable: the order within a group and among the others is kept
+
+
+def pytest_collection_finish(session):
+    """Under `--dist loadgroup` every grouped test must carry its group in its node id, or xdist
+    spreads the group over both workers: two stacks each, and two package builds racing on
+    Chalice's cache (a clean-clone CI run got a deployment.zip that was not a zip)."""
+    if not session.config.getoption("loadgroup", default=False):
+        return
+    lost = [item.nodeid for item in session.items
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid]
+    if lost:
+        raise pytest.UsageError(f"xdist groups not applied ({len(lost)} tests, e.g. {lost[0]}): "
+                                "check the pytest / pytest-xdist pair in requirements-dev.txt")
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 PACKAGING_TESTS = ("tests/infra/test_package.py", "tests/infra/test_rehearse.py")
 
 
+@pytest.hookimpl(tryfirst=True)     # before xdist reads the marks (tests/conftest.py says why)
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.nodeid.startswith(PACKAGING_TESTS):
