@@ -96,7 +96,8 @@ def test_only_the_province_exports_and_only_its_own_job_is_read(client, world, a
     assert [json.loads(m["Body"])["job_id"] for m in queued] == [job_id]   # nothing queued by a refusal
     run_exports(aws)
     for login in ("applicant1", "institute-agent", "jl-bureau-agent"):
-        assert client.get(f"/exports/{job_id}", headers=world.headers(login)).status in (403, 404)
+        # another caller's job does not exist for them (its existence is not revealed)
+        assert client.get(f"/exports/{job_id}", headers=world.headers(login)).status == 404
     assert client.get(f"/exports/{job_id}", headers=world.headers("province-agent")).json["rows"] == 2
 
 
