@@ -235,6 +235,8 @@ def test_terminate_common_opinions_and_the_returned_list(browser, web_stack, que
     axe(page, "terminate confirmation")
     box.get_by_role("button", name="取消").click()
     assert http.call("GET", f"/reviews/{decls[name]}", "institute-agent")["task"]["state"] == "open"
+    expect(box).to_be_hidden()      # its fading overlay took the next click once on a loaded machine
+    settle(page)
 
     # 常用意见: the level's defaults, 存为常用意见 with feedback, then edit and delete
     panel.get_by_role("combobox", name="常用意见").click(force=True)

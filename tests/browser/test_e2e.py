@@ -27,7 +27,12 @@ def choose(page, label_text, option, within=None):
     expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)   # the previous one closed
     select = (within or page).locator(".el-select").filter(has=page.get_by_label(label_text, exact=True))
     select.filter(visible=True).first.click()
-    page.locator(".el-select-dropdown__item:visible", has_text=re.compile(f"^{option}$")).first.click()
+    item = page.locator(".el-select-dropdown__item:visible", has_text=re.compile(f"^{option}$")).first
+    expect(item).to_be_visible()
+    # a click while the popper still zooms in can be lost (seen once on a loaded machine: the list
+    # stayed open, nothing chosen); a person clicks what has appeared
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+    item.click()
     expect(page.locator(".el-select-dropdown:visible")).to_have_count(0)
 
 
@@ -200,7 +205,10 @@ def test_declare_return_fix_and_pass_the_whole_chain(browser, web_stack, shot, t
     row.click()
     expect(office.locator("[data-test=stage-line]")).to_contain_text("评委会结果录入")
     office.get_by_role("combobox", name="评审后评定级别").click(force=True)
-    office.locator(".el-select-dropdown__item:visible", has_text="B类").click()
+    grade = office.locator(".el-select-dropdown__item:visible", has_text="B类")
+    expect(grade).to_be_visible()
+    office.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")   # see choose()
+    grade.click()
     shot(office, "07-committee-result")
     office.get_by_role("button", name="保存").click()
     expect(office.locator("[data-test=review-list]")).to_be_visible()
