@@ -65,21 +65,10 @@ def _seed(n: int) -> None:
 
 
 def measure(n: int) -> dict:
-    import botocore.client
-    from moto import mock_aws
-
-    from chalicelib import aws as aws_clients
-    from chalicelib import config
+    from bench.moto_world import counted, deployed
     from chalicelib.identity import ROLE_PROVINCE, Principal
-    from devtools import moto_server
-    from devtools.local_infra import deploy
 
-    with mock_aws(), moto_server.installed():
-        aws_clients.reset_clients()
-        env = deploy(None, stack_name="talent-grading-bench", region="cn-north-1")
-        for key, value in env.items():
-            if hasattr(config, key):
-                setattr(config, key, value)
+    with deployed():
         t = time.perf_counter()
         _seed(n)
         seeded = time.perf_counter() - t
@@ -87,14 +76,7 @@ def measure(n: int) -> dict:
 
         principal = Principal(subject="bench", role=ROLE_PROVINCE, unit_code=VIEWER)
         calls = []
-        original = botocore.client.BaseClient._make_api_call
-
-        def counting(self, operation_name, api_params):
-            calls.append(operation_name)
-            return original(self, operation_name, api_params)
-
-        botocore.client.BaseClient._make_api_call = counting
-        try:
+        with counted(lambda operation_name, _: calls.append(operation_name)):
             t = time.perf_counter()
             by_id = results.search(principal, {"matter_type": MATTER, "year": YEAR, "id_number": TARGET_ID}, None, 20)
             elapsed = time.perf_counter() - t
@@ -102,9 +84,6 @@ def measure(n: int) -> dict:
             calls.clear()
             by_name = results.search(principal, {"matter_type": MATTER, "year": YEAR, "name": "申报人0"}, None, 20)
             name_calls = list(calls)
-        finally:
-            botocore.client.BaseClient._make_api_call = original
-        aws_clients.reset_clients()
     return {"rows": n, "found": len(by_id["items"]), "read": by_id["scanned"], "calls": id_calls, "ms": elapsed * 1000,
             "name_read": by_name["scanned"], "name_calls": name_calls, "seed_s": seeded}
 

@@ -49,21 +49,10 @@ def _seed(n: int) -> None:
 
 
 def measure(n: int) -> dict:
-    import botocore.client
-    from moto import mock_aws
-
-    from chalicelib import aws as aws_clients
-    from chalicelib import config
+    from bench.moto_world import counted, deployed
     from chalicelib.identity import Principal
-    from devtools import moto_server
-    from devtools.local_infra import deploy
 
-    with mock_aws(), moto_server.installed():
-        aws_clients.reset_clients()
-        env = deploy(None, stack_name="talent-grading-bench", region="cn-north-1")
-        for key, value in env.items():
-            if hasattr(config, key):
-                setattr(config, key, value)
+    with deployed():
         t = time.perf_counter()
         _seed(n)
         seeded = time.perf_counter() - t
@@ -71,19 +60,15 @@ def measure(n: int) -> dict:
 
         principal = Principal(subject="bench", role="unit", unit_code=UNIT)
         calls, read = [], []
-        original = botocore.client.BaseClient._make_api_call
 
-        def counting(self, operation_name, api_params):
-            out = original(self, operation_name, api_params)
+        def count(operation_name, out):
             calls.append(operation_name)
             if operation_name == "Query":
                 read.append(out.get("ScannedCount", 0))
             elif operation_name == "BatchGetItem":
                 read.append(sum(len(v) for v in out.get("Responses", {}).values()))
-            return out
 
-        botocore.client.BaseClient._make_api_call = counting
-        try:
+        with counted(count):
             t = time.perf_counter()
             by_id = queries.list_tasks(principal, "pending", MATTER, YEAR, None, TARGET_ID, None, 20)
             elapsed = time.perf_counter() - t
@@ -91,9 +76,6 @@ def measure(n: int) -> dict:
             calls.clear(), read.clear()
             queries.list_tasks(principal, "pending", MATTER, YEAR, "申报人0", None, None, 20)
             name_calls, name_read = list(calls), sum(read)
-        finally:
-            botocore.client.BaseClient._make_api_call = original
-        aws_clients.reset_clients()
     return {"tasks": n, "found": len(by_id["items"]), "read": id_read, "calls": id_calls, "ms": elapsed * 1000,
             "name_read": name_read, "name_calls": name_calls, "seed_s": seeded}
 

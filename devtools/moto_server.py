@@ -27,8 +27,10 @@ what this project relies on:
 
 `install()` applies them in-process (tests use it with `mock_aws`), `uninstall()` removes them.
 """
+import base64
 import contextlib
 import copy
+import datetime as dt
 import json
 import sys
 import threading
@@ -304,11 +306,7 @@ def _wire(value):
     if isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, (bytes, bytearray)):
-        import base64
-
         return base64.b64encode(bytes(value)).decode("ascii")
-    import datetime as dt
-
     if isinstance(value, dt.datetime):
         return round(value.timestamp(), 3)     # milliseconds, as the serializer writes
     raise _NotWire(type(value).__name__)
