@@ -11,7 +11,7 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from tests.unit import files
+from tests.helpers import files
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"

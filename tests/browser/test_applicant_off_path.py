@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_applicant_mobile import axe, login
 from tests.browser.test_console_levels import Http
-from tests.unit import files
+from tests.helpers import files
 
 WHO = "applicant2"
 NARROW = {"width": 320, "height": 640}

@@ -18,7 +18,7 @@ WHO = "applicant3"
 SEED = """
 import json
 from chalicelib.models.accounts import DevLogin
-from tests.unit.certificate_helpers import seed_passed
+from tests.helpers.certificates import seed_passed
 
 class World:
     logins = {x: DevLogin.get(*DevLogin.key(x)) for x in (%r, "province-legal", "institute-legal")}

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from devtools.seed import _id
 from tests.browser.test_console_levels import AXE, MARKS, Http, poll, settle
-from tests.unit import files
+from tests.helpers import files
 
 SMALL = {"width": 1366, "height": 768}
 LARGE = {"width": 1920, "height": 1080}

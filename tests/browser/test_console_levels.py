@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.helpers.poll import poll
-from tests.unit import files
+from tests.helpers import files
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"

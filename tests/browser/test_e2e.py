@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.unit import files
+from tests.helpers import files
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1400, "height": 900}

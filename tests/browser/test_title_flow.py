@@ -14,7 +14,7 @@ from tests.browser.test_console_levels import Http, task_state
 from tests.browser.test_e2e import DESK, choose
 from tests.browser.test_e2e import login as desk_login
 from tests.helpers.poll import poll
-from tests.unit import files
+from tests.helpers import files
 
 WHO = "applicant1"            # bound to the institute; its 人才分类定级 declaration (test_e2e) is another matter
 MATTER = "TITLE_NORMAL"

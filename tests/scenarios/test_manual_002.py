@@ -3,7 +3,7 @@
 Each test quotes the sentence it checks (file 002_5ceccb49e0219646.txt and its section)."""
 import pytest
 
-from tests.unit.review_helpers import decide, wait_task
+from tests.helpers.review import decide, wait_task
 from tests.unit.test_title_declarations import BASIC, EXPERT, MODULE_CONTENT, _marks, _verified
 
 M = "002_5ceccb49e0219646.txt"

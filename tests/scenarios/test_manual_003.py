@@ -4,7 +4,7 @@ Each test quotes the sentence it checks (file 003_5b6e8c724c936f02.txt and its s
 
 from tests.scenarios.test_manual_002 import _complete, _notice
 from tests.unit.conftest import make_token
-from tests.unit.review_helpers import add_report, decide, wait_task
+from tests.helpers.review import add_report, decide, wait_task
 from tests.unit.test_title_declarations import _marks
 
 M = "003_5b6e8c724c936f02.txt"

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from tests.unit.conftest import make_token
-from tests.unit.review_helpers import CHAIN, add_report, decide, pass_and_send, ready, wait_task
+from tests.helpers.review import CHAIN, add_report, decide, pass_and_send, ready, wait_task
 from tests.unit.test_declarations import fill
 
 
@@ -135,7 +135,7 @@ def test_submit_budget(client, world, calls):
 def test_attachment_complete_budget(client, world, aws, calls):
     import boto3
 
-    from tests.unit import files
+    from tests.helpers import files
 
     notice = _notice(client, world)
     decl = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
@@ -168,7 +168,7 @@ def test_decision_at_a_level_without_send_budget(client, world, aws, calls):
         pass_and_send(client, world, aws, unit, decl["decl_id"])
     wait_task(client, world, aws, "cc-bureau-agent", decl["decl_id"])
     headers = platform_headers(world, "cc-bureau-agent")
-    from tests.unit.review_helpers import MARKS_ALL_CORRECT
+    from tests.helpers.review import MARKS_ALL_CORRECT
 
     with calls.measure():
         resp = client.post(f"/reviews/{decl['decl_id']}/decision", headers=headers,

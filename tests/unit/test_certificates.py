@@ -8,7 +8,7 @@ import json
 import boto3
 import pytest
 
-from tests.unit.review_helpers import CHAIN, pass_and_send
+from tests.helpers.review import CHAIN, pass_and_send
 from tests.unit.test_results import _committee, _ready_high
 
 

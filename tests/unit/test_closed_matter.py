@@ -10,7 +10,7 @@ import shutil
 import openpyxl
 import pytest
 
-from tests.unit.review_helpers import add_report, decide, pump, wait_task
+from tests.helpers.review import add_report, decide, pump, wait_task
 from tests.helpers.declarations import fetch as _fetch
 from tests.helpers.declarations import run_exports as _run_exports
 from tests.unit.test_title_declarations import BASIC, EXPERT, MODULE_CONTENT, NEXT

@@ -7,7 +7,7 @@ import openpyxl
 import pypdf
 
 from tests.helpers.declarations import fetch as _fetch
-from tests.unit.review_helpers import CHAIN, pass_and_send, pump, ready
+from tests.helpers.review import CHAIN, pass_and_send, pump, ready
 
 
 def test_declaration_form_is_a_pdf_with_chinese_text(client, world, aws):

@@ -7,7 +7,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from tests.unit import files
+from tests.helpers import files
 from tests.helpers.uploads import complete as _complete
 from tests.helpers.uploads import draft  # noqa: F401 - fixture
 from tests.helpers.uploads import event as _event

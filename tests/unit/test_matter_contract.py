@@ -19,7 +19,7 @@ import shutil
 import openpyxl
 import pytest
 
-from tests.unit.review_helpers import add_report, decide, pump, wait_task
+from tests.helpers.review import add_report, decide, pump, wait_task
 from tests.unit.test_closed_matter import _committee_open, _export, _publish, _save
 from tests.unit.test_documents import _fetch
 from tests.unit.test_matters import complete

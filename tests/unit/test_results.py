@@ -8,7 +8,7 @@ from tests.helpers.declarations import BASIC
 from tests.helpers.declarations import fetch as _fetch
 from tests.helpers.declarations import run_exports as _run_exports
 from tests.helpers.declarations import save as _save
-from tests.unit.review_helpers import CHAIN, add_report, decide, pass_and_send, pump, ready, wait_task
+from tests.helpers.review import CHAIN, add_report, decide, pass_and_send, pump, ready, wait_task
 
 HIGH = {**BASIC, "talent_category": "高层次人才"}
 
@@ -218,7 +218,7 @@ def test_review_search_by_id_number_in_the_body_and_report_state_survives_a_relo
     assert decide(client, world, "institute-agent", d).status == 200
     # the report uploaded through the API (slot → S3 → complete) marks the task, so the list shows
     # 已上传 after 查询; deleting it clears the mark
-    from tests.unit import files
+    from tests.helpers import files
     from tests.unit.test_uploads import _post
 
     pdf = files.pdf()

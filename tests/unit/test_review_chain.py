@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from tests.unit.review_helpers import (CHAIN, MARKS_ALL_CORRECT, add_report, decide, pass_and_send,
+from tests.helpers.review import (CHAIN, MARKS_ALL_CORRECT, add_report, decide, pass_and_send,
                                        pump, ready, task_state, wait_task)
 
 

@@ -2,7 +2,7 @@
 person (TaskIdIndex, written when the task opens) and one BatchGetItem of the tasks they name, the
 number as typed normalised as writes normalise it, only the caller's unit's tasks, the list (待审核/
 待送审/办结/已退回) and 姓名 applied to those few, the page and cursor shape of the lists."""
-from tests.unit.review_helpers import MARKS_ALL_CORRECT, decide, wait_task
+from tests.helpers.review import MARKS_ALL_CORRECT, decide, wait_task
 from tests.unit.test_call_budget import _bound_applicant, _fill_with, _notice
 
 WIDE = str.maketrans("0123456789", "０１２３４５６７８９")

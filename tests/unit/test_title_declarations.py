@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.unit.review_helpers import add_report, decide, pump, task_state, wait_task
+from tests.helpers.review import add_report, decide, pump, task_state, wait_task
 
 LOGIN = "applicant6"
 MATTER = "TITLE_NORMAL"
@@ -310,7 +310,7 @@ def test_same_person_holds_a_grading_and_a_title_declaration(client, world, aws)
     assert groups[MATTER] == ("职称申报评审及证书管理", "专业技术职称评审申报")
     assert groups["TALENT_GRADING"] == ("人才分类定级服务", "人才分类定级评定")
     # one ends (终止审核), the other is still under review: counters apart, the binding stays locked
-    from tests.unit.review_helpers import MARKS_ALL_CORRECT
+    from tests.helpers.review import MARKS_ALL_CORRECT
 
     ended = decide(client, world, "institute-agent", g["decl_id"], "terminate", marks=dict(MARKS_ALL_CORRECT),
                    opinion="不符合申报条件")

@@ -6,7 +6,7 @@ import json
 import boto3
 import pytest
 
-from tests.unit import files
+from tests.helpers import files
 from tests.helpers.uploads import draft  # noqa: F401 - fixture
 from tests.helpers.uploads import exists as _exists
 from tests.helpers.uploads import post as _post
