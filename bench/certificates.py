@@ -76,7 +76,7 @@ def main(n: int = 1000, quick: bool = False) -> dict:
             if hasattr(config, key):
                 setattr(config, key, value)
         from tests.helpers.certificates import seed_passed
-        from tests.unit.conftest import World
+        from tests.helpers.in_process import World
 
         world = World(seed.seed_demo())
         seed_passed(world, n)

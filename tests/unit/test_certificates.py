@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from tests.helpers.review import CHAIN, pass_and_send
-from tests.unit.test_results import _committee, _ready_high
+from tests.helpers.results import committee as _committee
+from tests.helpers.results import ready_high as _ready_high
 
 
 def drain(env):

@@ -4,8 +4,7 @@ them. Each test failed on the code before the fix."""
 import pytest
 
 from tests.helpers.review import ready, wait_task
-from tests.unit.test_uploads import _slot
-from tests.unit.test_uploads import draft  # noqa: F401 - fixture
+from tests.helpers.uploads import slot as _slot
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 # Every kind the rule names: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen,

@@ -7,7 +7,7 @@ import boto3
 import pytest
 
 from chalicelib import identifiers as ids
-from tests.unit.conftest import make_token
+from tests.helpers.in_process import make_token
 from tests.helpers.declarations import BASIC
 from tests.helpers.declarations import fetch as _fetch
 from tests.helpers.declarations import save as _save

@@ -7,26 +7,12 @@ import io
 import pytest
 
 from tests.helpers.review import add_report, decide, pump, task_state, wait_task
+from tests.helpers.title_declarations import BASIC, EXPERT, LOGIN, MATTER, MODULE_CONTENT, NEXT
+from tests.helpers.title_declarations import marks as _marks
+from tests.helpers.title_declarations import verified as _verified
 
-LOGIN = "applicant6"
-MATTER = "TITLE_NORMAL"
 NAME = "正常职称申报"
 CHAIN = ["institute-agent", "university-agent", "edu-dept-agent"]   # then the province
-BASIC = {"name": "周景行", "phone": "13800000006", "ethnicity": "汉族", "political_status": "群众",
-         "work_start": "2012-07-01", "employer": "长白理工大学先进材料研究院", "current_work": "材料研究",
-         "education": "硕士研究生", "degree": "硕士", "series": "工程", "profession": "材料工程",
-         "applied_level": "正高级", "applied_title": "正高级工程师", "apply_type": "破格",
-         "break_type": "两名专家推荐破格"}
-EXPERT = {"employer": "吉林大学", "title": "教授", "title_grade": "正高级", "profession": "材料学", "phone": "13900000011",
-          "opinion": "该同志业绩突出，同意推荐破格申报。"}
-MODULE_CONTENT = {
-    "break_reason": "主持完成省级重点研发项目两项，成果已转化应用。",
-    "education": [{"school": "吉林大学", "major": "材料工程", "degree_level": "硕士研究生",
-                   "start_date": "2009-09-01", "end_date": "2012-06-30"}],
-    "work": [{"employer": "长白理工大学先进材料研究院", "post": "材料研究", "start_date": "2012-07-01"}],
-    "assessments": [{"year": 2024, "result": "优秀"}],
-    "work_summary": "任现职以来从事先进材料研究，主持项目多项。",
-}
 
 
 def _h(login=LOGIN, **extra):
@@ -66,25 +52,6 @@ def _expert(client, decl_id, entry, op="add", entry_id=None):
     if op == "add":
         return client.post(path, headers=_h(), json_body={"entry": entry})
     return client.put(f"{path}/{entry_id}", headers=_h(), json_body={"entry": entry})
-
-
-def _verified(decl_id, category, n=1, entry_id=None):
-    from chalicelib.models.declarations import Attachment
-
-    now = dt.datetime.now(dt.timezone.utc).isoformat()
-    for i in range(n):
-        att = f"{category}{entry_id or ''}{i}"
-        pk, sk = Attachment.key(decl_id, category, att)
-        Attachment(pk=pk, sk=sk, decl_id=decl_id, attachment_id=att, category=category, entry_id=entry_id,
-                   file_name="x.png", content_type="image/png", declared_size=100, size=100,
-                   s3_key=f"decl/{decl_id}/{category}/{att}.png", incoming_key="incoming/x", state="verified",
-                   created_at=now).save()
-
-
-def _marks(definition_code=MATTER, wrong=()):
-    from chalicelib.matters import registry as definition
-
-    return {m: ("wrong" if m in wrong else "correct") for m in definition.get(definition_code).module_keys}
 
 
 def _pass(client, aws, unit_login, decl_id, matter=MATTER):
@@ -286,7 +253,7 @@ def test_route_by_personnel_authority_without_superiors(client, world):
 
 
 def test_same_person_holds_a_grading_and_a_title_declaration(client, world, aws):
-    from tests.unit.test_declarations import fill
+    from tests.helpers.declarations import fill
 
     title, _ = _ready_title(client)
     _complete_experts(client, title["decl_id"])
@@ -367,34 +334,6 @@ def test_forms_render_for_a_title_declaration(client, world):
 
 
 # --- adding the next matter needs no code -------------------------------------------------------
-
-NEXT = {
-    "code": "TEST_NEXT_MATTER", "name": "测试新事项", "steps": ["条件自检", "信息填报", "完成"],
-    "pledge": "本人承诺，申报所提供的材料真实、准确。", "notes": "测试",
-    "menu": {"service": "测试服务", "group": "测试菜单", "order": 900},
-    "self_check": {"title": "申报注意事项", "confirm": "确认并开始申报", "items": ["测试事项"]},
-    "identity_form": "basic",
-    "modules": [
-        {"key": "basic", "label": "基本信息", "group": "基本信息", "kind": "form", "missing": "基本信息_基本信息未填报",
-         "fields": [{"key": "name", "label": "姓名", "type": "text", "required": True, "max_length": 50},
-                    {"key": "phone", "label": "联系方式", "type": "phone", "required": True},
-                    {"key": "applied_level", "label": "申报等级", "type": "select", "options": ["一等", "二等"],
-                     "required": True}]},
-        {"key": "summary", "label": "工作总结", "group": "工作总结", "kind": "text", "max_chars": 200,
-         "required": True, "missing": "工作总结_工作总结未填报", "too_long": "工作总结_工作总结超过200字"}],
-    "attachments": [
-        {"category": "recommendation_report", "module": "review", "label": "推荐报告", "types": ["application/pdf"],
-         "max_kb": 1000, "max_count": 1, "reviewer": True}],
-    "forms": [{"key": "declaration_form", "label": "测试新事项申报表"},
-              {"key": "summary_table", "label": "测试新事项一览表"}],
-    "review": {"deadline_days": 7, "remind_before_days": 2, "backstop_factor": 3, "send_required_roles": ["unit"],
-               "report": {"category": "recommendation_report", "label": "推荐报告"},
-               "results": {"pending": "未评定", "passed": "通过", "failed": "未通过"}, "levels": ["一等", "二等"],
-               "route": {"description": "推荐单位审核后报省人社厅。", "stages": [
-                   {"key": "unit", "label": "推荐单位", "roles": ["unit"], "by": "binding", "description": "审核"},
-                   {"key": "province", "label": "省人社厅", "roles": ["province"], "by": "fixed", "final": True,
-                    "description": "评定"}]}},
-}
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import boto3
 
 from tests.helpers import files
 from tests.helpers.uploads import complete as _complete
-from tests.helpers.uploads import draft  # noqa: F401 - fixture
 from tests.helpers.uploads import event as _event
 
 
