@@ -75,8 +75,8 @@ def main(n: int = 1000, quick: bool = False) -> dict:
         for key, value in env.items():
             if hasattr(config, key):
                 setattr(config, key, value)
-        from tests.unit.certificate_helpers import seed_passed
-        from tests.unit.conftest import World
+        from tests.helpers.certificates import seed_passed
+        from tests.helpers.in_process import World
 
         world = World(seed.seed_demo())
         seed_passed(world, n)

@@ -262,7 +262,7 @@ def setup(api_url: str) -> dict:
                      "office_address": "吉林市船营区", "personnel_authority": "市（州）属"}}, timeout=10)
     notice = requests.get(f"{api_url}/notices", headers={"Authorization": f"Bearer {agents['institute']}"},
                           timeout=10).json()["items"][0]["notice_id"]
-    from tests.unit.files import pdf as make_pdf
+    from tests.helpers.files import pdf as make_pdf
 
     return {"c": c, "dev": dev, "agents": agents, "unit_codes": unit_codes, "notice": notice,
             "png": _png(), "pdf": make_pdf()}

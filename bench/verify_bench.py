@@ -17,7 +17,7 @@ def main(quick: bool = False):
 
     from chalicelib.services.uploads import INLINE_MAX_PIXELS
     from chalicelib.uploads.verify import verify_object
-    from tests.unit import files
+    from tests.helpers import files
 
     with mock_aws():
         s3 = boto3.client("s3", region_name="cn-north-1")

@@ -1,31 +1,13 @@
 """Shared test settings: fake AWS credentials and a throwaway JWT key pair, set before any
 project module is imported (config is read at import)."""
 import os
-import pathlib
-import tempfile
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from tests.helpers.keys import KEYDIR, TEST_PUBLIC_KEY
+
 pytest_plugins = ["tests.iam_audit"]   # each function's AWS calls checked against its role
 
-
-def _keypair(directory: pathlib.Path):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo)
-    (directory / "jwt-private.pem").write_bytes(private)
-    return key, private, public.decode()
-
-
-_KEYDIR = pathlib.Path(tempfile.mkdtemp(prefix="talent-test-keys-"))
-# The key object signs the tests' tokens: parsing the PEM again costs ~40 ms a token.
-TEST_SIGNING_KEY, TEST_PRIVATE_KEY, TEST_PUBLIC_KEY = _keypair(_KEYDIR)
 
 for _name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
     os.environ.pop(_name, None)
@@ -35,7 +17,7 @@ os.environ.update({
     "STAGE": "local", "TABLE_NAME": "talent-grading-test-main",
     "ATTACHMENTS_BUCKET": "talent-grading-test-attachments",
     "JWT_PUBLIC_KEY": TEST_PUBLIC_KEY,
-    "DEV_JWT_PRIVATE_KEY_FILE": str(_KEYDIR / "jwt-private.pem"),
+    "DEV_JWT_PRIVATE_KEY_FILE": str(KEYDIR / "jwt-private.pem"),
 })
 
 

@@ -1,15 +1,15 @@
 """Browser tier: Playwright driving Debian's chromium (/usr/bin/chromium; nothing downloads a
 browser) against the local stack with the built web frontend."""
 import os
-import pathlib
 import shutil
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests.helpers.paths import ROOT
+from tests.helpers.stack import ACCESS_TOKEN_TTL
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "test-artifacts" / "screenshots"
-ACCESS_TOKEN_TTL = 30   # seconds; the web renews 10 s before expiry
 
 
 def pytest_collection_modifyitems(items):

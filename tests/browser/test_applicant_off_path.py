@@ -9,16 +9,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_applicant_mobile import axe, login
-from tests.browser.test_console_levels import Http
-from tests.unit import files
+from tests.helpers import files
+from tests.helpers.company_declaration import BASIC, WHO, grading_declaration
+from tests.helpers.phone import axe, login
+from tests.helpers.stack import Http
 
-WHO = "applicant2"
 NARROW = {"width": 320, "height": 640}
 WORK = [{"employer": "吉林化纤集团", "post": "技术员", "start_date": "2012-07-01", "end_date": "2016-06-30"},
         {"employer": "松花江精密制造有限公司", "post": "工程师", "start_date": "2016-07-01"}]
-BASIC = {"name": "李文静", "phone": "13800000002", "personnel_category": "专业技术人员", "education": "硕士研究生",
-         "applied_level": "C类"}
 
 
 def scroll_y(page):
@@ -27,31 +25,6 @@ def scroll_y(page):
 
 def settle(page):
     page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
-
-
-def company_reports(http):
-    """The company (李文静's recommending unit) completes its 人才分类定级报送信息, as its legal person
-    would in the console: until then its people cannot declare."""
-    u = http.call("GET", "/units/me", "company-legal")
-    if u["reporting_complete"]:
-        return
-    body = {k: u.get(k) for k in ("name", "region_code", "unit_type", "industry", "address", "email")}
-    body["reporting_info"] = {"contact_name": "韩冬", "contact_phone": "13900001234", "contact_post": "人事主管",
-                              "office_address": "吉林市船营区", "personnel_authority": "市（州）属"}
-    http.call("PUT", "/units/me", "company-legal", headers={"If-Match": str(u["version"])}, json=body)
-
-
-def grading_declaration(http):
-    """李文静's 人才分类定级 draft with 基本信息 saved (over HTTP)."""
-    company_reports(http)
-    mine = [d for d in http.call("GET", "/declarations", WHO)["items"] if d["matter_type"] == "TALENT_GRADING"]
-    if mine:
-        return mine[0]["decl_id"]
-    notice = next(n for n in http.call("GET", "/notices?matter_type=TALENT_GRADING", WHO)["items"])
-    decl = http.call("POST", "/declarations", WHO, json={"notice_id": notice["notice_id"], "confirmed": True})
-    http.call("PUT", f"/declarations/{decl['decl_id']}/modules/basic", WHO,
-              headers={"If-Match": str(decl["modules"]["basic"]["version"])}, json={"content": BASIC})
-    return decl["decl_id"]
 
 
 def test_home_with_the_api_down_says_what_failed_and_retries(browser, web_stack, shot):

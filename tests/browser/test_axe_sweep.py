@@ -11,9 +11,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_applicant_mobile import AXE
-from tests.browser.test_applicant_off_path import WHO, grading_declaration
-from tests.browser.test_console_levels import Http
+from tests.helpers.company_declaration import WHO, grading_declaration
+from tests.helpers.paths import AXE
+from tests.helpers.stack import Http
 
 PHONES = {"390": {"width": 390, "height": 844}, "320": {"width": 320, "height": 640}}
 DESKS = {"1366": {"width": 1366, "height": 768}, "1920": {"width": 1920, "height": 1080}}

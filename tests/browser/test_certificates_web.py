@@ -10,15 +10,15 @@ import time
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT
-from tests.browser.test_applicant_mobile import PHONE, login, visit
+from tests.helpers.paths import ROOT
+from tests.helpers.phone import PHONE, login, visit
 
 WHO = "applicant3"
 
 SEED = """
 import json
 from chalicelib.models.accounts import DevLogin
-from tests.unit.certificate_helpers import seed_passed
+from tests.helpers.certificates import seed_passed
 
 class World:
     logins = {x: DevLogin.get(*DevLogin.key(x)) for x in (%r, "province-legal", "institute-legal")}
@@ -97,7 +97,8 @@ def test_the_province_lists_filters_and_exports_certificates_in_the_console(brow
 
     import openpyxl
 
-    from tests.browser.test_console_levels import axe, login as console_login
+    from tests.helpers.console import axe
+    from tests.helpers.console import login as console_login
 
     _issue(web_stack)                                        # issued once: a second batch skips it
     page = console_login(browser, web_stack, "province-agent")

@@ -13,8 +13,11 @@ import requests
 from playwright.sync_api import expect
 
 from devtools.seed import _id
-from tests.browser.test_console_levels import AXE, MARKS, Http, poll, settle
-from tests.unit import files
+from tests.helpers import files
+from tests.helpers.console import settle
+from tests.helpers.paths import AXE
+from tests.helpers.poll import poll
+from tests.helpers.stack import Http
 
 SMALL = {"width": 1366, "height": 768}
 LARGE = {"width": 1920, "height": 1080}

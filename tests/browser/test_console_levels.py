@@ -3,49 +3,17 @@ agent, a superior unit, a city bureau and the provincial office. A declaration w
 高层次人才 is prepared over HTTP (real uploads by presigned POST) and passed by the lower levels;
 each level's pages are checked, screenshotted into test-artifacts/screenshots/console-*.png and
 scanned with axe-core (0 serious or critical violations)."""
-import pathlib
-
 import pytest
-import requests
 from playwright.sync_api import expect
 
+from tests.helpers import files
+from tests.helpers.console import DESK, MARKS, axe, login, settle
+from tests.helpers.paths import ROOT
 from tests.helpers.poll import poll
-from tests.unit import files
+from tests.helpers.stack import Http, task_state
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
-DESK = {"width": 1440, "height": 900}
-MARKS = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours", "attachments")}
 BASIC = {"name": "孙立新", "phone": "13800000005", "personnel_category": "专业技术人员", "education": "博士研究生",
          "applied_level": "C类", "talent_category": "高层次人才"}
-
-
-class Http:
-    def __init__(self, base):
-        self.base, self.s, self.tokens = base.rstrip("/"), requests.Session(), {}
-
-    def call(self, method, path, login, expect_status=(200, 201, 204), **kw):
-        if login not in self.tokens:
-            self.tokens[login] = self.s.post(f"{self.base}/dev/token", json={"login": login}, timeout=10).json()["token"]
-        headers = {"Authorization": f"Bearer {self.tokens[login]}", **kw.pop("headers", {})}
-        r = self.s.request(method, f"{self.base}{path}", headers=headers, timeout=30, **kw)
-        assert r.status_code in expect_status, (method, path, r.status_code, r.text[:300])
-        return r.json() if r.content else None
-
-    def upload(self, slot_path, complete, login, file_name, ctype, data, **extra):
-        slot = self.call("POST", slot_path, login, json={"file_name": file_name, "content_type": ctype,
-                                                          "size": len(data), **extra})
-        up = slot["upload"]
-        r = self.s.post(up["url"], data=up["fields"], files={"file": (file_name, data, ctype)}, timeout=60)
-        assert r.status_code == 204, r.text[:200]     # S3's answer to a POST upload
-        return self.call("POST", complete(slot["attachment"]["attachment_id"]), login)
-
-
-
-def task_state(http, login, d):
-    r = http.s.get(f"{http.base}/reviews/{d}", headers={"Authorization": f"Bearer {http.tokens.get(login) or ''}"},
-                   timeout=30)
-    return r.json()["task"]["state"] if r.status_code == 200 else None
 
 
 def pass_level(http, login, d, send=True):
@@ -96,30 +64,6 @@ def scene(web_stack):
     http.call("GET", "/me", "cc-bureau-agent")
     poll(lambda: task_state(http, "cc-bureau-agent", d) == "open")
     return {"http": http, "decl_id": d, "applicant": a}
-
-
-def login(browser, stack, who):
-    ctx = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = ctx.new_page()
-    page.goto(f"{stack.web_url}/#/login")
-    page.click(f"[data-login='{who}']")
-    expect(page.get_by_role("menuitem", name="工作台")).to_be_visible()
-    return page
-
-
-def axe(page, name):
-    """axe-core in the page: no serious or critical violation."""
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-        .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""")
-    bad = [v for v in found if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{name}: {bad}"
-    return found
-
-
-def settle(page):
-    """Wait for CSS transitions (dialogs fading in) to finish before a screenshot."""
-    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
 
 
 def menu(page, label):

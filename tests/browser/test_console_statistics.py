@@ -7,7 +7,7 @@ import re
 import boto3
 from playwright.sync_api import expect
 
-from tests.browser.test_console_levels import axe
+from tests.helpers.console import axe
 
 SMALL = {"width": 1366, "height": 768}
 # Compressed JS+CSS of the console's first screen (login → 工作台): 123.5 KB measured with the

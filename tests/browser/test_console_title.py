@@ -11,10 +11,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_console_levels import axe, login, settle
+from tests.helpers.console import axe, login, settle
+from tests.helpers.desk import choose
 from tests.helpers.poll import poll
 from tests.helpers.title_scene import APPLICANT_FILES, EXPERT, EXPERTS, MATTER, MODULES, basic, post_upload, slot_body
-from tests.browser.test_e2e import choose
 
 OPINION = "破格推荐专家信息有误，请核对专家推荐意见表后重新上传。"
 

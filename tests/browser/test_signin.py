@@ -13,8 +13,8 @@ import requests
 from playwright.sync_api import expect
 
 from devtools.seed import _code, _id
-from tests.browser.conftest import ACCESS_TOKEN_TTL
 from tests.helpers.poll import poll
+from tests.helpers.stack import ACCESS_TOKEN_TTL
 
 DESK = {"width": 1400, "height": 900}
 UNIVERSITY = _code("12220000412756703")

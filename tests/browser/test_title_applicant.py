@@ -10,8 +10,8 @@ import urllib.request
 
 from playwright.sync_api import expect
 
-from tests.browser.test_applicant_mobile import call, login, module, saved, visit
-from tests.unit import files
+from tests.helpers import files
+from tests.helpers.phone import call, login, module, saved, visit
 
 WHO = "applicant6"            # 周景行, seeded for 职称 (bound to 长白理工大学先进材料研究院, approved)
 MATTER = "TITLE_NORMAL"

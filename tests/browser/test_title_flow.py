@@ -9,12 +9,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_applicant_mobile import login, saved, visit
-from tests.browser.test_console_levels import Http, task_state
-from tests.browser.test_e2e import DESK, choose
-from tests.browser.test_e2e import login as desk_login
+from tests.helpers import files
+from tests.helpers.desk import DESK, choose
+from tests.helpers.desk import login as desk_login
+from tests.helpers.phone import login, saved, visit
 from tests.helpers.poll import poll
-from tests.unit import files
+from tests.helpers.stack import Http, task_state
 
 WHO = "applicant1"            # bound to the institute; its 人才分类定级 declaration (test_e2e) is another matter
 MATTER = "TITLE_NORMAL"

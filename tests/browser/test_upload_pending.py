@@ -13,8 +13,8 @@ import requests
 from playwright.sync_api import expect
 
 from devtools.seed import _id
-from tests.browser.test_applicant_mobile import EDU_DEPT, PHONE, call, module
-from tests.unit import files
+from tests.helpers import files
+from tests.helpers.phone import EDU_DEPT, PHONE, call, module
 
 NEW_PERSON = ("孟凡清", _id("22010219870412605"))   # signs in for the first time here
 

@@ -1,16 +1,6 @@
-"""Uploads in the in-process tier: a draft with its basic module saved, a slot, the browser's POST
-to S3, the whole upload, the S3 event, the client's complete call."""
+"""Uploads in the in-process tier (the `draft` they go to: tests/unit/conftest.py): a slot, the
+browser's POST to S3, the whole upload, the S3 event, the client's complete call."""
 import boto3
-import pytest
-
-from tests.helpers.declarations import BASIC, save
-
-@pytest.fixture
-def draft(client, world):
-    notice = client.get("/notices", headers=world.headers("applicant1")).json["items"][0]["notice_id"]
-    d = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
-    assert save(client, world, d, "basic", BASIC).status == 200
-    return d
 
 
 def slot(client, world, decl, category, data, content_type, login="applicant1", **extra):

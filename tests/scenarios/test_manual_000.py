@@ -4,7 +4,7 @@ Each test quotes the sentence it checks (file 000_677c4ce5c982a5c0.txt and the s
 import boto3
 import pytest
 
-from tests.unit import files
+from tests.helpers import files
 from tests.helpers.declarations import BASIC, fill
 from tests.helpers.declarations import save as _save
 

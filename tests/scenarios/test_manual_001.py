@@ -4,8 +4,8 @@ Each test quotes the sentence it checks (file 001_9b9bfbf0a036a606.txt and its s
 import boto3
 import pytest
 
-from tests.unit import files
-from tests.unit.review_helpers import MARKS_ALL_CORRECT, decide, ready, wait_task
+from tests.helpers import files
+from tests.helpers.review import MARKS_ALL_CORRECT, decide, ready, wait_task
 
 M = "001_9b9bfbf0a036a606.txt"
 

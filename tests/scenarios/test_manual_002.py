@@ -3,34 +3,18 @@
 Each test quotes the sentence it checks (file 002_5ceccb49e0219646.txt and its section)."""
 import pytest
 
-from tests.unit.review_helpers import decide, wait_task
-from tests.unit.test_title_declarations import BASIC, EXPERT, MODULE_CONTENT, _marks, _verified
+from tests.helpers.review import decide, wait_task
+from tests.helpers.title_declarations import BASIC, MODULE_CONTENT
+from tests.helpers.title_declarations import complete as _complete
+from tests.helpers.title_declarations import expert as _expert
+from tests.helpers.title_declarations import h as _h
+from tests.helpers.title_declarations import marks as _marks
+from tests.helpers.title_declarations import me as _me
+from tests.helpers.title_declarations import notice as _notice
+from tests.helpers.title_declarations import save as _save
 
 M = "002_5ceccb49e0219646.txt"
-LOGIN, MATTER, NAME = "applicant6", "TITLE_NORMAL", "正常职称申报"
-
-
-def _h(world, login=LOGIN, **extra):
-    return world.headers(login, **extra)
-
-
-def _notice(client, world, matter=MATTER, login=LOGIN):
-    return client.get(f"/notices?matter_type={matter}", headers=_h(world, login)).json["items"][0]["notice_id"]
-
-
-def _me(client, world, d, login=LOGIN):
-    return client.get(f"/declarations/{d}", headers=_h(world, login)).json
-
-
-def _save(client, world, d, module, content, login=LOGIN):
-    version = _me(client, world, d, login)["modules"][module]["version"]
-    return client.put(f"/declarations/{d}/modules/{module}", headers=_h(world, login, **{"If-Match": str(version)}),
-                      json_body={"content": content})
-
-
-def _expert(client, world, d, name):
-    return client.post(f"/declarations/{d}/modules/experts/entries", headers=_h(world),
-                       json_body={"entry": {**EXPERT, "name": name}})
+NAME = "正常职称申报"
 
 
 @pytest.fixture
@@ -39,20 +23,6 @@ def draft(client, world):
                        json_body={"notice_id": _notice(client, world), "confirmed": True})
     assert resp.status == 201, resp
     return resp.json["decl_id"]
-
-
-def _complete(client, world, d):
-    assert _save(client, world, d, "basic", BASIC).status == 200
-    for module, content in MODULE_CONTENT.items():
-        assert _save(client, world, d, module, content).status == 200, module
-    for name in ("王教授", "李研究员"):
-        assert _expert(client, world, d, name).status == 201
-    _verified(d, "photo")
-    _verified(d, "id_card", 2)
-    _verified(d, "assessment_proof")
-    for entry in _me(client, world, d)["modules"]["experts"]["content"]:
-        _verified(d, "expert_title_certificate", entry_id=entry["id"])
-        _verified(d, "expert_recommendation", entry_id=entry["id"])
 
 
 def test_declaration_paths_of_the_menu(client, world):

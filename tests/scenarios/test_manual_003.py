@@ -2,10 +2,11 @@
 
 Each test quotes the sentence it checks (file 003_5b6e8c724c936f02.txt and its section)."""
 
-from tests.scenarios.test_manual_002 import _complete, _notice
-from tests.unit.conftest import make_token
-from tests.unit.review_helpers import add_report, decide, wait_task
-from tests.unit.test_title_declarations import _marks
+from tests.helpers.in_process import make_token
+from tests.helpers.review import add_report, decide, wait_task
+from tests.helpers.title_declarations import complete as _complete
+from tests.helpers.title_declarations import marks as _marks
+from tests.helpers.title_declarations import notice as _notice
 
 M = "003_5b6e8c724c936f02.txt"
 

@@ -64,7 +64,7 @@ def test_after_termination_the_applicant_cannot_take_part_in_this_round(client, 
     """004 （二）绑定审核：“注意：选择终止审核后，申报者将无法参与本次申报！”（同一审核页面用于申报审核；000/002：
     “在推荐单位或业务部门终止审核后业务状态将变更为‘审核不通过终止审核’”）— 不能删除、撤销或就同一通知重新申报，
     提示说明原因。"""
-    from tests.unit.review_helpers import decide, ready, wait_task
+    from tests.helpers.review import decide, ready, wait_task
 
     decl = ready(client, world)
     d, h = decl["decl_id"], world.headers("applicant1")

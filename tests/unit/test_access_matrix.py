@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from tests.unit.review_helpers import ready, wait_task
+from tests.helpers.review import ready, wait_task
 
 ACTORS = ["own", "other_applicant", "unit_on_route", "unit_not_reached", "unit_off_route",
           "bureau_other_region", "province_not_reached"]

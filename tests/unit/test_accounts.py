@@ -12,7 +12,7 @@ def _profile(**over):
 
 
 def _new_applicant_headers(world, sub="p-new-0001"):
-    from tests.unit.conftest import make_token
+    from tests.helpers.in_process import make_token
 
     token = make_token({"sub": sub, "role": "applicant", "name": "孙立"})
     return {"Authorization": f"Bearer {token}"}

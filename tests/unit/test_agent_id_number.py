@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devtools.seed import _id
-from tests.unit.conftest import make_token
+from tests.helpers.in_process import make_token
 
 AGENT_ID = _id("22010219880808123")          # a valid 居民身份证 number (GB 11643 check digit)
 FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in AGENT_ID)

@@ -6,8 +6,8 @@ import time
 import jwt
 import pytest
 
-from tests.conftest import TEST_PUBLIC_KEY
-from tests.unit.conftest import make_token
+from tests.helpers.keys import TEST_PUBLIC_KEY
+from tests.helpers.in_process import make_token
 
 
 def _unverified(payload: dict, header: dict) -> str:
@@ -273,7 +273,7 @@ def platform_keys(monkeypatch):
     import jwt as pyjwt
 
     from chalicelib import config, identity
-    from tests.conftest import TEST_PRIVATE_KEY
+    from tests.helpers.keys import TEST_PRIVATE_KEY
 
     issuer = "https://tyrz.example.test/oidc"
     monkeypatch.setattr(config, "JWT_PUBLIC_KEY", "")

@@ -7,13 +7,14 @@ result per token, so they are paid once per token and TTL, not per request), and
 standing check of a unit-side caller on a write (1 consistent GetItem of the agent record: what
 lets the cache stand, tests/unit/test_authorizer_cache.py)."""
 import contextlib
-import uuid
 
 import pytest
 
-from tests.unit.conftest import make_token
-from tests.unit.review_helpers import CHAIN, add_report, decide, pass_and_send, ready, wait_task
-from tests.unit.test_declarations import fill
+from tests.helpers.applicants import bound_applicant as _bound_applicant
+from tests.helpers.applicants import fill_with as _fill_with
+from tests.helpers.applicants import notice as _notice
+from tests.helpers.in_process import make_token
+from tests.helpers.review import CHAIN, add_report, decide, pass_and_send, ready, wait_task
 
 
 @pytest.fixture
@@ -94,11 +95,6 @@ def platform_headers(world, login):
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
-def _notice(client, world, matter="TALENT_GRADING"):
-    items = client.get("/notices", headers=world.headers("applicant1")).json["items"]
-    return next(n["notice_id"] for n in items if n["matter_type"] == matter)
-
-
 def test_authorizer_budget_per_account_kind(client, world, calls):
     for login, budget in (("applicant1", ["GetItem"]), ("institute-agent", ["BatchGetItem", "GetItem"]),
                           ("institute-legal", ["BatchGetItem"])):
@@ -135,7 +131,7 @@ def test_submit_budget(client, world, calls):
 def test_attachment_complete_budget(client, world, aws, calls):
     import boto3
 
-    from tests.unit import files
+    from tests.helpers import files
 
     notice = _notice(client, world)
     decl = client.post("/declarations", headers=world.headers("applicant1"), json_body={"notice_id": notice, "confirmed": True}).json
@@ -168,7 +164,7 @@ def test_decision_at_a_level_without_send_budget(client, world, aws, calls):
         pass_and_send(client, world, aws, unit, decl["decl_id"])
     wait_task(client, world, aws, "cc-bureau-agent", decl["decl_id"])
     headers = platform_headers(world, "cc-bureau-agent")
-    from tests.unit.review_helpers import MARKS_ALL_CORRECT
+    from tests.helpers.review import MARKS_ALL_CORRECT
 
     with calls.measure():
         resp = client.post(f"/reviews/{decl['decl_id']}/decision", headers=headers,
@@ -186,23 +182,6 @@ def test_decision_at_a_level_without_send_budget(client, world, aws, calls):
     # is no option: the machine could move on with no decision recorded.
     assert calls.route == ["Query", "Query", "SendTaskSuccess", "TransactWriteItems", "UpdateItem"], calls.route
     assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
-
-
-def _bound_applicant(world, n):
-    """Another applicant bound to (and approved by) the institute: a local test token for setup."""
-    from chalicelib.identity import ROLE_APPLICANT, Principal
-    from chalicelib.schemas.accounts import PersonProfileIn
-    from chalicelib.services import bindings, people
-    from devtools.seed import _id
-
-    person_id = f"p-budget-{uuid.uuid4().hex[:8]}"
-    principal = Principal(subject=person_id, role=ROLE_APPLICANT, name="测试")
-    people.save_profile(principal, PersonProfileIn(name="张明远", id_type="居民身份证（户口簿）",
-                                                   id_number=_id(f"2201021985061{n:04d}"), phone="13800000001"))
-    request = bindings.request_person_binding(principal, world.code("institute"))
-    bindings.decide(world.principal("institute-legal"), request["request_id"], "approve", "审核通过")
-    token = make_token({"sub": person_id, "role": ROLE_APPLICANT, "name": "张明远"})
-    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
 def test_batch_send_of_eight_budget(client, world, aws, calls, monkeypatch):
@@ -227,15 +206,6 @@ def test_batch_send_of_eight_budget(client, world, aws, calls, monkeypatch):
     per_declaration = ["Query", "Query", "SendTaskSuccess", "TransactWriteItems", "UpdateItem"]   # 5 × 8 = 40
     assert calls.route == sorted(per_declaration * 8), calls.route
     assert calls.standing == ["GetItem"], calls.standing      # once per request, however many items
-
-
-def _fill_with(client, decl, headers):
-    class _World:      # fill() takes a world for headers; these applicants have their own token
-        def headers(self, login, **extra):
-            return {**headers, **extra}
-
-    fill(client, _World(), decl)
-    client.post(f"/declarations/{decl['decl_id']}/pledge", headers=headers, json_body={"accepted": True})
 
 
 def _other_results(world, n):

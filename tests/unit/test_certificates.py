@@ -8,8 +8,9 @@ import json
 import boto3
 import pytest
 
-from tests.unit.review_helpers import CHAIN, pass_and_send
-from tests.unit.test_results import _committee, _ready_high
+from tests.helpers.review import CHAIN, pass_and_send
+from tests.helpers.results import committee as _committee
+from tests.helpers.results import ready_high as _ready_high
 
 
 def drain(env):

@@ -13,7 +13,7 @@ import tracemalloc
 
 import pytest
 
-from tests.unit.certificate_helpers import queued, seed_passed
+from tests.helpers.certificates import queued, seed_passed
 
 
 def _cheap_render(cert, spec):

@@ -10,7 +10,7 @@ import pytest
 
 from chalicelib.identifiers import mask_id_number
 from tests.helpers.declarations import fetch, run_exports
-from tests.unit.certificate_helpers import id_number
+from tests.helpers.certificates import id_number
 
 YEAR = "2026"
 LIST = f"/certificates?matter_type=TALENT_GRADING&year={YEAR}"

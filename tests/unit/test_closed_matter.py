@@ -2,25 +2,21 @@
 and the menu refuse it, the declarations already made stay viewable, reviewable to a result, listed,
 filtered, exported and printable; and the 职称 results export through the export worker."""
 import datetime as dt
-import io
 import json
 import os
 import shutil
 
-import openpyxl
 import pytest
 
-from tests.unit.review_helpers import add_report, decide, pump, wait_task
-from tests.helpers.declarations import fetch as _fetch
-from tests.helpers.declarations import run_exports as _run_exports
-from tests.unit.test_title_declarations import BASIC, EXPERT, MODULE_CONTENT, NEXT
+from tests.helpers.matter_flow import committee_open as _committee_open
+from tests.helpers.matter_flow import export as _export
+from tests.helpers.matter_flow import h as _h
+from tests.helpers.matter_flow import publish as _publish
+from tests.helpers.matter_flow import save as _save
+from tests.helpers.review import add_report, decide, pump, wait_task
+from tests.helpers.title_declarations import BASIC, EXPERT, MODULE_CONTENT, NEXT
 
-LOGIN = "applicant6"
 CLOSED = "TEST_NEXT_MATTER"
-
-
-def _h(world, login=LOGIN, **extra):
-    return {**world.headers(login), **extra}
 
 
 def _registry(folder, monkeypatch, enabled=True):
@@ -46,27 +42,6 @@ def next_matter(tmp_path, monkeypatch):
     return lambda enabled: _registry(tmp_path, monkeypatch, enabled)
 
 
-def _publish(client, world, matter):
-    office = _h(world, "province-agent")
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8)))
-    created = client.post("/admin/notices", headers=office, json_body={
-        "title": "测试新事项申报通知", "matter_type": matter, "year": today.year, "source": "测试", "body": "测试",
-        "opens_at": (today - dt.timedelta(days=1)).isoformat(),
-        "closes_at": (today + dt.timedelta(days=5)).isoformat()})
-    assert created.status == 201, created.json
-    published = client.post(f"/admin/notices/{created.json['notice_id']}/publish",
-                            headers={**office, "If-Match": str(created.json["version"])})
-    assert published.status == 200, published.json
-    return created.json["notice_id"]
-
-
-def _save(client, world, decl_id, module, content):
-    version = client.get(f"/declarations/{decl_id}", headers=_h(world)).json["modules"][module]["version"]
-    resp = client.put(f"/declarations/{decl_id}/modules/{module}",
-                      headers=_h(world, **{"If-Match": str(version)}), json_body={"content": content})
-    assert resp.status == 200, (module, resp.json)
-
-
 def _marks(matter):
     from chalicelib.matters import registry as definition
 
@@ -83,28 +58,10 @@ def _pass(client, world, aws, unit_login, decl_id, matter):
         assert sent.json["sent"] == 1, sent.json
 
 
-def _committee_open(decl_id, level):
-    from chalicelib.models.reviews import ReviewTask
-
-    return any(t.state == "open" for t in ReviewTask.query(f"DECL#{decl_id}", ReviewTask.sk.startswith("TASK#"))
-               if t.level == level)
-
-
 def _full_id_number(decl_id):
     from chalicelib.models.declarations import Declaration
 
     return Declaration.get(*Declaration.key(decl_id)).id_number
-
-
-def _export(client, world, aws, login, **body):
-    job = client.post("/exports", headers=_h(world, login), json_body=body)
-    assert job.status == 201, job.json
-    _run_exports(aws)
-    done = client.get(f"/exports/{job.json['job_id']}", headers=_h(world, login)).json
-    assert done["state"] == "done", done
-    ws = openpyxl.load_workbook(io.BytesIO(_fetch(done["download"]["url"]))).active
-    rows = list(ws.iter_rows(values_only=True))
-    return rows[1], rows[2:]            # the header row, then the data rows (row 1 is the title)
 
 
 def test_a_matter_closed_after_declarations_keeps_them_reviewable_to_a_result(client, world, aws, next_matter):
@@ -188,7 +145,7 @@ def _title_through_the_chain(client, world, aws):
     _save(client, world, d, "basic", BASIC)
     for module, content in MODULE_CONTENT.items():
         _save(client, world, d, module, content)
-    from tests.unit.test_title_declarations import _verified
+    from tests.helpers.title_declarations import verified as _verified
 
     for name in ("王教授", "李研究员"):
         added = client.post(f"/declarations/{d}/modules/experts/entries", headers=_h(world),

@@ -2,7 +2,7 @@
 import pytest
 
 from chalicelib.models.declarations import Attachment
-from tests.helpers.declarations import BASIC, fill  # noqa: F401 - fill: used by review_helpers' importers
+from tests.helpers.declarations import BASIC, fill
 from tests.helpers.declarations import save as _save
 
 

@@ -7,7 +7,7 @@ import openpyxl
 import pypdf
 
 from tests.helpers.declarations import fetch as _fetch
-from tests.unit.review_helpers import CHAIN, pass_and_send, pump, ready
+from tests.helpers.review import CHAIN, pass_and_send, pump, ready
 
 
 def test_declaration_form_is_a_pdf_with_chinese_text(client, world, aws):
@@ -43,7 +43,7 @@ def test_results_export_runs_as_a_job_and_streams_rows(client, world, aws):
     client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
     for login in CHAIN:
         pass_and_send(client, world, aws, login, decl["decl_id"])
-    from tests.unit.test_review_chain import _province_committee
+    from tests.helpers.review import province_committee as _province_committee
 
     pump(aws, lambda: any(t["state"] == "open" for t in _province_committee(client, world, decl)))
     client.post(f"/reviews/{decl['decl_id']}/result", headers=world.headers("province-agent"),

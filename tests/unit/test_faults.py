@@ -4,8 +4,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.unit import files
-from tests.unit.review_helpers import ready, wait_task  # noqa: F401
+from tests.helpers import files
+from tests.helpers.review import ready, wait_task  # noqa: F401
 from tests.helpers.declarations import BASIC
 from tests.helpers.declarations import save as _save
 
@@ -141,7 +141,7 @@ def test_a_reused_request_token_from_another_agent_is_a_conflict_not_a_500(clien
     decl = ready(client, world)
     client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1"))
     wait_task(client, world, aws, "institute-agent", decl["decl_id"])
-    from tests.unit.review_helpers import decide
+    from tests.helpers.review import decide
 
     inject("TransactWriteItems", "IdempotentParameterMismatchException")
     resp = decide(client, world, "institute-legal", decl["decl_id"])

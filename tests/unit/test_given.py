@@ -7,7 +7,7 @@ import pytest
 
 from tests.helpers.declarations import save
 from tests.helpers.uploads import exists, upload
-from tests.unit import files
+from tests.helpers import files
 
 LOGIN = "applicant6"
 GRADING_BASIC = {"name": "周景行", "phone": "13800000006", "personnel_category": "专业技术人员",

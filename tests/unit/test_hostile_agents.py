@@ -3,7 +3,7 @@ it was typed with, on add, on edit and on re-enable; a disabled agent keeps its 
 its ID number. Each test failed on the code before the fix."""
 import pytest
 
-from tests.unit.conftest import make_token
+from tests.helpers.in_process import make_token
 
 PHONE = "13512340077"
 FULL_WIDTH = PHONE.translate(str.maketrans("0123456789", "０１２３４５６７８９"))

@@ -3,9 +3,8 @@ identifiers, searches normalised exactly as writes, file-name extensions compare
 them. Each test failed on the code before the fix."""
 import pytest
 
-from tests.unit.review_helpers import ready, wait_task
-from tests.unit.test_uploads import _slot
-from tests.unit.test_uploads import draft  # noqa: F401 - fixture
+from tests.helpers.review import ready, wait_task
+from tests.helpers.uploads import slot as _slot
 
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
 # Every kind the rule names: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen,
@@ -114,7 +113,7 @@ def test_a_search_id_number_that_writes_refuse_is_refused_not_an_empty_page(clie
 @pytest.mark.parametrize("name", ["photo.exe", "photo.exe.", "photo.exe . .", "photo.exe\u200b", "photo.e\u200bxe",
                                   "photo.ｅｘｅ", "photo．exe", "photo.exe\ufeff", "photo.ex\u00ade", "photo.exe\u3000"])
 def test_an_exe_name_is_refused_however_it_is_dressed(client, world, draft, name):
-    from tests.unit import files
+    from tests.helpers import files
 
     resp = _slot(client, world, draft, "id_card", files.png(), "image/png", slot="正面", file_name=name)
     assert resp.status == 422 and resp.json["Code"] == "TYPE_NOT_ALLOWED", (name, resp)
@@ -122,7 +121,7 @@ def test_an_exe_name_is_refused_however_it_is_dressed(client, world, draft, name
 
 @pytest.mark.parametrize("name", ["身份证正面.png", "证书2022.05.20", "扫描件.PNG.", "scan"])
 def test_ordinary_names_still_pass(client, world, draft, name):
-    from tests.unit import files
+    from tests.helpers import files
 
     resp = _slot(client, world, draft, "id_card", files.png(), "image/png", slot="正面", file_name=name)
     assert resp.status == 201, (name, resp)

@@ -7,7 +7,7 @@ import boto3
 import pytest
 
 from chalicelib import identifiers as ids
-from tests.unit.conftest import make_token
+from tests.helpers.in_process import make_token
 from tests.helpers.declarations import BASIC
 from tests.helpers.declarations import fetch as _fetch
 from tests.helpers.declarations import save as _save
@@ -128,7 +128,7 @@ def test_a_formula_typed_as_a_name_is_text_in_the_summary_table(client, world):
 # ---------------------------------------------------------------- item 4: notice attachment keys
 
 def test_a_notice_cannot_publish_an_object_the_server_did_not_store_for_it(client, world, aws):
-    from tests.unit import files
+    from tests.helpers import files
 
     s3 = boto3.client("s3", region_name="cn-north-1")
     victim = "decl/someone/id_card/abc.png"
@@ -150,7 +150,7 @@ def test_a_notice_cannot_publish_an_object_the_server_did_not_store_for_it(clien
 
 
 def test_editing_a_notice_keeps_and_may_rename_its_verified_files(client, world, aws):
-    from tests.unit import files
+    from tests.helpers import files
 
     office = world.headers("province-agent")
     notice = client.get("/admin/notices", headers=office).json["items"][0]
@@ -180,7 +180,7 @@ def _form_post(aws, slot, data, **fields):
 
 
 def test_a_notice_file_slot_is_completed_only_by_the_caller_it_was_given_to(client, world, aws):
-    from tests.unit import files
+    from tests.helpers import files
 
     notice = client.get("/admin/notices", headers=world.headers("province-agent")).json["items"][0]
     data = files.pdf()

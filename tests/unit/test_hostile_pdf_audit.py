@@ -1,8 +1,7 @@
 """Issue 28 item 1 through the API: a PDF with active content is verified disarmed, reviewers get
 the rebuild, and the verdict is in the declaration's audit trail. Failed on the code before the fix."""
-from tests.unit.test_uploads import _upload
-from tests.unit.test_uploads import draft  # noqa: F401 - fixture
-from tests.unit.uploads.test_verify_active_pdf import CASES, build
+from tests.helpers.active_pdfs import CASES, build
+from tests.helpers.uploads import upload as _upload
 
 
 def test_a_disarmed_pdf_is_stored_rebuilt_and_recorded_in_the_audit_trail(client, world, aws, draft):

@@ -9,9 +9,9 @@ concurrent transaction on the same item is cancelled with TransactionConflict, a
 verification then meets the holder)."""
 import threading
 
-from tests.unit import files
-from tests.unit.test_uploads import _post, _slot
-from tests.unit.test_uploads import draft  # noqa: F401 - fixture
+from tests.helpers import files
+from tests.helpers.uploads import post as _post
+from tests.helpers.uploads import slot as _slot
 
 
 def _complete(client, world, decl, att_id):

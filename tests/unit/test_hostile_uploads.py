@@ -7,15 +7,14 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 
-from tests.unit import files
+from tests.helpers import files
 from tests.helpers.uploads import complete as _complete
-from tests.helpers.uploads import draft  # noqa: F401 - fixture
 from tests.helpers.uploads import event as _event
 from tests.helpers.uploads import exists as _exists
 from tests.helpers.uploads import post as _post
 from tests.helpers.uploads import slot as _slot
 from tests.helpers.uploads import upload as _upload
-from tests.unit.uploads.test_verify import pdf_of_size
+from tests.helpers.upload_samples import pdf_of_size
 
 REGION = "cn-north-1"
 

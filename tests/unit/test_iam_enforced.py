@@ -53,7 +53,7 @@ def authorizer_role_stripped_to_get_item(aws):
 
 
 def _platform(claims):
-    from tests.unit.conftest import make_token
+    from tests.helpers.in_process import make_token
 
     return {"Authorization": f"Bearer {make_token(claims)}"}
 

@@ -19,11 +19,14 @@ import shutil
 import openpyxl
 import pytest
 
-from tests.unit.review_helpers import add_report, decide, pump, wait_task
-from tests.unit.test_closed_matter import _committee_open, _export, _publish, _save
-from tests.unit.test_documents import _fetch
-from tests.unit.test_matters import complete
-from tests.unit.test_title_declarations import _verified
+from tests.helpers.declarations import fetch as _fetch
+from tests.helpers.matter_flow import committee_open as _committee_open
+from tests.helpers.matter_flow import export as _export
+from tests.helpers.matter_flow import publish as _publish
+from tests.helpers.matter_flow import save as _save
+from tests.helpers.matter_samples import complete
+from tests.helpers.review import add_report, decide, pump, wait_task
+from tests.helpers.title_declarations import verified as _verified
 
 TERM = "TITLE_GRADE2_TERM_REVIEW"
 
@@ -260,7 +263,7 @@ def test_a_title_does_not_require_the_talent_grading_reporting_information(clien
 # --- 破格 experts, 申报注意事项 ---------------------------------------------------------------------------
 
 def test_a_break_expert_must_hold_a_full_senior_title(client, world):
-    from tests.unit.test_title_declarations import BASIC, EXPERT
+    from tests.helpers.title_declarations import BASIC, EXPERT
 
     notice = client.get("/notices?matter_type=TITLE_NORMAL", headers=_h(world)).json["items"][0]["notice_id"]
     d = client.post("/declarations", headers=_h(world), json_body={"notice_id": notice, "confirmed": True}).json["decl_id"]

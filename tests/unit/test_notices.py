@@ -89,7 +89,7 @@ def test_window_decides_whether_a_declaration_may_start(world):
 def test_notice_attachments_are_uploaded_verified_and_downloadable(client, world, aws):
     import boto3
 
-    from tests.unit import files
+    from tests.helpers import files
 
     office = world.headers("province-agent")
     notice = client.get("/notices", headers=office).json["items"][0]

@@ -1,7 +1,7 @@
 """The OpenAPI document covers every route and the committed copy is current."""
 import json
 
-from tests.conftest import ROOT
+from tests.helpers.paths import ROOT
 
 
 def test_every_route_is_documented(client):

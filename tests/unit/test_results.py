@@ -4,20 +4,11 @@ import io
 
 import openpyxl
 
-from tests.helpers.declarations import BASIC
 from tests.helpers.declarations import fetch as _fetch
 from tests.helpers.declarations import run_exports as _run_exports
-from tests.helpers.declarations import save as _save
-from tests.unit.review_helpers import CHAIN, add_report, decide, pass_and_send, pump, ready, wait_task
-
-HIGH = {**BASIC, "talent_category": "高层次人才"}
-
-
-def _ready_high(client, world, login="applicant1"):
-    decl = ready(client, world, login=login)
-    fresh = client.get(f"/declarations/{decl['decl_id']}", headers=world.headers(login)).json
-    assert _save(client, world, fresh, "basic", HIGH, login=login).status == 200
-    return decl
+from tests.helpers.results import committee as _committee
+from tests.helpers.results import ready_high as _ready_high
+from tests.helpers.review import CHAIN, add_report, decide, pass_and_send, ready, wait_task
 
 
 def _ready_company(client, world):
@@ -40,18 +31,6 @@ def _search(client, world, login, **filters):
 
 def _ids(page):
     return [r["decl_id"] for r in page["items"]]
-
-
-def _committee(client, world, aws, decl_id, result="通过", level="B类"):
-    from chalicelib.models.reviews import ReviewTask
-
-    def at_committee():
-        return any(t.state == "open" for t in ReviewTask.query(f"DECL#{decl_id}", ReviewTask.sk.startswith("TASK#001#05")))
-
-    pump(aws, at_committee)
-    resp = client.post(f"/reviews/{decl_id}/result", headers=world.headers("province-agent"),
-                       json_body={"result": result, "level": level})
-    assert resp.status == 200, resp.json
 
 
 def test_every_level_sees_the_results_of_declarations_that_passed_through_it(client, world, aws):
@@ -218,8 +197,8 @@ def test_review_search_by_id_number_in_the_body_and_report_state_survives_a_relo
     assert decide(client, world, "institute-agent", d).status == 200
     # the report uploaded through the API (slot → S3 → complete) marks the task, so the list shows
     # 已上传 after 查询; deleting it clears the mark
-    from tests.unit import files
-    from tests.unit.test_uploads import _post
+    from tests.helpers import files
+    from tests.helpers.uploads import post as _post
 
     pdf = files.pdf()
     slot = client.post(f"/reviews/{d}/report", headers=unit, json_body={

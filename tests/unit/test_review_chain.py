@@ -3,8 +3,9 @@ import json
 
 import pytest
 
-from tests.unit.review_helpers import (CHAIN, MARKS_ALL_CORRECT, add_report, decide, pass_and_send,
-                                       pump, ready, task_state, wait_task)
+from tests.helpers.review import (CHAIN, MARKS_ALL_CORRECT, add_report, decide, pass_and_send,
+                                  pump, ready, task_state, wait_task)
+from tests.helpers.review import province_committee as _province_committee
 
 
 def _me(client, world, decl_id, login="applicant1"):
@@ -47,12 +48,6 @@ def _exec_arn(decl):
     from chalicelib.models.declarations import Declaration
 
     return Declaration.get(*Declaration.key(decl["decl_id"])).execution_arn
-
-
-def _province_committee(client, world, decl):
-    from chalicelib.models.reviews import ReviewTask
-
-    return [{"state": t.state} for t in ReviewTask.query(f"DECL#{decl['decl_id']}", ReviewTask.sk.startswith("TASK#001#05"))]
 
 
 def test_return_to_applicant_opens_only_flagged_modules_and_round_two_restarts(client, world, aws):
@@ -538,7 +533,6 @@ def test_the_sweep_does_not_flag_a_task_decided_after_it_read_it(client, world, 
     assert r.status == 200, r.json
     assert machine._flag(stale, ReviewTask.reminded, audit="review.reminder") == 0
     assert [r for r in AuditRecord.trail(f"UNIT#{code}") if r.action == "review.reminder"] == []
-
 
 
 def test_previous_and_next_walk_the_whole_filtered_list_not_a_page(client, world, aws, aws_calls):

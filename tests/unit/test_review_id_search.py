@@ -2,8 +2,10 @@
 person (TaskIdIndex, written when the task opens) and one BatchGetItem of the tasks they name, the
 number as typed normalised as writes normalise it, only the caller's unit's tasks, the list (待审核/
 待送审/办结/已退回) and 姓名 applied to those few, the page and cursor shape of the lists."""
-from tests.unit.review_helpers import MARKS_ALL_CORRECT, decide, wait_task
-from tests.unit.test_call_budget import _bound_applicant, _fill_with, _notice
+from tests.helpers.applicants import bound_applicant as _bound_applicant
+from tests.helpers.applicants import fill_with as _fill_with
+from tests.helpers.applicants import notice as _notice
+from tests.helpers.review import MARKS_ALL_CORRECT, decide, wait_task
 
 WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
 

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 
-from tests.unit.review_helpers import add_report, ready
+from tests.helpers.review import add_report, ready
 
 MODULES = ("basic", "education", "continuing", "work", "achievements", "honours", "attachments")
 APPLICANTS = [("institute", 2), ("university", 1), ("company", 1), ("edu-dept", 1)]

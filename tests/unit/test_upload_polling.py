@@ -3,9 +3,8 @@ every repeated call must be safe, for a multipart upload too (a big image sent i
 assembled by the first call and then left to the S3-event verifier)."""
 import boto3
 
-from tests.unit import files
+from tests.helpers import files
 from tests.helpers.uploads import complete as _complete
-from tests.helpers.uploads import draft  # noqa: F401 - fixture
 from tests.helpers.uploads import event as _event
 
 

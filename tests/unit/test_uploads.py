@@ -6,8 +6,7 @@ import json
 import boto3
 import pytest
 
-from tests.unit import files
-from tests.helpers.uploads import draft  # noqa: F401 - fixture
+from tests.helpers import files
 from tests.helpers.uploads import exists as _exists
 from tests.helpers.uploads import post as _post
 from tests.helpers.uploads import slot as _slot
@@ -189,7 +188,7 @@ def test_large_contracts_get_resumable_multipart_parts(client, world, aws, draft
 
     stored = Attachment.get(*Attachment.key(draft["decl_id"], "contract", att["attachment_id"]))
     s3 = boto3.client("s3", region_name="cn-north-1")
-    from tests.unit.uploads.test_verify import pdf_of_size
+    from tests.helpers.upload_samples import pdf_of_size
 
     data = pdf_of_size(size)                       # exactly the declared size: each part's size is signed
     part = 8 * 1024 * 1024

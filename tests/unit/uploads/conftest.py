@@ -5,7 +5,8 @@ import dataclasses
 
 import pytest
 
-BUCKET = "verify-test-bucket"
+from tests.helpers.verify_s3 import BUCKET
+
 REGION = "cn-north-1"
 
 

@@ -2,8 +2,8 @@
 tests/unit/test_hostile_uploads.py covers with an event hook), so a swap between the HEAD and the
 reads is seen here with no emulation at all."""
 from chalicelib.uploads.verify import ATTEMPTS, verify_object
-from tests.unit.uploads.conftest import BUCKET
-from tests.unit.uploads.test_verify import EXE, exists, get, jpeg, pdf, png, put
+from tests.helpers.upload_samples import EXE, jpeg, pdf, png
+from tests.helpers.verify_s3 import BUCKET, exists, get, put
 
 KB = 1024
 ALL = frozenset({"image/png", "image/jpeg", "image/bmp", "application/pdf"})

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.uploads.verify import sniff, verify_object
-from tests.unit.uploads.conftest import BUCKET
-from tests.unit.uploads.test_verify import EXE, HTML, bmp, jpeg, pdf, png
+from tests.helpers.upload_samples import EXE, HTML, bmp, jpeg, pdf, png
+from tests.helpers.verify_s3 import BUCKET
 
 KB = 1024
 ALL = frozenset({"image/png", "image/jpeg", "image/bmp", "application/pdf"})

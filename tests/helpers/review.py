@@ -95,3 +95,9 @@ CHAIN = ["institute-agent", "university-agent", "edu-dept-agent", "cc-bureau-age
 
 def body_of(resp):
     return json.loads(resp.body)
+
+
+def province_committee(client, world, decl):
+    from chalicelib.models.reviews import ReviewTask
+
+    return [{"state": t.state} for t in ReviewTask.query(f"DECL#{decl['decl_id']}", ReviewTask.sk.startswith("TASK#001#05"))]
