@@ -14,12 +14,31 @@ _CREATING = threading.Lock()    # a session is not thread-safe: clients are made
 
 
 @functools.lru_cache(maxsize=None)
+def _loader(data_path):
+    from botocore.loaders import create_loader
+
+    return create_loader(data_path)
+
+
+def botocore_session():
+    """A new botocore session that reads endpoints and service models through the process's one
+    loader. A session with a loader of its own parses endpoints.json and each model again: ~220 ms
+    a session + client, against ~5 ms. pynamodb makes a session for each model class
+    (chalicelib/models/base.py hands it this function), so a cold start paid that per entity."""
+    import botocore.session
+
+    session = botocore.session.Session()
+    session.register_component("data_loader", _loader(session.get_config_variable("data_path")))
+    return session
+
+
+@functools.lru_cache(maxsize=None)
 def _session():
     """One boto3 session for every client: its loader parses endpoints and each service's model
     once (a session per client parsed them again for each client)."""
     import boto3  # deferred: cold start (DESIGN.md §5)
 
-    return boto3.session.Session()
+    return boto3.session.Session(botocore_session=botocore_session())
 
 
 def _client(service: str):

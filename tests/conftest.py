@@ -21,16 +21,37 @@ os.environ.update({
 })
 
 
+def _one_model_loader():
+    """moto's mock_aws sets boto3's default session aside, so each test's first boto3.client()
+    made a new botocore session that parsed endpoints.json and the service's model again (~220 ms,
+    178 model files in one test module): every session of the test process shares the product's
+    one loader instead (chalicelib.aws.botocore_session)."""
+    import botocore.session
+
+    from chalicelib import aws
+
+    botocore.session.get_session = aws.botocore_session
+
+
+_one_model_loader()
+
+
 
 # Each local stack's tests form one xdist group (one worker starts that stack and runs them in
-# order): the browser tier (web_stack), the fuzzing module (its own stack), the other integration
-# tests (stack). Prefixes are matched in order: the first that fits names the group.
-STACK_GROUPS = (("tests/browser/", "browser"), ("tests/integration/test_fuzz.py", "fuzz"),
-                ("tests/integration/", "integration"))
+# order): the browser tier in two halves, the applicants' phone pages and the console (each half
+# its own web_stack: one browser group was ~9 minutes alone on a worker, the whole run's long
+# pole), the fuzzing module (its own stack), the other integration tests (stack). Prefixes are
+# matched in order: the first that fits names the group.
+PHONE_BROWSER_FILES = ("test_axe_sweep.py", "test_applicant_mobile.py", "test_title_applicant.py",
+                       "test_applicant_off_path.py", "test_certificates_web.py", "test_upload_pending.py",
+                       "test_applicant_web_server.py")
+STACK_GROUPS = tuple((f"tests/browser/{name}", "browser-phone") for name in PHONE_BROWSER_FILES) + (
+    ("tests/browser/", "browser-console"), ("tests/integration/test_fuzz.py", "fuzz"),
+    ("tests/integration/", "integration"))
 # Under `./dev test` (--no-loadscope-reorder) each worker takes the next unit of work in this order
 # when it runs dry: the longest groups first, then the ungrouped tests one by one. The stack tiers
-# no longer wait for one another on one worker while the other finishes the in-process tiers.
-GROUP_ORDER = ("browser", "package", "integration", "fuzz")
+# no longer wait for one another on one worker while the others finish the in-process tiers.
+GROUP_ORDER = ("browser-console", "browser-phone", "package", "fuzz", "integration")
 
 
 # tryfirst: xdist's worker turns the marks into a nodeid suffix ("…@browser") in its own hook; ours

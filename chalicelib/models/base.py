@@ -6,13 +6,18 @@ patterns.
 """
 import contextlib
 
+import pynamodb.connection.base
 from pynamodb.attributes import DiscriminatorAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from chalicelib import config
-from chalicelib.aws import RETRYABLE_CODES, server_side
+from chalicelib.aws import RETRYABLE_CODES, botocore_session, server_side
+
+# pynamodb opens a botocore session per model class (and per thread) through this module name;
+# ours share the process's one loader of service models (chalicelib.aws.botocore_session).
+pynamodb.connection.base.get_session = botocore_session
 from chalicelib.clock import now_iso  # noqa: F401  (re-exported: the stored form of an instant)
 from chalicelib.errors import Conflict, NotFound, Unavailable
 

@@ -55,6 +55,17 @@ def browser():
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_context_left_open(request):
+    """A context a test leaves open keeps its pages running (silent renewal every 20 s with the
+    tier's 30 s tokens: the sign-in page, a token request, the app in a frame) for the rest of
+    the session: closed after each test."""
+    yield
+    if "browser" in request.fixturenames:
+        for context in list(request.getfixturevalue("browser").contexts):
+            context.close()
+
+
 @pytest.fixture
 def shot():
     SHOTS.mkdir(parents=True, exist_ok=True)
