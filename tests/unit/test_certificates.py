@@ -8,6 +8,7 @@ import json
 import boto3
 import pytest
 
+from tests.helpers.certificates import seed_passed
 from tests.helpers.review import CHAIN, pass_and_send
 from tests.helpers.results import committee as _committee
 from tests.helpers.results import ready_high as _ready_high
@@ -64,9 +65,7 @@ def _verify(client, number, code):
     return client.post("/verify/certificate", json_body={"number": number, "check_code": code})
 
 
-@pytest.fixture
-def issued(client, world, aws):
-    d = _passed(client, world, aws)
+def _issued(client, world, aws, d):
     job = _issue(client, world, aws)
     assert (job["issued"], job["skipped"]) == (1, 0)
     mine = client.get("/me/certificates", headers=world.headers("applicant1")).json["items"]
@@ -74,7 +73,20 @@ def issued(client, world, aws):
     return mine[0]
 
 
-def test_the_signed_pdf_validates_and_a_changed_byte_breaks_it(client, world, aws, issued):
+@pytest.fixture
+def issued(client, world, aws):
+    """One certificate for a seeded 通过 result (tests/helpers/certificates.py): what the issuing
+    batch reads. The test below walks the whole review chain to its result first."""
+    return _issued(client, world, aws, seed_passed(world, 1)[0])
+
+
+@pytest.fixture
+def issued_after_the_chain(client, world, aws):
+    return _issued(client, world, aws, _passed(client, world, aws))
+
+
+def test_the_signed_pdf_validates_and_a_changed_byte_breaks_it(client, world, aws, issued_after_the_chain):
+    issued = issued_after_the_chain
     from chalicelib.services.certificates import pades
 
     keys = client.get("/.well-known/certificate-keys").json["keys"]
