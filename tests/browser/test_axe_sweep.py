@@ -19,11 +19,15 @@ PHONES = {"390": {"width": 390, "height": 844}, "320": {"width": 320, "height": 
 DESKS = {"1366": {"width": 1366, "height": 768}, "1920": {"width": 1920, "height": 1080}}
 
 
-# Loaded and settled: no spinner or loading mask (networkidle never comes: the sign-in keeps a
-# renewal frame), no animation running, and no change to the page for 300 ms. Without the last,
-# an answer landing while axe ran re-rendered a card whose el-tag zoomed in (Element Plus's
-# appear transition) and axe measured its text at partial opacity: a contrast "violation" of
-# 未完善 on the unit's 工作台 in one run of five.
+# Loaded: no spinner or loading mask (networkidle never comes: the sign-in keeps a renewal frame)
+# and no animation running. Settled, in addition: no change to the page for 300 ms. A violation
+# found on a loaded page is judged again on the settled page: an answer landing while axe ran
+# re-rendered a card whose el-tag zoomed in (Element Plus's appear transition), and axe measured
+# its text at partial opacity (a contrast "violation" of 未完善 on the unit's 工作台, one run of
+# five). A real violation is still there once settled; waiting 300 ms on every screen instead cost
+# the sweep ~30 s.
+LOADED = """() => !document.querySelector('.van-loading, .el-loading-mask, .el-skeleton')
+    && document.getAnimations().every(a => a.playState !== 'running')"""
 SETTLED = """() => {
     const s = window.__axeSettle || (window.__axeSettle = (() => {
         const state = {last: performance.now()};
@@ -41,13 +45,11 @@ RUN = """async () => (await axe.run(document, {resultTypes: ['violations']})).vi
 
 
 def violations(page):
+    page.wait_for_function(LOADED)
     if not page.evaluate("() => !!window.axe"):
         page.add_script_tag(path=str(AXE))
-    page.wait_for_function(SETTLED, timeout=15000)
     found = page.evaluate(RUN)
     if found:
-        # the page changed under axe after all (a late answer): judge the settled page again;
-        # a real violation is still there
         page.wait_for_function(SETTLED, timeout=15000)
         found = page.evaluate(RUN)
     return found
