@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from devtools.seed import _id
 from tests.helpers import files
-from tests.helpers.console import settle
+from tests.helpers.console import login, settle
 from tests.helpers.paths import AXE
 from tests.helpers.poll import poll
 from tests.helpers.stack import Http
@@ -115,15 +115,6 @@ def queue(browser, web_stack):
         poll(lambda: http.call("GET", f"/reviews/{d}", "institute-agent", expect_status=(200, 403, 404))
              .get("task", {}).get("state") == "open")
     return {"http": http, "decls": decls}
-
-
-def login(browser, stack, who, viewport):
-    ctx = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
-    page = ctx.new_page()
-    page.goto(f"{stack.web_url}/#/login")
-    page.click(f"[data-login='{who}']")
-    expect(page.get_by_role("menuitem", name="工作台")).to_be_visible()
-    return page
 
 
 def count_clicks(page):

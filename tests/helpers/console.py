@@ -8,8 +8,8 @@ DESK = {"width": 1440, "height": 900}
 MARKS = {m: "correct" for m in ("basic", "education", "continuing", "work", "achievements", "honours", "attachments")}
 
 
-def login(browser, stack, who):
-    ctx = browser.new_context(viewport=DESK, locale="zh-CN", timezone_id="Asia/Shanghai")
+def login(browser, stack, who, viewport=DESK):
+    ctx = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = ctx.new_page()
     page.goto(f"{stack.web_url}/#/login")
     page.click(f"[data-login='{who}']")
