@@ -19,7 +19,9 @@ def main() -> int:
     from chalice import local
     from chalice.cli import main as chalice_main
 
-    from devtools import authorizer_cache, iam_audit
+    from devtools import authorizer_cache, frame_stack, iam_audit
+
+    frame_stack.install()
 
     iam_audit.enforce_from_environment()     # APIHandler's and JwtAuth's calls against their roles
     from devtools import call_counter

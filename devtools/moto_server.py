@@ -23,7 +23,16 @@ what this project relies on:
    time went there). Bytes become base64 and times epoch seconds, as the serializer writes them;
    anything else unexpected falls back to the serializer;
 5. projecting an item on top-level attributes (a ProjectionExpression of names, a GSI's INCLUDE)
-   copies those attributes: moto turned the whole item into Python values and back for each.
+   copies those attributes: moto turned the whole item into Python values and back for each;
+6. an UpdateExpression string is parsed once (moto parsed it twice per update; the AST is never
+   changed: the validator works on a deep copy), and the checks that read only the expression, the
+   attribute names and the table's keys (clause counts, overlapping paths, key attributes) are run
+   once per (expression, names, keys): moto ran the first two on every node of the tree, each
+   walking the subtree below it, a tenth of an in-process test's time. The traversal builds each
+   check's map of node types once per walk instead of twice per node;
+7. an item is built with one size check: moto summed the sizes of all the attributes already set
+   for each attribute it added (quadratic). The check raises at the same attribute, with the same
+   error, as the sum of everything before it plus the new one exceeds the limit.
 
 `install()` applies them in-process (tests use it with `mock_aws`), `uninstall()` removes them.
 """
@@ -338,6 +347,108 @@ def _item_project(self, projection_expressions):
     return _ORIGINAL["project"](self, projection_expressions)     # nested paths, list elements
 
 
+# --- update expressions parsed once, their expression-only checks run once -----------------------
+
+_PARSED: dict = {}            # expression string -> AST (shared: moto's validator deep-copies it)
+_EXPRESSION_CHECKED: dict = {}  # (id(AST), names, table keys) -> the AST those checks passed for
+_MEMO_LIMIT = 2048
+
+
+def _parse_update_expression(cls, expression_str):
+    ast = _PARSED.get(expression_str)
+    if ast is None:
+        ast = _ORIGINAL["parse_update"].__func__(cls, expression_str)
+        if len(_PARSED) >= _MEMO_LIMIT:
+            _PARSED.clear()
+            _EXPRESSION_CHECKED.clear()
+        _PARSED[expression_str] = ast
+    return ast
+
+
+def _expression_only_checks():
+    from moto.dynamodb.parsing.validators import (ActionCountValidator, OverlappingPathsValidator,
+                                                   UpdateHashRangeKeyValidator)
+    return (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
+
+
+def _validator_init(self, expression, *args, **kwargs):
+    self._source_ast = expression
+    _ORIGINAL["validator_init"](self, expression, *args, **kwargs)
+
+
+def _validate_update(self):
+    source = self.__dict__.get("_source_ast")
+    names = self.expression_attribute_names or {}
+    key = (id(source), tuple(sorted(names.items())), tuple(self.table.table_key_attrs))
+    only_expression = _expression_only_checks()
+    checked = source is not None and _EXPRESSION_CHECKED.get(key) is source
+    pending = sum(isinstance(p, only_expression) for p in self.processors)
+    n = self.node_to_validate
+    for processor in self.processors:
+        if isinstance(processor, only_expression):
+            if checked:
+                continue
+            n = processor.traverse(n)
+            pending -= 1
+            if pending == 0 and source is not None:
+                _EXPRESSION_CHECKED[key] = source
+        else:
+            n = processor.traverse(n)
+    return n
+
+
+def _traverse(self, node):
+    """moto's DepthFirstTraverser.traverse_node_recursively, with the processing map read once."""
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    mapping = list(self._processing_map().items())
+    types = tuple(kind for kind, _ in mapping)
+    pre = self.pre_processing_of_child
+
+    def walk(node, child_id):
+        if isinstance(node, Node):
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    pre(node, i)
+                    walk(child_node, i)
+            if isinstance(node, types):
+                for kind, processor in mapping:
+                    if isinstance(node, kind):
+                        node = processor(node)
+                        break
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+        return node
+
+    return walk(node, -1)
+
+
+# --- items built with one size check --------------------------------------------------------------
+
+def _item_init(self, hash_key, range_key, attrs):
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    self.hash_key = hash_key
+    self.range_key = range_key
+    built = LimitedSizeDict.__new__(LimitedSizeDict)
+    dict.__init__(built)
+    size = 0
+    for key, value in attrs.items():
+        value = DynamoType(value)
+        size += bytesize(key) + value.size()
+        if size > _ITEM_SIZE_LIMIT:
+            raise ItemSizeTooLarge
+        dict.__setitem__(built, key, value)
+    self.attrs = built
+
+
+_ITEM_SIZE_LIMIT = 405000     # moto's LimitedSizeDict limit
+
+
 # --- install ---------------------------------------------------------------------------------------
 
 def install() -> None:
@@ -348,12 +459,23 @@ def install() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
     _ORIGINAL.update(call_action=DynamoHandler.call_action, transact=DynamoDBBackend.transact_write_items,
                      update_item=DynamoDBBackend.update_item, put_item=Table.put_item,
                      delete_item=Table.delete_item, query=Table.query,
-                     execute_result=DynamoResult.execute_result, project=Item.project)
+                     execute_result=DynamoResult.execute_result, project=Item.project,
+                     parse_update=UpdateExpressionParser.__dict__["make"],
+                     validator_init=UpdateExpressionValidator.__init__,
+                     traverse=DepthFirstTraverser.traverse, item_init=Item.__init__)
+    UpdateExpressionParser.make = classmethod(_parse_update_expression)
+    UpdateExpressionValidator.__init__ = _validator_init
+    UpdateExpressionValidator.validate = _validate_update
+    DepthFirstTraverser.traverse = _traverse
+    Item.__init__ = _item_init
     Item.project = _item_project
     DynamoResult.execute_result = _direct_execute_result
     DynamoHandler.call_action = _locked_call_action
@@ -370,8 +492,18 @@ def uninstall() -> None:
     from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.table import Table
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+    from moto.dynamodb.parsing.validators import UpdateExpressionValidator
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
+    UpdateExpressionParser.make = _ORIGINAL["parse_update"]
+    del UpdateExpressionValidator.__init__      # back to Validator's
+    del UpdateExpressionValidator.validate
+    DepthFirstTraverser.traverse = _ORIGINAL["traverse"]
+    Item.__init__ = _ORIGINAL["item_init"]
+    _PARSED.clear()
+    _EXPRESSION_CHECKED.clear()
     Item.project = _ORIGINAL["project"]
     del DynamoResult.execute_result     # back to ActionResult's (DynamoResult defines none of its own)
     DynamoHandler.call_action = _ORIGINAL["call_action"]
@@ -419,6 +551,9 @@ class _StatesCredentials:
 def main(argv=None) -> None:
     import os
 
+    from devtools import frame_stack
+
+    frame_stack.install()
     install()
     if os.environ.get("MOTO_STATES_CREDENTIALS_FILE"):
         from moto.stepfunctions.parser.asl.utils import boto_client

@@ -125,7 +125,8 @@ class Worker:
 
 if __name__ == "__main__":
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
-    from devtools import iam_audit
+    from devtools import frame_stack, iam_audit
 
+    frame_stack.install()
     iam_audit.enforce_from_environment()     # each handler's calls against its function's role
     Worker().run()

@@ -4,7 +4,10 @@ import os
 
 import pytest
 
+from devtools import frame_stack
 from tests.helpers.keys import KEYDIR, TEST_PUBLIC_KEY
+
+frame_stack.install()   # every pytest process (controller, xdist workers): see devtools/frame_stack.py
 
 pytest_plugins = ["tests.iam_audit"]   # each function's AWS calls checked against its role
 

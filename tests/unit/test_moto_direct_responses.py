@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from devtools import moto_server
+from tests.helpers.moto_shipped import moto_plain, sets_sorted  # noqa: F401 (a fixture)
 
 ITEMS = [
     {"pk": "P#1", "sk": "A", "s": "吉林 ＡＢＣ", "n": Decimal("12.5"), "b": b"\x00\xffbytes",
@@ -78,28 +79,6 @@ def _world_reads():
         return _reads(ddb)
 
 
-def _sets_sorted(value):
-    """DynamoDB's sets have no order (moto as shipped passes them through a Python set, so their
-    order changes with the process's hash seed): compare them sorted."""
-    if isinstance(value, dict):
-        return {k: sorted(v) if k in ("SS", "NS", "BS") else _sets_sorted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_sets_sorted(v) for v in value]
-    return value
-
-
-@pytest.fixture
-def moto_plain():
-    """moto as shipped for the comparison, the project's patches put back afterwards."""
-    was = bool(moto_server._ORIGINAL)
-    moto_server.uninstall()
-    try:
-        yield
-    finally:
-        if was:
-            moto_server.install()
-
-
 def test_direct_json_reads_back_exactly_what_motos_serializer_gives(moto_plain):
     expected = _world_reads()
     with moto_server.installed():
@@ -112,7 +91,7 @@ def test_direct_json_reads_back_exactly_what_motos_serializer_gives(moto_plain):
         got = _world_reads()
     created = [reads["describe"]["Table"].pop("CreationDateTime") for reads in (expected, got)]
     for name in expected:
-        assert _sets_sorted(got[name]) == _sets_sorted(expected[name]), name
+        assert sets_sorted(got[name]) == sets_sorted(expected[name]), name
     assert all(isinstance(when, dt.datetime) and when.tzinfo for when in created)
     assert created[1].microsecond % 1000 == 0       # milliseconds, as DynamoDB and moto write them
     assert got["get"]["Item"]["b"] == {"B": b"\x00\xffbytes"}
