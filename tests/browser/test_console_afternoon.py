@@ -4,8 +4,12 @@ opens the counts page (manual 001 §3.3); a clean pass takes ≤ 4 clicks from t
 manual 004's consequence; 常用意见 start with defaults and are added, edited and deleted with
 feedback; 已退回 shows its columns and opens the declaration; 返回 from 审核进度 comes back to the tab
 it left; the binding dialog keeps the reviewer's choice with the error at the field; the 操作
-column stays on screen; axe finds nothing serious on each screen. Four new people sign in through
-the identity platform's page and declare to the institute here (no other test uses them)."""
+column stays on screen; axe finds nothing serious on each screen. Five new people sign in through
+the identity platform's page, their names marked by a tag drawn for the module (no other test, and no
+earlier set-up on the same stack, has them): three 欧阳 declare for the walk and the clean pass, a
+上官 declares for 终止审核/退回修改, and a 司马 asks to bind; each test looks only at its own people,
+so the tests pass in any order and whatever else waits at the institute."""
+import random
 import re
 
 import pytest
@@ -15,14 +19,16 @@ from playwright.sync_api import expect
 from devtools.seed import _id
 from tests.helpers import files
 from tests.helpers.console import login, settle
+from tests.helpers.own_people import tag
 from tests.helpers.paths import AXE
 from tests.helpers.poll import poll
 from tests.helpers.stack import Http
 
 SMALL = {"width": 1366, "height": 768}
 LARGE = {"width": 1920, "height": 1080}
-PEOPLE = [("欧阳晨", "22010219880101001"), ("欧阳霖", "22010219880202002"), ("欧阳雪", "22010219880303003")]
-JOINER = ("司马航", "22010219880404004")     # asks to bind only: 绑定审核
+WALKERS = ("欧阳{}晨", "欧阳{}霖", "欧阳{}雪")    # the walk and the clean pass: test_a_clean_pass_…'s own
+RETURNED = "上官{}岚"      # 终止审核 asked then cancelled, 退回修改: test_terminate_…'s own
+JOINER = "司马{}航"        # asks to bind only: 绑定审核
 BASIC = {"personnel_category": "专业技术人员", "education": "博士研究生", "applied_level": "C类",
          "talent_category": "高层次人才"}
 
@@ -40,7 +46,8 @@ class Person:
     """A new person signed in on the identity platform's page; API calls carry the web's current
     token (renewed in the page every 30 s)."""
 
-    def __init__(self, browser, stack, name, id_base):
+    def __init__(self, browser, stack, name):
+        id_base = f"2201021988{random.randrange(1, 13):02d}{random.randrange(1, 29):02d}{random.randrange(1000):03d}"
         self.ctx = browser.new_context(viewport=SMALL, locale="zh-CN")
         self.page = self.ctx.new_page()
         self.page.goto(f"{stack.web_url}/#/login")
@@ -79,13 +86,14 @@ def bind(http, person, institute):
 
 @pytest.fixture(scope="module")
 def queue(browser, web_stack):
-    """Three declarations waiting at the institute, and one binding request."""
+    """Four declarations waiting at the institute (the walk's three 欧阳, the returned test's 上官),
+    and one binding request; the names carry the module's tag."""
     http = Http(web_stack.api_url)
     institute = http.call("GET", "/units/me", "institute-agent")["credit_code"]
     png, pdf = files.png(300, 400), files.pdf()
-    decls = []
-    for name, base in PEOPLE:
-        p = Person(browser, web_stack, name, base)
+    decls, t = [], tag()
+    for name in (*(w.format(t) for w in WALKERS), RETURNED.format(t)):
+        p = Person(browser, web_stack, name)
         req = bind(http, p, institute)
         http.call("POST", f"/binding-requests/{req}/decision", "institute-agent", json={"decision": "approve"})
         notice = next(n for n in p.call("GET", "/notices?matter_type=TALENT_GRADING")["items"])
@@ -108,13 +116,14 @@ def queue(browser, web_stack):
         p.call("POST", f"/declarations/{p.decl}/submit")
         decls.append((name, p.decl))
         p.ctx.close()
-    joiner = Person(browser, web_stack, *JOINER)
+    joiner = Person(browser, web_stack, JOINER.format(t))
     bind(http, joiner, institute)
     joiner.ctx.close()
     for _, d in decls:
         poll(lambda: http.call("GET", f"/reviews/{d}", "institute-agent", expect_status=(200, 403, 404))
              .get("task", {}).get("state") == "open")
-    return {"http": http, "decls": decls}
+    return {"http": http, "decls": decls, "walk": WALKERS[0].format(t)[:-1], "returned": RETURNED.format(t),
+            "joiner": JOINER.format(t)}
 
 
 def count_clicks(page):
@@ -131,7 +140,7 @@ def in_view(page, locator, viewport):
         and 0 <= box["y"] and box["y"] + box["height"] <= viewport["height"]
 
 
-def pending_list(page, name_filter="欧阳"):
+def pending_list(page, name_filter):
     page.get_by_role("menuitem", name="业务审核").click()
     expect(page.locator("[data-test=review-counts]")).to_be_visible()
     page.locator("[data-count='TALENT_GRADING:pending']").click()
@@ -151,8 +160,8 @@ def test_a_clean_pass_and_the_walk_at_1366(browser, web_stack, queue, shot):
     assert in_view(page, page.locator("[data-tile=pending]"), SMALL)
     shot(page, "console-afternoon-01-counts-1366")
     axe(page, "counts at 1366")
-    rows = pending_list(page)
-    expect(rows).to_have_count(3)
+    rows = pending_list(page, queue["walk"])
+    expect(rows).to_have_count(len(WALKERS))
     # the 操作 column (审核, 审核进度) is on screen at 1366 px
     assert in_view(page, rows.first.get_by_role("button", name="审核进度"), SMALL)
     shot(page, "console-afternoon-02-list-1366")
@@ -169,8 +178,9 @@ def test_a_clean_pass_and_the_walk_at_1366(browser, web_stack, queue, shot):
     page.locator("[data-test=previous]").click()
     expect(page).to_have_url(re.compile(rf"/console/reviews/{first}$"))
     page.get_by_text("返回").first.click()
-    expect(rows).to_have_count(3)
+    # the list comes back without the filter: whatever else waits at the institute, and the walk's three
     expect(page.get_by_role("textbox", name="姓名")).to_have_value("")
+    expect(rows.filter(has_text=queue["walk"])).to_have_count(len(WALKERS))
 
     # a clean pass: ≤ 4 clicks from the list (审核, 全部无误, 保存)
     target = order[0]
@@ -210,9 +220,10 @@ def test_a_clean_pass_and_the_walk_at_1366(browser, web_stack, queue, shot):
 def test_terminate_common_opinions_and_the_returned_list(browser, web_stack, queue, shot):
     http, decls = queue["http"], dict(queue["decls"])
     page = login(browser, web_stack, "institute-agent", LARGE)
-    rows = pending_list(page)
-    expect(rows.first).to_be_visible()
-    name = page.locator("[data-test=review-list] [data-review]").first.get_attribute("data-review")
+    rows = pending_list(page, queue["returned"])
+    expect(rows).to_have_count(1)
+    name = page.locator("[data-test=review-list] [data-review]").get_attribute("data-review")
+    assert name == queue["returned"], name
     page.locator(f"[data-review='{name}']").click()
     panel = page.locator("[data-test=decision-panel]")
     expect(panel).to_contain_text("注意：选择终止审核后，申报者将无法参与本次申报！")
@@ -282,7 +293,7 @@ def test_terminate_common_opinions_and_the_returned_list(browser, web_stack, que
 def test_the_binding_dialog_keeps_the_choice_and_shows_the_error_at_the_field(browser, web_stack, queue, shot):
     page = login(browser, web_stack, "institute-agent", SMALL)
     page.get_by_role("menuitem", name="绑定审核").click()
-    page.locator(f"[data-binding='{JOINER[0]}']").click()
+    page.locator(f"[data-binding='{queue['joiner']}']").click()
     dialog = page.get_by_role("dialog", name="个人绑定推荐单位申请")
     form = dialog.locator("[data-test=binding-decision]")
     expect(form).to_contain_text("信息是否有误？")

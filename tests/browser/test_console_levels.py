@@ -1,69 +1,31 @@
 """The reviewers' console at every level (manuals 001, 003, 004) on a 1440×900 desktop: a unit
 agent, a superior unit, a city bureau and the provincial office. A declaration with 人才认定分类
-高层次人才 is prepared over HTTP (real uploads by presigned POST) and passed by the lower levels;
+高层次人才 is prepared over HTTP by a fresh applicant (real uploads by presigned POST) and passed by the
+lower levels: one that no test changes, and one of their own for each test that decides at a level;
 each level's pages are checked, screenshotted into test-artifacts/screenshots/console-*.png and
 scanned with axe-core (0 serious or critical violations)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import files
-from tests.helpers.console import DESK, MARKS, axe, login, settle
+from tests.helpers.console import DESK, axe, login, settle
+from tests.helpers.own_people import at_the_city_bureau, pass_level, tag
 from tests.helpers.paths import ROOT
 from tests.helpers.poll import poll
 from tests.helpers.stack import Http, task_state
 
-BASIC = {"name": "孙立新", "phone": "13800000005", "personnel_category": "专业技术人员", "education": "博士研究生",
-         "applied_level": "C类", "talent_category": "高层次人才"}
-
-
-def pass_level(http, login, d, send=True):
-    http.call("GET", "/me", login)           # token
-    poll(lambda: task_state(http, login, d) == "open")
-    http.call("POST", f"/reviews/{d}/decision", login,
-              json={"outcome": "pass", "marks": MARKS, "opinion": f"{login}：材料真实，同意推荐"})
-    if send:
-        http.upload(f"/reviews/{d}/report", lambda a: f"/reviews/{d}/report/{a}/complete", login,
-                    "推荐报告.pdf", "application/pdf", files.pdf())
-        sent = http.call("POST", "/reviews/send", login, json={"decl_ids": [d]})
-        assert sent["sent"] == 1, sent
-
 
 @pytest.fixture(scope="module")
 def scene(web_stack):
-    """applicant1's declaration (高层次人才) passed by the institute, the university and 吉林省教育厅:
-    it waits at 长春市人社局."""
-    http = Http(web_stack.api_url)
-    a = "applicant5"        # unbound in the seed: binds to the institute here (e2e: applicant1, the phone flow: applicant4)
-    institute = http.call("GET", "/units/me", "institute-agent")["credit_code"]
-    if http.call("GET", "/bindings/me", a).get("status") != "approved":
-        http.call("POST", "/bindings/me", a, json={"credit_code": institute})
-        req = http.call("GET", "/bindings/me", a)["request_id"]
-        http.call("POST", f"/binding-requests/{req}/decision", "institute-agent",
-                  json={"decision": "approve", "opinion": "同意"})
-    notice = http.call("GET", "/notices", a)["items"][0]["notice_id"]
-    decl = http.call("POST", "/declarations", a, json={"notice_id": notice, "confirmed": True})
-    d = decl["decl_id"]
-    contents = {"basic": BASIC, "work": [{"employer": "长白理工大学", "post": "教授", "start_date": "2010-07-01"}],
-                "achievements": "主持国家重点研发计划项目一项。",
-                "honours": [{"name": "吉林省拔尖创新人才", "granted_on": "2021-09-10", "representative": True}]}
-    for module, content in contents.items():
-        http.call("PUT", f"/declarations/{d}/modules/{module}", a,
-                  headers={"If-Match": str(decl["modules"][module]["version"])}, json={"content": content})
-    png, pdf = files.png(300, 400), files.pdf()
-    for category, data, ctype, slot in (("photo", png, "image/png", None), ("id_card", png, "image/png", "正面"),
-                                        ("id_card", png, "image/png", "反面"),
-                                        ("talent_certificate", pdf, "application/pdf", None),
-                                        ("contract", pdf, "application/pdf", None)):
-        http.upload(f"/declarations/{d}/attachments", lambda x: f"/declarations/{d}/attachments/{x}/complete", a,
-                    f"{category}.{ctype.split('/')[1]}", ctype, data, category=category, **({"slot": slot} if slot else {}))
-    poll(lambda: http.call("GET", f"/declarations/{d}/validation", a).get("ok"))
-    http.call("POST", f"/declarations/{d}/pledge", a, json={"accepted": True})
-    http.call("POST", f"/declarations/{d}/submit", a)
-    for login in ("institute-agent", "university-agent", "edu-dept-agent"):
-        pass_level(http, login, d)
-    http.call("GET", "/me", "cc-bureau-agent")
-    poll(lambda: task_state(http, "cc-bureau-agent", d) == "open")
-    return {"http": http, "decl_id": d, "applicant": a}
+    """The declaration the read-only tests look at (the unit's and the superior's lists and results,
+    the bureau's lists): no test changes it. A test that decides at a level has its own (`own_scene`),
+    so that no test depends on another having run first, or not."""
+    return at_the_city_bureau(Http(web_stack.api_url), f"孙立新{tag()}")
+
+
+@pytest.fixture
+def own_scene(web_stack):
+    """A declaration of the test's own, waiting at 长春市人社局."""
+    return at_the_city_bureau(Http(web_stack.api_url), f"钱立文{tag()}")
 
 
 def menu(page, label):
@@ -73,6 +35,7 @@ def menu(page, label):
 
 
 def test_console_unit_agent(browser, web_stack, scene, shot):
+    name = scene["name"]
     page = login(browser, web_stack, "institute-agent")
     expect(page.locator("[data-test=region]")).to_contain_text("长春市朝阳区（220104）")
     expect(page.locator("[data-test=reporting-form]")).to_be_visible()
@@ -81,7 +44,8 @@ def test_console_unit_agent(browser, web_stack, scene, shot):
     shot(page, "console-unit-01-workbench")
     axe(page, "unit workbench")
     page.locator("[data-tile=done_total]").click()
-    row = page.locator("[data-test=review-list] .el-table__body tr", has_text="孙立新").first
+    row = page.locator("[data-test=review-list] .el-table__body tr", has_text=name)
+    expect(row).to_have_count(1)
     expect(row).to_contain_text("长白理工大学先进材料研究院")
     expect(row).to_contain_text("C类")
     expect(row.locator("[data-test=round]")).to_have_text("第1轮")
@@ -90,7 +54,7 @@ def test_console_unit_agent(browser, web_stack, scene, shot):
     shot(page, "console-unit-02-done-list")
     axe(page, "unit task list")
     menu(page, "评审结果")
-    results = page.locator("[data-test=results] .el-table__body tr", has_text="孙立新")
+    results = page.locator("[data-test=results] .el-table__body tr", has_text=name)
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("高层次人才")
     expect(results.first).to_contain_text("未认定")
@@ -100,20 +64,20 @@ def test_console_unit_agent(browser, web_stack, scene, shot):
     shot(page, "console-unit-03-results")
     axe(page, "unit results")
     # per-row export: a queued job, then a download link
-    page.locator("[data-export='孙立新']").click()
+    page.locator(f"[data-export='{name}']").click()
     expect(page.locator("[data-test=export-link]")).to_be_visible(timeout=60000)
     page.context.close()
 
 
 def test_console_superior_unit(browser, web_stack, scene, shot):
-    http = scene["http"]
+    http, name = scene["http"], scene["name"]
     page = login(browser, web_stack, "university-agent")
     expect(page.locator("[data-test=superior]")).to_contain_text("吉林省教育厅")
     expect(page.locator("[data-tile=done_total] .tile-num")).not_to_have_text("0")
     shot(page, "console-superior-01-workbench")
     axe(page, "superior workbench")
     menu(page, "评审结果")
-    mine = page.locator("[data-test=results] .el-table__body tr", has_text="孙立新")
+    mine = page.locator("[data-test=results] .el-table__body tr", has_text=name)
     expect(mine).to_have_count(1)
     expect(mine.first).to_contain_text("长白理工大学先进材料研究院")
     shot(page, "console-superior-02-results")
@@ -133,8 +97,8 @@ def test_console_superior_unit(browser, web_stack, scene, shot):
     assert http
 
 
-def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
-    d = scene["decl_id"]
+def test_console_city_bureau_review_page(browser, web_stack, own_scene, shot):
+    d, name = own_scene["decl_id"], own_scene["name"]
     page = login(browser, web_stack, "cc-bureau-agent")
     expect(page.locator("[data-test=unit-info]")).to_be_visible()
     expect(page.locator("[data-test=reporting-form]")).to_have_count(0)       # unit-only form
@@ -143,9 +107,10 @@ def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
     axe(page, "city workbench")
     menu(page, "业务审核")
     expect(page.get_by_role("radio", name="待送审")).to_have_count(0)
-    row = page.locator("[data-test=review-list] .el-table__body tr", has_text="孙立新").first
+    row = page.locator("[data-test=review-list] .el-table__body tr", has_text=name)
+    expect(row).to_have_count(1)
     expect(row).to_contain_text("长白理工大学先进材料研究院")
-    page.locator("[data-review='孙立新']").first.click()
+    page.locator(f"[data-review='{name}']").click()
     # the lower levels' 推荐报告/申报函 and every lower level's opinion
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("吉林省教育厅")
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("长白理工大学先进材料研究院")
@@ -180,14 +145,13 @@ def test_console_city_bureau_review_page(browser, web_stack, scene, shot):
     page.locator("[data-test=decision-panel]").get_by_role("button", name="保存").click()
     expect(page.locator("[data-test=review-list]")).to_be_visible()
     page.context.close()
-    assert d
+    http = own_scene["http"]
+    poll(lambda: task_state(http, "cc-bureau-agent", d) == "done")       # the bureau's decision was saved
 
 
-def test_console_province(browser, web_stack, scene, shot):
-    http, d = scene["http"], scene["decl_id"]
-    http.call("GET", "/me", "cc-bureau-agent")
-    if task_state(http, "cc-bureau-agent", d) == "open":      # this test alone: the bureau passes by API
-        pass_level(http, "cc-bureau-agent", d, send=False)
+def test_console_province(browser, web_stack, own_scene, shot):
+    http, d, name = own_scene["http"], own_scene["decl_id"], own_scene["name"]
+    pass_level(http, "cc-bureau-agent", d, send=False)         # the bureau passes by API
     page = login(browser, web_stack, "province-agent")
     expect(page.locator("[data-test=reporting-form]")).to_have_count(0)
     shot(page, "console-province-01-workbench")
@@ -195,17 +159,17 @@ def test_console_province(browser, web_stack, scene, shot):
     page.on("request", lambda r: urls.append(r.url))
     menu(page, "评审结果")
     rows = page.locator("[data-test=results] .el-table__body tr")
-    expect(rows.filter(has_text="孙立新")).to_have_count(1)
-    expect(rows.filter(has_text="孙立新")).to_contain_text("长春市")     # other tests add rows of their own
+    expect(rows.filter(has_text=name)).to_have_count(1)
+    expect(rows.filter(has_text=name)).to_contain_text("长春市")     # other tests add rows of their own
     # 证件号码 search: the number travels in the body, never in a URL
-    number = http.call("GET", f"/declarations/{d}", scene["applicant"])["modules"]["basic"]["content"]["id_number"]
+    number = http.call("GET", f"/declarations/{d}", own_scene["applicant"])["modules"]["basic"]["content"]["id_number"]
     page.get_by_label("证件号码", exact=True).fill(number)
     page.get_by_role("button", name="查询").click()
     expect(rows).to_have_count(1)
     page.get_by_label("证件号码", exact=True).fill("")
     page.get_by_label("人才认定分类", exact=True).fill("高层次人才")
     page.get_by_role("button", name="查询").click()
-    expect(rows.filter(has_text="孙立新")).to_have_count(1)
+    expect(rows.filter(has_text=name)).to_have_count(1)
     assert not [u for u in urls if number in u or number.lower() in u]
     shot(page, "console-province-02-results")
     axe(page, "province results")
@@ -214,13 +178,13 @@ def test_console_province(browser, web_stack, scene, shot):
     # the province's own review level, then the committee page has no 信息是否有误 radios
     http.call("GET", "/me", "province-agent")
     pass_level(http, "province-agent", d, send=False)
-    poll(lambda: http.call("POST", "/reviews/search", "province-agent", json={"bucket": "pending"})["items"])
+    poll(lambda: task_state(http, "province-agent", d) == "open")      # the committee's task
     menu(page, "业务审核")
     # the committee's task is a stage of its own, not a second 审核 with an empty 办理期限 (issue 27)
-    row = page.locator("[data-test=review-list] .el-table__body-wrapper tr", has=page.locator("[data-review='孙立新']")).first
+    row = page.locator("[data-test=review-list] .el-table__body-wrapper tr", has=page.locator(f"[data-review='{name}']"))
     expect(row.locator("[data-test=stage]")).to_have_text("评委会结果录入")
     expect(row.locator("[data-test=due]")).to_have_text("评委会评审后录入，不设办理期限")
-    page.locator("[data-review='孙立新']").first.click()
+    page.locator(f"[data-review='{name}']").click()
     expect(page.locator("[data-test=stage-line]")).to_contain_text("办理环节：评委会结果录入")
     expect(page.locator("[data-test=decision-panel]")).to_contain_text("评委会结果录入")
     expect(page.locator("[data-mark]")).to_have_count(0)
@@ -257,7 +221,7 @@ def test_a_late_answer_for_the_tab_left_does_not_fill_the_list(browser, web_stac
         page.get_by_role("radio", name="办结").click(force=True)
     late = held[0].fetch().json()
     late["items"] = [dict(i, person_name="迟到的应答") for i in (late["items"] or done_items[:1])]
-    assert late["items"], "the scene leaves 孙立新 pending or done at the bureau"
+    assert late["items"], "the scene leaves its declaration pending at the bureau"
     with page.expect_response(lambda r: "/reviews/search" in r.url and (r.request.post_data_json or {}).get("bucket") == "pending"):
         held[0].fulfill(json=late)
     page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 50)))")   # Vue applied it

@@ -1,12 +1,13 @@
 """The reviewers' console for 职称 declarations (manuals 002 and 003 §3.1.1) on a 1440×900 desktop.
-A fresh applicant (made here through the token route, used by no other test) prepares a 正常职称申报
+Each test that needs one has its own fresh applicant (made here through the token route, used by no
+other test: the tests' order, or what other tests did, changes nothing it reads), who prepares a 正常职称申报
 破格 declaration with two recommending experts over HTTP (real uploads by presigned POST, per-expert
 files); the unit agent then finds it through the 业务审核 counts of 正常职称申报, sees every module
 including each expert's details and attachments, and returns the experts module to the applicant with
 a 常用意见. Screenshots go to test-artifacts/screenshots/console-title-*.png; axe-core finds 0
 serious or critical violations on each new screen."""
+import random
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -19,13 +20,19 @@ from tests.helpers.title_scene import APPLICANT_FILES, EXPERT, EXPERTS, MATTER, 
 OPINION = "破格推荐专家信息有误，请核对专家推荐意见表后重新上传。"
 
 
-@pytest.fixture(scope="module")
+def fresh_number():
+    """申报人<n>: eight digits, so that one applicant's name never contains another's."""
+    return random.randrange(10 ** 7, 10 ** 8)
+
+
+@pytest.fixture
 def title_scene(web_stack):
+    """A declaration of the test's own, waiting at the institute's agent."""
     from bench.load import new_applicant, setup
 
     ctx = setup(web_stack.api_url)
     c, agents, base = ctx["c"], ctx["agents"], web_stack.api_url.rstrip("/")
-    n = 8000 + int(time.time()) % 1000
+    n = fresh_number()
     tok, _, req = new_applicant(c, n, ctx["unit_codes"], "institute")
     c.call("approve", "POST", f"/binding-requests/{req['request_id']}/decision", agents["institute"],
            json={"decision": "approve", "opinion": "同意"})
@@ -80,12 +87,12 @@ def title_scene(web_stack):
 def test_workbench_tiles_open_the_review_list_of_their_matter(browser, web_stack, title_scene, shot):
     """业务审核 tiles add up every matter by default (全部事项), or count the one chosen in 统计事项 and
     open that matter's review list: a unit with a 职称 task and a 人才分类定级 task picks 正常职称申报,
-    and its 审核 tile lists only the 职称 task; picking 人才分类定级评定, only the other one. (Runs
-    before the 职称 task is returned.)"""
+    and its 审核 tile lists only the 职称 task; picking 人才分类定级评定, only the other one (both tasks
+    are this test's own, waiting)."""
     from bench.load import prepare_declaration, setup
 
     ctx = setup(web_stack.api_url)
-    n = 7000 + int(time.time()) % 1000
+    n = fresh_number()
     grading, _, tok = prepare_declaration(ctx["c"], n, ctx["notice"], ctx["unit_codes"], ctx["agents"], ctx["png"],
                                           ctx["pdf"], unit="institute")
     ctx["c"].call("submit", "POST", f"/declarations/{grading}/submit", tok)
@@ -221,7 +228,7 @@ def test_console_title_review_returns_experts(browser, web_stack, title_scene, s
     page.context.close()
 
 
-def test_console_non_json_error_is_chinese(browser, web_stack, title_scene):
+def test_console_non_json_error_is_chinese(browser, web_stack):
     """A gateway's HTML 502 instead of the API's JSON: a Chinese message with the status, no crash."""
     page = login(browser, web_stack, "institute-agent")
     page.route("**/reviews/search", lambda route: route.fulfill(
