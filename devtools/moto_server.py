@@ -352,6 +352,7 @@ def _item_project(self, projection_expressions):
 _PARSED: dict = {}            # expression string -> AST (shared: moto's validator deep-copies it)
 _EXPRESSION_CHECKED: dict = {}  # (id(AST), names, table keys) -> the AST those checks passed for
 _MEMO_LIMIT = 2048
+_EXPRESSION_ONLY: tuple = ()  # moto's checks that read only expression, names and keys (set by install)
 
 
 def _parse_update_expression(cls, expression_str):
@@ -365,35 +366,24 @@ def _parse_update_expression(cls, expression_str):
     return ast
 
 
-def _expression_only_checks():
-    from moto.dynamodb.parsing.validators import (ActionCountValidator, OverlappingPathsValidator,
-                                                   UpdateHashRangeKeyValidator)
-    return (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
-
-
 def _validator_init(self, expression, *args, **kwargs):
     self._source_ast = expression
     _ORIGINAL["validator_init"](self, expression, *args, **kwargs)
 
 
 def _validate_update(self):
+    """moto's Validator.validate, skipping the expression-only checks for an expression, names and
+    keys whose checks passed before (recorded once the whole validation has passed)."""
     source = self.__dict__.get("_source_ast")
     names = self.expression_attribute_names or {}
     key = (id(source), tuple(sorted(names.items())), tuple(self.table.table_key_attrs))
-    only_expression = _expression_only_checks()
     checked = source is not None and _EXPRESSION_CHECKED.get(key) is source
-    pending = sum(isinstance(p, only_expression) for p in self.processors)
     n = self.node_to_validate
     for processor in self.processors:
-        if isinstance(processor, only_expression):
-            if checked:
-                continue
+        if not (checked and isinstance(processor, _EXPRESSION_ONLY)):
             n = processor.traverse(n)
-            pending -= 1
-            if pending == 0 and source is not None:
-                _EXPRESSION_CHECKED[key] = source
-        else:
-            n = processor.traverse(n)
+    if source is not None and not checked:
+        _EXPRESSION_CHECKED[key] = source
     return n
 
 
@@ -461,9 +451,12 @@ def install() -> None:
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser
-    from moto.dynamodb.parsing.validators import UpdateExpressionValidator
+    from moto.dynamodb.parsing.validators import (ActionCountValidator, OverlappingPathsValidator,
+                                                   UpdateExpressionValidator, UpdateHashRangeKeyValidator)
     from moto.dynamodb.responses import DynamoHandler, DynamoResult
 
+    global _EXPRESSION_ONLY
+    _EXPRESSION_ONLY = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
     _ORIGINAL.update(call_action=DynamoHandler.call_action, transact=DynamoDBBackend.transact_write_items,
                      update_item=DynamoDBBackend.update_item, put_item=Table.put_item,
                      delete_item=Table.delete_item, query=Table.query,
