@@ -110,6 +110,11 @@ def test_console_city_bureau_review_page(browser, web_stack, own_scene, shot):
     row = page.locator("[data-test=review-list] .el-table__body tr", has_text=name)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("长白理工大学先进材料研究院")
+    # nothing on the review page moves once shown: the lower levels' opinions (above the modules) and
+    # the photos come with it or in a box kept for them, so a 是/否 does not slide from under the pointer
+    page.evaluate("""() => { window.__shifts = [];
+        new PerformanceObserver((l) => window.__shifts.push(...l.getEntries().map((e) => e.value)))
+            .observe({type: 'layout-shift'}); }""")
     page.locator(f"[data-review='{name}']").click()
     # the lower levels' 推荐报告/申报函 and every lower level's opinion
     expect(page.locator("[data-test=lower-reports]")).to_contain_text("吉林省教育厅")
@@ -123,6 +128,9 @@ def test_console_city_bureau_review_page(browser, web_stack, own_scene, shot):
     expect(page.locator("[data-att-group='聘用合同']")).to_be_visible()
     expect(page.locator("#review-module-education")).to_contain_text("（未填写）")
     expect(page.locator("#review-module-education .el-table")).to_have_count(0)
+    page.wait_for_function("[...document.images].every((i) => i.complete)")
+    shifted = page.evaluate("window.__shifts.reduce((a, b) => a + b, 0)")
+    assert shifted < 0.01, f"the review page moved after it was shown (layout shift {shifted:.3f})"
     nav = page.locator("[data-test=module-nav]")
     expect(nav).to_contain_text("已标记 0 / 7 个模块")
     page.locator("[data-mark=basic]").get_by_text("否").click()
