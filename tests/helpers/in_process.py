@@ -101,10 +101,14 @@ def aws(_moto_world):
         _reset_caches()
         yield dict(_moto_world.env)
     finally:
-        for key, value in saved.items():
-            setattr(config, key, value)
-        _reset_caches()
-        mock.stop(remove_data=False)
+        try:
+            if _moto_world.snapshot is not None:
+                _moto_world.snapshot.stop_executions()      # inside this test's mock: nothing runs past it
+        finally:
+            for key, value in saved.items():
+                setattr(config, key, value)
+            _reset_caches()
+            mock.stop(remove_data=False)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ Restoring works on moto's backends directly (no botocore call), so a test counti
 """
 import copy
 import datetime as dt
+import threading
+import time
 
 from moto.core import DEFAULT_ACCOUNT_ID
 
@@ -79,14 +81,19 @@ class Snapshot:
 
     def restore(self, tables: dict | None = None) -> None:
         """Put moto back as it was when the snapshot was taken (or, for DynamoDB, `tables`)."""
-        self._stop_executions()
+        self.stop_executions()
         self._restore_tables(self.tables if tables is None else tables)
         self._restore_objects()
         self._purge_queues()
 
-    def _stop_executions(self) -> None:
+    def stop_executions(self) -> None:
+        """Stop every running execution and wait (bounded) for its threads to end. moto runs each
+        execution in threads of its own: one left running past its test's `mock_aws` sent its SQS
+        task to http://localhost:5000 (moto's fallback when nothing intercepts boto calls), and one
+        running into the next test's mock would deliver a message into that test's world."""
         backend = _stepfunctions(self.region)
         now = dt.datetime.now(tz=dt.timezone.utc)
+        stopped = []
         for machine in backend.state_machines:
             for execution in machine.executions:
                 if str(getattr(execution, "status", "")).endswith("RUNNING"):
@@ -94,8 +101,10 @@ class Snapshot:
                         execution.stop(stop_date=now, error="TestRestore", cause="world restored")
                     except Exception:  # noqa: BLE001 - a finished worker has nothing to stop
                         pass
+                stopped.append(execution)
             machine.executions.clear()
         backend.state_machines[:] = [m for m in backend.state_machines if m in self.machines]
+        _wait_for_execution_threads(stopped)
 
     def _restore_tables(self, tables: dict) -> None:
         from devtools import moto_server
@@ -140,6 +149,35 @@ class Snapshot:
             queue._messages = []
             queue._pending_messages = set()
             queue.deleted_messages = set()
+
+
+def _release_callbacks(execution) -> None:
+    """A task waiting for its token (`.waitForTaskToken`) waits on an event until the state's timeout,
+    whether or not the execution was stopped: woken, it sees the execution stopped and ends."""
+    worker = getattr(execution, "exec_worker", None)
+    pool = getattr(getattr(getattr(worker, "env", None), "callback_pool_manager", None), "_pool", {})
+    for endpoint in list(pool.values()):
+        endpoint.interrupt_all()
+
+
+EXECUTION_THREADS_DEADLINE_S = 10.0
+
+
+def _wait_for_execution_threads(stopped: list) -> None:
+    """Until moto's execution threads have ended: a thread of a stopped execution can still reach a
+    task and wait for its token after a first release, so the release is repeated while waiting."""
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    deadline = time.monotonic() + EXECUTION_THREADS_DEADLINE_S
+    while True:
+        TMP_THREADS[:] = [t for t in TMP_THREADS if t.is_alive() and t is not threading.current_thread()]
+        if not TMP_THREADS or time.monotonic() > deadline:
+            break
+        for execution in stopped:
+            _release_callbacks(execution)
+        TMP_THREADS[0].join(0.02)
+    assert not TMP_THREADS, (f"Step Functions threads still running {EXECUTION_THREADS_DEADLINE_S:g} s after "
+                             f"their executions were stopped: {[t.name for t in TMP_THREADS]}")
 
 
 def _dispose(bucket) -> None:

@@ -68,3 +68,18 @@ def test_restoring_the_world_removes_every_kind_of_leftover(aws, world, _moto_wo
 def test_aws_alone_is_the_deployed_empty_world(aws):
     items = boto3.client("dynamodb", region_name=REGION).scan(TableName=aws["TABLE_NAME"], Limit=1)["Items"]
     assert items == []
+
+
+def test_no_execution_thread_outlives_the_world_it_ran_in(client, world, _moto_world):
+    """A submitted declaration's review execution waits for its task token in moto's threads; put
+    back, the world leaves none running (one left ran into later tests: its SQS task went to
+    http://localhost:5000, or would have landed in the next test's queue)."""
+    from moto.stepfunctions.parser.utils import TMP_THREADS
+
+    from tests.helpers.review import ready
+
+    decl = ready(client, world)
+    assert client.post(f"/declarations/{decl['decl_id']}/submit", headers=world.headers("applicant1")).status == 200
+    assert any(t.is_alive() for t in TMP_THREADS), "the execution is running"
+    _moto_world.snapshot.stop_executions()
+    assert not [t.name for t in TMP_THREADS if t.is_alive()]
