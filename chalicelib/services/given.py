@@ -25,8 +25,8 @@ from chalicelib.models.base import db_errors, now_iso, transaction
 from chalicelib.models.declarations import Attachment, AttachmentCount, Declaration, DeclarationModule
 from chalicelib.services import attachments_cleanup
 from chalicelib.services import declaration_aggregate as aggregate
-from chalicelib.services.uploads import (ATTACHMENT_MISSING, EXTENSIONS, _editable_module,  # noqa: PLC2701
-                                         _slot_holder, check_file)
+from chalicelib.services.uploads import (ATTACHMENT_MISSING, EXTENSIONS, editable_module,
+                                         slot_holder, check_file)
 
 EARLIER = 5          # earlier declarations read for an offer, newest first
 LIVE = ("pending", "verifying", "verified")
@@ -135,7 +135,7 @@ def reuse(principal: Principal, decl_id: str, source_decl_id: str, attachment_id
     if rule.get("slots") and slot not in rule["slots"]:
         raise NOT_REUSABLE
     content_type = check_file(rule, att.content_type, att.size or att.declared_size, att.file_name)
-    module = _editable_module(part, rule)
+    module = editable_module(part, rule)
     if rule["module"] in part.definition.modules and not module.saved_at:
         label = part.definition.label(rule["module"])
         raise Conflict(f"请先保存{label}，再上传{rule['label']}", code="BASIC_NOT_SAVED")
@@ -168,8 +168,8 @@ def _copy(principal, part, rule: dict, source, att: Attachment, slot, content_ty
     actions = [AttachmentCount.n.add(1), Path("type").set("AttachmentCount")]
     condition = AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"])
     if slot is not None:
-        actions.append(_slot_holder(copy).set(new_id))
-        condition = condition & _slot_holder(copy).does_not_exist()
+        actions.append(slot_holder(copy).set(new_id))
+        condition = condition & slot_holder(copy).does_not_exist()
     src_pk, src_sk = Attachment.key(att.decl_id, att.category, att.attachment_id)
     mod_pk, mod_sk = DeclarationModule.key(decl_id, rule["module"])
     try:

@@ -58,7 +58,9 @@ def _module_of(rule: dict) -> str:
     return rule["module"]
 
 
-def _editable_module(part, rule: dict) -> DeclarationModule:
+def editable_module(part, rule: dict) -> DeclarationModule:
+    """The module a file of `rule` belongs to, while the applicant may still change it (an upload,
+    a delete, or a file given before: services/given.py)."""
     module = part.modules.get(_module_of(rule))
     if module is None or not module.editable:
         raise Conflict("该模块当前不可修改，不能上传或删除附件", code="DECLARATION_LOCKED")
@@ -110,7 +112,7 @@ def request_slot(principal: Principal, decl_id: str, category: str, entry_id: st
     if rule.get("reviewer"):
         raise NotFound("附件类别不存在", code="ATTACHMENT_CATEGORY_NOT_FOUND")
     content_type = check_file(rule, content_type, size, file_name)
-    module = _editable_module(part, rule)
+    module = editable_module(part, rule)
     if category == "photo" and not module.saved_at:
         raise Conflict("请先保存基本信息，再上传近期照片", code="BASIC_NOT_SAVED")
     if rule.get("per_entry"):
@@ -347,7 +349,7 @@ def _release(att: Attachment, claim_time: str) -> None:
         log.warning("could not release verification claim", extra={"fields": {"decl": att.decl_id}})
 
 
-def _slot_holder(att: Attachment) -> Path:
+def slot_holder(att: Attachment) -> Path:
     """The attribute of the category's count item naming the verified attachment in a single-file
     slot (身份证 正面/反面): one file per slot, guarded in the accept transaction (issue 28 item 3)."""
     return Path([f"slot:{att.slot}"])
@@ -373,8 +375,8 @@ def _accept(att: Attachment, rule: dict, verdict, claim_time: str) -> Attachment
     actions = [AttachmentCount.n.add(1), Path("type").set("AttachmentCount")]
     condition = AttachmentCount.n.does_not_exist() | (AttachmentCount.n < rule["max_count"])
     if att.slot is not None:
-        actions.append(_slot_holder(att).set(att.attachment_id))
-        condition = condition & _slot_holder(att).does_not_exist()
+        actions.append(slot_holder(att).set(att.attachment_id))
+        condition = condition & slot_holder(att).does_not_exist()
     verified_at = now_iso()
     try:
         with db_errors():
@@ -425,7 +427,7 @@ def _reject(att: Attachment, code: str, message: str, claim_time: str) -> Attach
 
 def delete(principal: Principal, decl_id: str, attachment_id: str) -> None:
     part, att = _owned(principal, decl_id, attachment_id)
-    _editable_module(part, part.definition.attachment(att.category))
+    editable_module(part, part.definition.attachment(att.category))
     remove(att, principal)
 
 
@@ -438,9 +440,9 @@ def remove(att: Attachment, principal: Principal) -> None:
                 count = AttachmentCount(*AttachmentCount.key(att.decl_id, att.category, att.entry_id))
                 actions, condition = [AttachmentCount.n.add(-1)], AttachmentCount.n > 0
                 if att.slot is not None:   # the slot is free again (verified before the slot rule: no holder)
-                    actions.append(_slot_holder(att).remove())
-                    condition = condition & ((_slot_holder(att) == att.attachment_id) |
-                                             _slot_holder(att).does_not_exist())
+                    actions.append(slot_holder(att).remove())
+                    condition = condition & ((slot_holder(att) == att.attachment_id) |
+                                             slot_holder(att).does_not_exist())
                 tx.update(count, actions=actions, condition=condition)
             AuditRecord.append(tx, f"DECL#{att.decl_id}", "attachment.delete", principal,
                                detail={"category": att.category, "attachment_id": att.attachment_id})
