@@ -93,7 +93,7 @@ class Snapshot:
         running into the next test's mock would deliver a message into that test's world."""
         backend = _stepfunctions(self.region)
         now = dt.datetime.now(tz=dt.timezone.utc)
-        stopped = []
+        executions = []
         for machine in backend.state_machines:
             for execution in machine.executions:
                 if str(getattr(execution, "status", "")).endswith("RUNNING"):
@@ -101,10 +101,10 @@ class Snapshot:
                         execution.stop(stop_date=now, error="TestRestore", cause="world restored")
                     except Exception:  # noqa: BLE001 - a finished worker has nothing to stop
                         pass
-                stopped.append(execution)
+                executions.append(execution)
             machine.executions.clear()
         backend.state_machines[:] = [m for m in backend.state_machines if m in self.machines]
-        _wait_for_execution_threads(stopped)
+        _wait_for_execution_threads(executions)
 
     def _restore_tables(self, tables: dict) -> None:
         from devtools import moto_server
@@ -163,7 +163,7 @@ def _release_callbacks(execution) -> None:
 EXECUTION_THREADS_DEADLINE_S = 10.0
 
 
-def _wait_for_execution_threads(stopped: list) -> None:
+def _wait_for_execution_threads(executions: list) -> None:
     """Until moto's execution threads have ended: a thread of a stopped execution can still reach a
     task and wait for its token after a first release, so the release is repeated while waiting."""
     from moto.stepfunctions.parser.utils import TMP_THREADS
@@ -173,7 +173,7 @@ def _wait_for_execution_threads(stopped: list) -> None:
         TMP_THREADS[:] = [t for t in TMP_THREADS if t.is_alive() and t is not threading.current_thread()]
         if not TMP_THREADS or time.monotonic() > deadline:
             break
-        for execution in stopped:
+        for execution in executions:
             _release_callbacks(execution)
         TMP_THREADS[0].join(0.02)
     assert not TMP_THREADS, (f"Step Functions threads still running {EXECUTION_THREADS_DEADLINE_S:g} s after "
